@@ -1,0 +1,20 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AppLifecycle } from './app.lifecycle.js';
+import type { AppConfig } from './config/app-config.js';
+import { CoreModule } from './core.module.js';
+import { HealthController } from './health/health.controller.js';
+import { IngestModule } from './ingest/ingest.module.js';
+import { LiveModule } from './live/live.module.js';
+import { SimulatorService } from './simulator/simulator.service.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CoreModule.forRoot(config), LiveModule, IngestModule],
+      controllers: [HealthController],
+      providers: [SimulatorService, AppLifecycle],
+    };
+  }
+}

@@ -1,0 +1,134 @@
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root, from this file's place in `backend/src/config` or `backend/dist/config`. */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+export interface KafkaConfig {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly groupId: string;
+  readonly topicPrefix: string;
+}
+
+export interface AppConfig {
+  readonly port: number;
+  readonly host: string;
+  /** Folder of the embedded PGlite database (used when `databaseUrl` is unset). */
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  /** Unset: the in-process transport. */
+  readonly kafka: KafkaConfig | undefined;
+  readonly regionFile: string;
+  readonly simulator: { readonly enabled: boolean; readonly ratePerSecond: number; readonly seed: number };
+  readonly ingest: { readonly maxBodyBytes: number; readonly maxEventsPerRequest: number };
+  /** Built board (`frontend/dist`), served at `/`. */
+  readonly frontendDir: string;
+  readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
+}
+
+/** Every variable the backend reads, with its default; the README's configuration table mirrors this. */
+export const ENVIRONMENT = {
+  PORT: 'HTTP port (default 3000)',
+  HOST: 'interface to listen on (default 127.0.0.1; 0.0.0.0 in containers)',
+  DATA_DIR: 'embedded database folder (default .local/data)',
+  DATABASE_URL: 'PostgreSQL / TimescaleDB URL; unset = embedded PGlite with TimescaleDB',
+  KAFKA_BROKERS: 'comma-separated host:port list; unset = in-process transport',
+  KAFKA_CLIENT_ID: 'kafkajs client id (default district-monitor)',
+  KAFKA_GROUP_ID: 'consumer group (default district-monitor-ingest)',
+  KAFKA_TOPIC_PREFIX: 'prefix of every topic name (default empty)',
+  REGION_FILE: 'region definition (default data/regions/tamil-nadu.json)',
+  SIMULATOR: 'on | off (default on without KAFKA_BROKERS, off with it)',
+  SIMULATOR_RATE: 'simulated events per second across the region (default 5)',
+  SIMULATOR_SEED: 'simulator seed (default 1)',
+  INGEST_MAX_BODY_BYTES: 'largest POST /api/events body (default 5242880)',
+  LOG_LEVEL: 'error | warn | log | debug (default log)',
+} as const;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads and validates the environment once; reports every bad variable at once. */
+export function loadConfig(env: Env): AppConfig {
+  const problems: string[] = [];
+  const text = (name: keyof typeof ENVIRONMENT): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const integer = (name: keyof typeof ENVIRONMENT, fallback: number, min: number, max: number): number => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name}=${raw}: expected a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return value;
+  };
+  const path = (name: keyof typeof ENVIRONMENT, fallback: string): string => {
+    const value = text(name) ?? fallback;
+    return isAbsolute(value) ? value : resolve(REPO_ROOT, value);
+  };
+  const choice = <T extends string>(name: keyof typeof ENVIRONMENT, options: readonly T[], fallback: T): T => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    if ((options as readonly string[]).includes(raw)) return raw as T;
+    problems.push(`${name}=${raw}: expected one of ${options.join(', ')}`);
+    return fallback;
+  };
+
+  const databaseUrl = text('DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL: expected a postgres:// or postgresql:// URL');
+  }
+
+  let kafka: KafkaConfig | undefined;
+  const brokers = text('KAFKA_BROKERS');
+  if (brokers !== undefined) {
+    const list = brokers.split(',').map((broker) => broker.trim());
+    const bad = list.filter((broker) => !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(broker));
+    if (bad.length > 0) problems.push(`KAFKA_BROKERS: expected host:port[,host:port], got ${bad.join(', ')}`);
+    const prefix = text('KAFKA_TOPIC_PREFIX') ?? '';
+    if (!/^[A-Za-z0-9._-]*$/.test(prefix)) problems.push('KAFKA_TOPIC_PREFIX: letters, digits, . _ - only');
+    kafka = {
+      brokers: list,
+      clientId: text('KAFKA_CLIENT_ID') ?? 'district-monitor',
+      groupId: text('KAFKA_GROUP_ID') ?? 'district-monitor-ingest',
+      topicPrefix: prefix,
+    };
+  }
+
+  const rateRaw = text('SIMULATOR_RATE');
+  const rate = rateRaw === undefined ? 5 : Number(rateRaw);
+  if (!Number.isFinite(rate) || rate < 0 || rate > 100_000) {
+    problems.push(`SIMULATOR_RATE=${rateRaw ?? ''}: expected a number of events per second from 0 to 100000`);
+  }
+
+  const config: AppConfig = {
+    port: integer('PORT', 3000, 0, 65535),
+    host: text('HOST') ?? '127.0.0.1',
+    dataDir: path('DATA_DIR', '.local/data'),
+    databaseUrl,
+    kafka,
+    regionFile: path('REGION_FILE', 'data/regions/tamil-nadu.json'),
+    simulator: {
+      enabled: choice('SIMULATOR', ['on', 'off'], kafka === undefined ? 'on' : 'off') === 'on',
+      ratePerSecond: rate,
+      seed: integer('SIMULATOR_SEED', 1, 0, 2 ** 31 - 1),
+    },
+    ingest: {
+      maxBodyBytes: integer('INGEST_MAX_BODY_BYTES', 5 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+      maxEventsPerRequest: 10_000,
+    },
+    frontendDir: resolve(REPO_ROOT, 'frontend/dist'),
+    logLevel: choice('LOG_LEVEL', ['error', 'warn', 'log', 'debug'], 'log'),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}

@@ -1,0 +1,80 @@
+import { readFile } from 'node:fs/promises';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { parseRegion, topicNames, type Region } from '@district-monitor/streams';
+import type { AppConfig } from './config/app-config.js';
+import { APP_CONFIG, DATABASE, DEAD_LETTER_SINK, EVENT_PUBLISHER, EVENT_SOURCE, REGION } from './config/tokens.js';
+import type { Database } from './database/database.js';
+import { migrate } from './database/migrations.js';
+import { PgliteDatabase } from './database/pglite.repository.js';
+import { PostgresDatabase } from './database/postgres.repository.js';
+import { EventStoreRepository } from './ingest/event-store.repository.js';
+import { DeadLetterTableRepository } from './transport/dead-letter.repository.js';
+import { InProcessTransport } from './transport/in-process.transport.js';
+import { KafkaEventSource } from './transport/kafka.consumer.js';
+import { KafkaProducerRepository } from './transport/kafka-producer.repository.js';
+import type { DeadLetterSink, EventPublisher, EventSource } from './transport/transport.js';
+
+const TRANSPORT = Symbol('Transport');
+
+interface Transport {
+  source: EventSource;
+  publisher: EventPublisher;
+  deadLetters: DeadLetterSink;
+}
+
+/** Chooses the drivers from the configuration: Kafka or in-process, PostgreSQL or embedded PGlite. */
+function createTransport(config: AppConfig, db: Database): Transport {
+  if (config.kafka !== undefined) {
+    const producer = new KafkaProducerRepository(config.kafka);
+    return { source: new KafkaEventSource(config.kafka), publisher: producer, deadLetters: producer };
+  }
+  const inProcess = new InProcessTransport(topicNames());
+  return { source: inProcess, publisher: inProcess, deadLetters: new DeadLetterTableRepository(db) };
+}
+
+async function openDatabase(config: AppConfig): Promise<Database> {
+  const db =
+    config.databaseUrl !== undefined
+      ? await PostgresDatabase.open(config.databaseUrl)
+      : await PgliteDatabase.open(config.dataDir);
+  try {
+    await migrate(db);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return db;
+}
+
+async function loadRegion(file: string): Promise<Region> {
+  const text = await readFile(file, 'utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`region file ${file} is not valid JSON`, { cause: error });
+  }
+  return parseRegion(json, file);
+}
+
+/** Configuration, region, database and transport: the drivers every feature module uses. */
+@Global()
+@Module({})
+export class CoreModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: CoreModule,
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: REGION, useFactory: () => loadRegion(config.regionFile) },
+        { provide: DATABASE, useFactory: () => openDatabase(config) },
+        { provide: TRANSPORT, inject: [DATABASE], useFactory: (db: Database) => createTransport(config, db) },
+        { provide: EVENT_SOURCE, inject: [TRANSPORT], useFactory: (t: Transport) => t.source },
+        { provide: EVENT_PUBLISHER, inject: [TRANSPORT], useFactory: (t: Transport) => t.publisher },
+        { provide: DEAD_LETTER_SINK, inject: [TRANSPORT], useFactory: (t: Transport) => t.deadLetters },
+        EventStoreRepository,
+      ],
+      exports: [APP_CONFIG, REGION, DATABASE, EVENT_SOURCE, EVENT_PUBLISHER, DEAD_LETTER_SINK, EventStoreRepository],
+    };
+  }
+}

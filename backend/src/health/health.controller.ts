@@ -1,0 +1,43 @@
+import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { DATABASE, EVENT_SOURCE } from '../config/tokens.js';
+import type { Database, DatabaseInfo } from '../database/database.js';
+import type { EventSource, SourceState } from '../transport/transport.js';
+
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  database: DatabaseInfo & { ok: boolean; error?: string };
+  transport: { kind: EventSource['kind']; state: SourceState; lag: number | null };
+  uptimeSeconds: number;
+}
+
+/** `GET /api/health`: 200 with `"status": "ok"` once the database answers and the transport runs, else 503. */
+@Controller('api/health')
+export class HealthController {
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(EVENT_SOURCE) private readonly source: EventSource,
+  ) {}
+
+  @Get()
+  async health(@Res({ passthrough: true }) response: Response): Promise<HealthReport> {
+    let database: HealthReport['database'];
+    try {
+      await this.db.query('SELECT 1');
+      database = { ...this.db.info, ok: true };
+    } catch (error) {
+      database = { ...this.db.info, ok: false, error: String(error) };
+    }
+    const state = this.source.state();
+    let lag: number | null = null;
+    if (state === 'running') lag = await this.source.lag().catch(() => null);
+    const status = database.ok && state === 'running' ? 'ok' : 'degraded';
+    response.status(status === 'ok' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    return {
+      status,
+      database,
+      transport: { kind: this.source.kind, state, lag },
+      uptimeSeconds: Math.round(process.uptime()),
+    };
+  }
+}

@@ -1,0 +1,87 @@
+import {
+  BadRequestException,
+  Controller,
+  HttpStatus,
+  Inject,
+  PayloadTooLargeException,
+  Post,
+  Req,
+  Res,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { MonitorEvent } from '@district-monitor/streams';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG, EVENT_PUBLISHER } from '../config/tokens.js';
+import type { EventPublisher } from '../transport/transport.js';
+import { readBody, splitBody } from './ingest-body.js';
+import { IngestService } from './ingest.service.js';
+
+export type EventResult =
+  | { index: number; eventId: string; status: 'accepted' }
+  | { index: number; eventId?: string; status: 'rejected'; reason: string };
+
+export interface IngestResponse {
+  accepted: number;
+  rejected: number;
+  results: EventResult[];
+}
+
+/**
+ * `POST /api/events`: the same validation as the Kafka path, a result per event. Accepted events are
+ * handed to the transport and acknowledged only once it has them durably.
+ * 202 all accepted, 207 some rejected, 422 all rejected, 400/413/415 for the body itself.
+ */
+@Controller('api/events')
+export class IngestController {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(IngestService) private readonly ingest: IngestService,
+    @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
+  ) {}
+
+  @Post()
+  async publish(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<IngestResponse> {
+    const { maxBodyBytes, maxEventsPerRequest } = this.config.ingest;
+    const items = splitBody(await readBody(request, maxBodyBytes), request.headers['content-type']);
+    if (items.length === 0) throw new BadRequestException('body holds no events');
+    if (items.length > maxEventsPerRequest) {
+      throw new PayloadTooLargeException(`${items.length} events; the limit per request is ${maxEventsPerRequest}`);
+    }
+
+    const accepted: MonitorEvent[] = [];
+    const results = items.map((item, index): EventResult => {
+      const result = this.ingest.validator.decode(item.kind === 'line' ? item.line : JSON.stringify(item.value));
+      if (!result.ok) return { index, ...eventIdOf(item), status: 'rejected', reason: result.reason };
+      accepted.push(result.event);
+      return { index, eventId: result.event.eventId, status: 'accepted' };
+    });
+
+    try {
+      await this.publisher.publish(accepted);
+    } catch (error) {
+      throw new ServiceUnavailableException(`events not accepted, retry later: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    const rejected = results.length - accepted.length;
+    response.status(
+      rejected === 0 ? HttpStatus.ACCEPTED : accepted.length === 0 ? HttpStatus.UNPROCESSABLE_ENTITY : HttpStatus.MULTI_STATUS,
+    );
+    return { accepted: accepted.length, rejected, results };
+  }
+}
+
+/** The submitted event id, when there is a readable one, so a producer can match the rejection. */
+function eventIdOf(item: { kind: 'value'; value: unknown } | { kind: 'line'; line: string }): { eventId?: string } {
+  let value = item.kind === 'value' ? item.value : undefined;
+  if (item.kind === 'line') {
+    try {
+      value = JSON.parse(item.line);
+    } catch {
+      return {}; // an unreadable line has no id; its rejection reason already says why
+    }
+  }
+  const id = (value as { eventId?: unknown } | null)?.eventId;
+  return typeof id === 'string' ? { eventId: id } : {};
+}

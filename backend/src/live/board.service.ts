@@ -1,0 +1,40 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { districtsOf, type BoardSnapshot, type Region } from '@district-monitor/streams';
+import { REGION } from '../config/tokens.js';
+import { EventStoreRepository } from '../ingest/event-store.repository.js';
+
+const WINDOW_HOURS = 24;
+const MINUTES = 30;
+
+/** Builds the board's snapshot from the database: what a (re)connecting board starts from. */
+@Injectable()
+export class BoardService {
+  constructor(
+    @Inject(REGION) private readonly region: Region,
+    @Inject(EventStoreRepository) private readonly store: EventStoreRepository,
+  ) {}
+
+  async snapshot(now = new Date()): Promise<BoardSnapshot> {
+    const since = new Date(now.getTime() - WINDOW_HOURS * 3_600_000);
+    const firstMinute = new Date(Math.floor(now.getTime() / 60_000) * 60_000 - (MINUTES - 1) * 60_000);
+    const [countsByDistrict, perMinute, totalStored] = await Promise.all([
+      this.store.countsByDistrict(since),
+      this.store.storedPerMinute(firstMinute),
+      this.store.totalStored(),
+    ]);
+    const byMinute = new Map(perMinute.map((row) => [row.minute, row.count]));
+    const minutes = Array.from({ length: MINUTES }, (_, i) => {
+      const minute = new Date(firstMinute.getTime() + i * 60_000).toISOString();
+      return { minute, count: byMinute.get(minute) ?? 0 };
+    });
+    return {
+      at: now.toISOString(),
+      region: { code: this.region.code, name: this.region.name, timeZone: this.region.timeZone },
+      districts: districtsOf(this.region).map(({ code, name }) => ({ code, name })),
+      windowHours: WINDOW_HOURS,
+      countsByDistrict,
+      minutes,
+      totalStored,
+    };
+  }
+}

@@ -1,0 +1,85 @@
+import { Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+  type OnGatewayConnection,
+} from '@nestjs/websockets';
+import type { Server, Socket } from 'socket.io';
+import type { BatchSummary, Category, ClientToServerEvents, ServerToClientEvents } from '@district-monitor/streams';
+import { BoardService } from './board.service.js';
+
+type BoardSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+
+/** How often batch summaries are coalesced and pushed; boards need a few updates a second, not hundreds. */
+const FLUSH_MS = 200;
+
+/**
+ * The board's Socket.IO endpoint: a snapshot on every (re)connect, then coalesced batch summaries.
+ * Replay of missed events is not attempted: a reconnecting board re-syncs from the snapshot.
+ */
+@WebSocketGateway({ serveClient: false })
+export class LiveGateway implements OnGatewayConnection, OnModuleDestroy {
+  private readonly logger = new Logger('LiveGateway');
+  @WebSocketServer() private readonly server!: Server<ClientToServerEvents, ServerToClientEvents>;
+  private pending: BatchSummary | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(@Inject(BoardService) private readonly board: BoardService) {}
+
+  async handleConnection(client: BoardSocket): Promise<void> {
+    await this.sendSnapshot(client);
+  }
+
+  @SubscribeMessage('snapshot:request')
+  async onSnapshotRequest(@ConnectedSocket() client: BoardSocket): Promise<void> {
+    await this.sendSnapshot(client);
+  }
+
+  /** Queues a committed batch's summary; summaries within one flush interval are merged. */
+  publishBatch(summary: BatchSummary): void {
+    this.pending = this.pending === undefined ? summary : merge(this.pending, summary);
+    this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending === undefined) return;
+    const summary = this.pending;
+    this.pending = undefined;
+    this.server.emit('ingest:batch', summary);
+  }
+
+  onModuleDestroy(): void {
+    this.flush();
+  }
+
+  private async sendSnapshot(client: BoardSocket): Promise<void> {
+    try {
+      client.emit('snapshot', await this.board.snapshot());
+    } catch (error) {
+      this.logger.error(`snapshot for ${client.id} failed: ${String(error)}`);
+      client.disconnect(true);
+    }
+  }
+}
+
+function merge(a: BatchSummary, b: BatchSummary): BatchSummary {
+  const byDistrict: Record<string, number> = { ...a.byDistrict };
+  for (const [code, n] of Object.entries(b.byDistrict)) byDistrict[code] = (byDistrict[code] ?? 0) + n;
+  const byCategory: Partial<Record<Category, number>> = { ...a.byCategory };
+  for (const [category, n] of Object.entries(b.byCategory) as [Category, number][]) {
+    byCategory[category] = (byCategory[category] ?? 0) + n;
+  }
+  return {
+    at: b.at,
+    transport: b.transport,
+    stored: a.stored + b.stored,
+    duplicates: a.duplicates + b.duplicates,
+    deadLettered: a.deadLettered + b.deadLettered,
+    byDistrict,
+    byCategory,
+  };
+}

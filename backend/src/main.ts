@@ -1,0 +1,45 @@
+import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import { Logger, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module.js';
+import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
+
+process.env.TZ = 'UTC';
+
+const LEVELS: readonly LogLevel[] = ['error', 'warn', 'log', 'debug'];
+
+/** Starts the backend; resolves once it listens. Exported for the start script. */
+export async function bootstrap(config: AppConfig): Promise<NestExpressApplication> {
+  const logger = new Logger('Main');
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
+  });
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  if (existsSync(config.frontendDir)) {
+    app.useStaticAssets(config.frontendDir, { index: 'index.html', maxAge: '1h' });
+  } else {
+    logger.warn(`board not built (${config.frontendDir} missing): run npm run build`);
+  }
+  await app.listen(config.port, config.host);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host;
+  logger.log(`board at http://${shownHost}:${port}/  (health: /api/health)`);
+  return app;
+}
+
+let config: AppConfig;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(2);
+}
+bootstrap(config).catch((error: unknown) => {
+  new Logger('Main').error(`failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+});

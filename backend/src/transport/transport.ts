@@ -1,0 +1,52 @@
+import type { MonitorEvent, TransportKind } from '@district-monitor/streams';
+
+/** One message as a transport delivers it; the raw value never travels past the ingest use case. */
+export interface InboundMessage {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | null;
+  readonly value: Uint8Array | string | null;
+}
+
+export interface InboundBatch {
+  readonly messages: readonly InboundMessage[];
+  /** Keeps the consumer's group membership alive during long work. */
+  heartbeat(): Promise<void>;
+}
+
+/**
+ * Handles a batch; resolves once every message is durably stored or dead-lettered. A rejection means
+ * the batch was not handled and will be delivered again.
+ */
+export type BatchHandler = (batch: InboundBatch) => Promise<void>;
+
+export type SourceState = 'idle' | 'starting' | 'running' | 'crashed' | 'stopped';
+
+/** Where batches come from: the Kafka consumer or the in-process queue. */
+export interface EventSource {
+  readonly kind: TransportKind;
+  start(handler: BatchHandler): Promise<void>;
+  /** Stops taking batches; the batch in hand is finished and committed first. */
+  stop(): Promise<void>;
+  state(): SourceState;
+  /** Messages published but not yet handled, where the transport knows. */
+  lag(): Promise<number | null>;
+}
+
+/** Where producers inside the process (HTTP ingest, simulator) hand valid events. */
+export interface EventPublisher {
+  /** Resolves when the transport has durably taken the events (Kafka ack, or stored in-process). */
+  publish(events: readonly MonitorEvent[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DeadLetter {
+  readonly message: InboundMessage;
+  readonly reason: string;
+}
+
+/** Where rejected messages go, with their reason and source position. */
+export interface DeadLetterSink {
+  deadLetter(letters: readonly DeadLetter[]): Promise<void>;
+}

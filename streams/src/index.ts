@@ -1,0 +1,10 @@
+/**
+ * The event contract shared by producers, the backend and the board: event schemas and the one
+ * validator, topic names, the region shape and the typed Socket.IO event maps.
+ */
+export * from './categories.js';
+export * from './event.schema.js';
+export * from './validate.js';
+export * from './topics.js';
+export * from './region.js';
+export * from './socket-events.js';

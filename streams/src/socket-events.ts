@@ -1,0 +1,52 @@
+import type { Category } from './categories.js';
+
+/** Where a batch of events came from. */
+export type TransportKind = 'kafka' | 'in-process';
+
+/** What one ingested batch changed; pushed to every board after the batch is committed. */
+export interface BatchSummary {
+  /** ISO instant the batch was committed. */
+  readonly at: string;
+  readonly transport: TransportKind;
+  /** Events stored for the first time. */
+  readonly stored: number;
+  /** Events already stored (re-delivery, producer retry); not counted again. */
+  readonly duplicates: number;
+  /** Events rejected and dead-lettered with their reason. */
+  readonly deadLettered: number;
+  /** Newly stored events per district code. */
+  readonly byDistrict: Readonly<Record<string, number>>;
+  /** Newly stored events per category. */
+  readonly byCategory: Readonly<Partial<Record<Category, number>>>;
+}
+
+export interface BoardUnit {
+  readonly code: string;
+  readonly name: string;
+}
+
+/** The whole board state; sent on every (re)connect, then kept current by batch summaries. */
+export interface BoardSnapshot {
+  readonly at: string;
+  readonly region: { readonly code: string; readonly name: string; readonly timeZone: string };
+  readonly districts: readonly BoardUnit[];
+  /** Length of the window `countsByDistrict` covers, in hours. */
+  readonly windowHours: number;
+  /** Stored events per district that occurred within the window. */
+  readonly countsByDistrict: Readonly<Record<string, number>>;
+  /** Events stored per minute (by ingestion time), oldest first, for the last `minutes.length` minutes. */
+  readonly minutes: readonly { readonly minute: string; readonly count: number }[];
+  readonly totalStored: number;
+}
+
+/** Server-to-client events (shared by `new Server<ClientToServerEvents, ServerToClientEvents>()` and `io()`). */
+export interface ServerToClientEvents {
+  snapshot: (snapshot: BoardSnapshot) => void;
+  'ingest:batch': (summary: BatchSummary) => void;
+}
+
+/** Client-to-server events. */
+export interface ClientToServerEvents {
+  /** Ask for a fresh snapshot (the server also sends one on every connect). */
+  'snapshot:request': () => void;
+}

@@ -1,0 +1,110 @@
+import type { z } from 'zod';
+import { eventSchema, MAX_EVENT_BYTES, type MonitorEvent } from './event.schema.js';
+import type { EventKind } from './topics.js';
+import type { Region, RegionUnit } from './region.js';
+
+export type Validation = { ok: true; event: MonitorEvent } | { ok: false; reason: string };
+
+export interface ValidatorOptions {
+  /** The region whose districts and units are accepted. */
+  region: Region;
+  /** Largest accepted encoded event, in bytes. */
+  maxBytes?: number;
+  /** How far `occurredAt` / `reportedAt` may lie in the future of the receiver's clock. */
+  clockSkewMs?: number;
+  /** The receiver's clock; tests pin it. */
+  now?: () => number;
+}
+
+export interface EventValidator {
+  /** Validates an encoded event (a Kafka message value or one NDJSON line). */
+  decode(raw: string | Uint8Array, expectedKind?: EventKind): Validation;
+  /** Validates an already parsed value (an element of a JSON array body). */
+  check(value: unknown, expectedKind?: EventKind): Validation;
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * One validator for every entry point (Kafka, HTTP, in-process). Every rejection carries a reason
+ * that names the offending field, so a producer can fix the event without reading our code.
+ */
+export function createEventValidator(options: ValidatorOptions): EventValidator {
+  const maxBytes = options.maxBytes ?? MAX_EVENT_BYTES;
+  const skewMs = options.clockSkewMs ?? 5 * 60_000;
+  const now = options.now ?? Date.now;
+  const units = new Map<string, RegionUnit>(options.region.units.map((unit) => [unit.code, unit]));
+
+  function check(value: unknown, expectedKind?: EventKind): Validation {
+    const parsed = eventSchema.safeParse(value);
+    if (!parsed.success) return { ok: false, reason: describeIssues(parsed.error.issues) };
+    const event = parsed.data;
+    const reason = checkSemantics(event, expectedKind);
+    return reason === undefined ? { ok: true, event } : { ok: false, reason };
+  }
+
+  function checkSemantics(event: MonitorEvent, expectedKind?: EventKind): string | undefined {
+    if (expectedKind !== undefined && event.kind !== expectedKind) {
+      return `kind: "${event.kind}" event on the ${expectedKind} stream`;
+    }
+    const district = units.get(event.district);
+    if (district?.kind !== 'district') {
+      return `district: unknown district "${event.district}" in region ${options.region.code}`;
+    }
+    if (event.unit !== undefined) {
+      const unit = units.get(event.unit);
+      if (unit === undefined) return `unit: unknown unit "${event.unit}" in region ${options.region.code}`;
+      if (unit.parent !== undefined && unit.parent !== event.district) {
+        return `unit: ${event.unit} belongs to district ${unit.parent}, not ${event.district}`;
+      }
+    }
+    if ((event.occurredAt === undefined) === (event.occurredWindow === undefined)) {
+      return 'occurredAt: give exactly one of occurredAt and occurredWindow';
+    }
+    const reported = Date.parse(event.reportedAt);
+    const latest = now() + skewMs;
+    if (reported > latest) return 'reportedAt: lies in the future';
+    const occurred =
+      event.occurredAt !== undefined
+        ? Date.parse(event.occurredAt)
+        : Date.parse((event.occurredWindow as { end: string }).end);
+    if (event.occurredWindow !== undefined && Date.parse(event.occurredWindow.start) > occurred) {
+      return 'occurredWindow: start is after end';
+    }
+    if (occurred > reported + skewMs) return 'occurredAt: after reportedAt';
+    if (event.amends === event.eventId) return 'amends: an event cannot amend itself';
+    return undefined;
+  }
+
+  function decode(raw: string | Uint8Array, expectedKind?: EventKind): Validation {
+    const size = typeof raw === 'string' ? Buffer.byteLength(raw, 'utf8') : raw.byteLength;
+    if (size > maxBytes) return { ok: false, reason: `event is ${size} bytes; the limit is ${maxBytes}` };
+    if (size === 0) return { ok: false, reason: 'empty message' };
+    let text: string;
+    try {
+      text = typeof raw === 'string' ? raw : decoder.decode(raw);
+    } catch {
+      return { ok: false, reason: 'message is not valid UTF-8' };
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      return { ok: false, reason: `invalid JSON: ${(error as Error).message}` };
+    }
+    return check(value, expectedKind);
+  }
+
+  return { decode, check };
+}
+
+/** `field.sub: message; other: message` — at most three issues, the rest counted. */
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  const shown = issues.slice(0, 3).map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.join('.') : 'event';
+    if (issue.code === 'unrecognized_keys') return `${path}: unknown field(s) ${issue.keys.join(', ')}`;
+    return `${path}: ${issue.message}`;
+  });
+  const more = issues.length > 3 ? ` (and ${issues.length - 3} more)` : '';
+  return shown.join('; ') + more;
+}
