@@ -18,7 +18,9 @@ import type { EventPublisher, EventSource } from './transport/transport.js';
  * Socket.IO servers close next, and the database last.
  */
 @Injectable()
-export class AppLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+export class AppLifecycle
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly logger = new Logger('Lifecycle');
 
   constructor(

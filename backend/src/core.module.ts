@@ -2,7 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { parseRegion, topicNames, type Region } from '@district-monitor/streams';
 import type { AppConfig } from './config/app-config.js';
-import { APP_CONFIG, DATABASE, DEAD_LETTER_SINK, EVENT_PUBLISHER, EVENT_SOURCE, REGION } from './config/tokens.js';
+import {
+  APP_CONFIG,
+  DATABASE,
+  DEAD_LETTER_SINK,
+  EVENT_PUBLISHER,
+  EVENT_SOURCE,
+  REGION,
+} from './config/tokens.js';
 import type { Database } from './database/database.js';
 import { migrate } from './database/migrations.js';
 import { PgliteDatabase } from './database/pglite.repository.js';
@@ -74,7 +81,15 @@ export class CoreModule {
         { provide: DEAD_LETTER_SINK, inject: [TRANSPORT], useFactory: (t: Transport) => t.deadLetters },
         EventStoreRepository,
       ],
-      exports: [APP_CONFIG, REGION, DATABASE, EVENT_SOURCE, EVENT_PUBLISHER, DEAD_LETTER_SINK, EventStoreRepository],
+      exports: [
+        APP_CONFIG,
+        REGION,
+        DATABASE,
+        EVENT_SOURCE,
+        EVENT_PUBLISHER,
+        DEAD_LETTER_SINK,
+        EventStoreRepository,
+      ],
     };
   }
 }

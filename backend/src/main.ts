@@ -40,6 +40,8 @@ try {
   process.exit(2);
 }
 bootstrap(config).catch((error: unknown) => {
-  new Logger('Main').error(`failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  new Logger('Main').error(
+    `failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
   process.exit(1);
 });

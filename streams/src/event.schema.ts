@@ -53,8 +53,14 @@ const common = {
   location: z
     .strictObject(
       {
-        lat: z.number({ error: expected('a number') }).min(-90).max(90),
-        lon: z.number({ error: expected('a number') }).min(-180).max(180),
+        lat: z
+          .number({ error: expected('a number') })
+          .min(-90)
+          .max(90),
+        lon: z
+          .number({ error: expected('a number') })
+          .min(-180)
+          .max(180),
       },
       { error: expected('{ lat, lon }') },
     )
@@ -62,11 +68,19 @@ const common = {
   /** The `eventId` of an earlier event this one corrects (reclassified, back-dated). */
   amends: eventId.optional(),
   /** Producer identifier, e.g. `cctns-chennai` or `simulator`. */
-  source: z.string({ error: expected('a string') }).min(1).max(64).optional(),
+  source: z
+    .string({ error: expected('a string') })
+    .min(1)
+    .max(64)
+    .optional(),
 };
 
 const count = (max: number) =>
-  z.number({ error: expected('a whole number') }).int('expected a whole number').min(0).max(max);
+  z
+    .number({ error: expected('a whole number') })
+    .int('expected a whole number')
+    .min(0)
+    .max(max);
 
 export const incidentEventSchema = z.strictObject({
   ...common,

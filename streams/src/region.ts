@@ -58,7 +58,8 @@ export function parseRegion(value: unknown, sourceName: string): Region {
   const region = parsed.data;
   const codes = new Set<string>();
   for (const unit of region.units) {
-    if (codes.has(unit.code)) throw new Error(`invalid region file ${sourceName}: duplicate code ${unit.code}`);
+    if (codes.has(unit.code))
+      throw new Error(`invalid region file ${sourceName}: duplicate code ${unit.code}`);
     codes.add(unit.code);
   }
   for (const unit of region.units) {

@@ -36,6 +36,9 @@ export function createEventValidator(options: ValidatorOptions): EventValidator 
   const units = new Map<string, RegionUnit>(options.region.units.map((unit) => [unit.code, unit]));
 
   function check(value: unknown, expectedKind?: EventKind): Validation {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return { ok: false, reason: 'event: expected a JSON object' };
+    }
     const parsed = eventSchema.safeParse(value);
     if (!parsed.success) return { ok: false, reason: describeIssues(parsed.error.issues) };
     const event = parsed.data;

@@ -75,7 +75,11 @@ export function loadConfig(env: Env): AppConfig {
     const value = text(name) ?? fallback;
     return isAbsolute(value) ? value : resolve(REPO_ROOT, value);
   };
-  const choice = <T extends string>(name: keyof typeof ENVIRONMENT, options: readonly T[], fallback: T): T => {
+  const choice = <T extends string>(
+    name: keyof typeof ENVIRONMENT,
+    options: readonly T[],
+    fallback: T,
+  ): T => {
     const raw = text(name);
     if (raw === undefined) return fallback;
     if ((options as readonly string[]).includes(raw)) return raw as T;

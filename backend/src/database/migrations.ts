@@ -68,7 +68,10 @@ export const MIGRATIONS: readonly Migration[] = [
 const logger = new Logger('Migrations');
 
 /** Applies pending migrations, one transaction each, under an advisory lock (several replicas may start). */
-export async function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+export async function migrate(
+  db: Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number[]> {
   await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version    integer     PRIMARY KEY,
     name       text        NOT NULL,

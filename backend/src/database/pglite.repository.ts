@@ -11,8 +11,9 @@ export class PgliteDatabase implements Database {
     readonly info: DatabaseInfo,
   ) {}
 
+  /** Opens (creating if needed) the database in `dataDir`; `memory://` keeps it in memory. */
   static async open(dataDir: string): Promise<PgliteDatabase> {
-    mkdirSync(dataDir, { recursive: true });
+    if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
     const db = await PGlite.create({ dataDir, extensions: { timescaledb } });
     const version = await enableTimescale(db);
     return new PgliteDatabase(db, { kind: 'pglite', timescaledb: version });

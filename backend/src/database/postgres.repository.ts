@@ -15,7 +15,9 @@ export class PostgresDatabase implements Database {
   static async open(url: string): Promise<PostgresDatabase> {
     const pool = new pg.Pool({ connectionString: url, max: 8, application_name: 'district-monitor' });
     // An idle client's error (server restart, network) must not crash the process; the next query reconnects.
-    pool.on('error', (error) => PostgresDatabase.logger.error(`idle client error: ${error.message}`));
+    pool.on('error', (error) => {
+      PostgresDatabase.logger.error(`idle client error: ${error.message}`);
+    });
     try {
       const version = await enableTimescale(pool);
       return new PostgresDatabase(pool, { kind: 'postgres', timescaledb: version });

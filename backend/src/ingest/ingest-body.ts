@@ -7,7 +7,8 @@ export async function readBody(
   limit: number,
 ): Promise<string> {
   const declared = Number(request.headers['content-length'] ?? NaN);
-  if (declared > limit) throw new PayloadTooLargeException(`body is ${declared} bytes; the limit is ${limit}`);
+  if (declared > limit)
+    throw new PayloadTooLargeException(`body is ${declared} bytes; the limit is ${limit}`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {

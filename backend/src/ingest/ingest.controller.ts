@@ -41,17 +41,24 @@ export class IngestController {
   ) {}
 
   @Post()
-  async publish(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<IngestResponse> {
+  async publish(
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<IngestResponse> {
     const { maxBodyBytes, maxEventsPerRequest } = this.config.ingest;
     const items = splitBody(await readBody(request, maxBodyBytes), request.headers['content-type']);
     if (items.length === 0) throw new BadRequestException('body holds no events');
     if (items.length > maxEventsPerRequest) {
-      throw new PayloadTooLargeException(`${items.length} events; the limit per request is ${maxEventsPerRequest}`);
+      throw new PayloadTooLargeException(
+        `${items.length} events; the limit per request is ${maxEventsPerRequest}`,
+      );
     }
 
     const accepted: MonitorEvent[] = [];
     const results = items.map((item, index): EventResult => {
-      const result = this.ingest.validator.decode(item.kind === 'line' ? item.line : JSON.stringify(item.value));
+      const result = this.ingest.validator.decode(
+        item.kind === 'line' ? item.line : JSON.stringify(item.value),
+      );
       if (!result.ok) return { index, ...eventIdOf(item), status: 'rejected', reason: result.reason };
       accepted.push(result.event);
       return { index, eventId: result.event.eventId, status: 'accepted' };
@@ -66,14 +73,20 @@ export class IngestController {
     }
     const rejected = results.length - accepted.length;
     response.status(
-      rejected === 0 ? HttpStatus.ACCEPTED : accepted.length === 0 ? HttpStatus.UNPROCESSABLE_ENTITY : HttpStatus.MULTI_STATUS,
+      rejected === 0
+        ? HttpStatus.ACCEPTED
+        : accepted.length === 0
+          ? HttpStatus.UNPROCESSABLE_ENTITY
+          : HttpStatus.MULTI_STATUS,
     );
     return { accepted: accepted.length, rejected, results };
   }
 }
 
 /** The submitted event id, when there is a readable one, so a producer can match the rejection. */
-function eventIdOf(item: { kind: 'value'; value: unknown } | { kind: 'line'; line: string }): { eventId?: string } {
+function eventIdOf(item: { kind: 'value'; value: unknown } | { kind: 'line'; line: string }): {
+  eventId?: string;
+} {
   let value = item.kind === 'value' ? item.value : undefined;
   if (item.kind === 'line') {
     try {

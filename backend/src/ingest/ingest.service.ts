@@ -78,7 +78,10 @@ export class IngestService {
     if (message.value === null) return { ok: false, reason: 'message has no value' };
     const result = this.validator.decode(message.value, kind);
     if (result.ok && message.key !== null && message.key !== result.event.district) {
-      return { ok: false, reason: `key: "${message.key}" is not the event's district ${result.event.district}` };
+      return {
+        ok: false,
+        reason: `key: "${message.key}" is not the event's district ${result.event.district}`,
+      };
     }
     return result;
   }

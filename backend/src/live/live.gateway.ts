@@ -7,7 +7,12 @@ import {
   type OnGatewayConnection,
 } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
-import type { BatchSummary, Category, ClientToServerEvents, ServerToClientEvents } from '@district-monitor/streams';
+import type {
+  BatchSummary,
+  Category,
+  ClientToServerEvents,
+  ServerToClientEvents,
+} from '@district-monitor/streams';
 import { BoardService } from './board.service.js';
 
 type BoardSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
@@ -40,7 +45,9 @@ export class LiveGateway implements OnGatewayConnection, OnModuleDestroy {
   /** Queues a committed batch's summary; summaries within one flush interval are merged. */
   publishBatch(summary: BatchSummary): void {
     this.pending = this.pending === undefined ? summary : merge(this.pending, summary);
-    this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
+    this.timer ??= setTimeout(() => {
+      this.flush();
+    }, FLUSH_MS);
   }
 
   flush(): void {

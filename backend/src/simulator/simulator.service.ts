@@ -26,7 +26,11 @@ export class SimulatorService {
     if (!enabled || this.running) return;
     this.running = true;
     // Seeded per start so a restart does not re-send the ids of the previous run.
-    const simulator = createSimulator({ region: this.region, ratePerSecond, seed: seed * 1_000_003 + (Date.now() % 1_000_003) });
+    const simulator = createSimulator({
+      region: this.region,
+      ratePerSecond,
+      seed: seed * 1_000_003 + (Date.now() % 1_000_003),
+    });
     this.logger.log(`simulating ${ratePerSecond} events/s across ${this.region.name}`);
     this.loop = (async () => {
       simulator.tick(Date.now());

@@ -105,7 +105,10 @@ export class InProcessTransport implements EventSource, EventPublisher {
     return taken;
   }
 
-  private async handleWithRetries(handler: BatchHandler, messages: InboundMessage[]): Promise<Error | undefined> {
+  private async handleWithRetries(
+    handler: BatchHandler,
+    messages: InboundMessage[],
+  ): Promise<Error | undefined> {
     let backoff = this.options.firstBackoffMs;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -115,7 +118,9 @@ export class InProcessTransport implements EventSource, EventPublisher {
         const failure = error instanceof Error ? error : new Error(String(error));
         this.logger.error(`batch of ${messages.length} failed (attempt ${attempt}): ${failure.message}`);
         if (attempt >= this.options.attempts) {
-          return new Error(`events not stored after ${attempt} attempts: ${failure.message}`, { cause: failure });
+          return new Error(`events not stored after ${attempt} attempts: ${failure.message}`, {
+            cause: failure,
+          });
         }
         await delay(backoff);
         backoff *= 2;

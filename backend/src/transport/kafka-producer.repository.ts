@@ -57,13 +57,19 @@ export class KafkaProducerRepository implements EventPublisher, DeadLetterSink {
     if (letters.length === 0) return;
     await this.ready();
     const failedAt = new Date().toISOString();
-    const byTopic = new Map<string, { key: string | null; value: Buffer | string | null; headers: Record<string, string> }[]>();
+    const byTopic = new Map<
+      string,
+      { key: string | null; value: Buffer | string | null; headers: Record<string, string> }[]
+    >();
     for (const { message, reason } of letters) {
       const topic = deadLetterTopicFor(this.topics, message.topic);
       const list = byTopic.get(topic) ?? [];
       list.push({
         key: message.key,
-        value: message.value === null || typeof message.value === 'string' ? message.value : Buffer.from(message.value),
+        value:
+          message.value === null || typeof message.value === 'string'
+            ? message.value
+            : Buffer.from(message.value),
         headers: {
           [DEAD_LETTER_HEADERS.reason]: reason,
           [DEAD_LETTER_HEADERS.sourceTopic]: message.topic,

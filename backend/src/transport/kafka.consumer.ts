@@ -50,10 +50,11 @@ export class KafkaEventSource implements EventSource {
     await this.consumer.run({
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 2,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        if (!isRunning() || isStale() || batch.messages.length === 0) return;
+      eachBatch: async (payload) => {
+        const { batch } = payload;
+        if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
         await handler({
-          heartbeat,
+          heartbeat: () => payload.heartbeat(),
           messages: batch.messages.map((message) => ({
             topic: batch.topic,
             partition: batch.partition,
@@ -62,7 +63,7 @@ export class KafkaEventSource implements EventSource {
             value: message.value,
           })),
         });
-        resolveOffset(batch.lastOffset());
+        payload.resolveOffset(batch.lastOffset());
       },
     });
     this.current = 'running';

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, REPO_ROOT } from './app-config.js';
+
+describe('loadConfig', () => {
+  it('defaults to the embedded database, the in-process transport and the simulator', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.kafka).toBeUndefined();
+    expect(config.dataDir).toBe(`${REPO_ROOT}.local/data`);
+    expect(config.simulator.enabled).toBe(true);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('turns the simulator off by default when Kafka is configured', () => {
+    const config = loadConfig({ KAFKA_BROKERS: 'a:9092, b:9093', KAFKA_TOPIC_PREFIX: 't1-' });
+    expect(config.kafka).toEqual({
+      brokers: ['a:9092', 'b:9093'],
+      clientId: 'district-monitor',
+      groupId: 'district-monitor-ingest',
+      topicPrefix: 't1-',
+    });
+    expect(config.simulator.enabled).toBe(false);
+  });
+
+  it('names every bad variable at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', KAFKA_BROKERS: 'nohost', SIMULATOR: 'maybe', DATABASE_URL: 'mysql://x' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toContain('PORT=eighty: expected a whole number from 0 to 65535');
+    expect(problems).toContain('KAFKA_BROKERS: expected host:port[,host:port], got nohost');
+    expect(problems).toContain('SIMULATOR=maybe: expected one of on, off');
+    expect(problems).toContain('DATABASE_URL: expected a postgres:// or postgresql:// URL');
+  });
+});

@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { parseRegion, type MonitorEvent } from '@district-monitor/streams';
+import { createSimulator } from '@district-monitor/streams/simulator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '../database/migrations.js';
+import { PgliteDatabase } from '../database/pglite.repository.js';
+import { EventStoreRepository } from './event-store.repository.js';
+
+const region = parseRegion(
+  JSON.parse(readFileSync(new URL('../../../data/regions/tamil-nadu.json', import.meta.url), 'utf8')),
+  'tamil-nadu.json',
+);
+
+describe('event store on PGlite with TimescaleDB', () => {
+  let db: PgliteDatabase;
+  let store: EventStoreRepository;
+  const count = async (table: string) =>
+    (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]?.n;
+
+  beforeAll(async () => {
+    db = await PgliteDatabase.open('memory://');
+    expect(await migrate(db)).toEqual([1]);
+    store = new EventStoreRepository(db);
+  });
+  afterAll(() => db.close());
+
+  it('creates both event tables as hypertables, and migrating again does nothing', async () => {
+    const { rows } = await db.query<{ hypertable_name: string }>(
+      'SELECT hypertable_name FROM timescaledb_information.hypertables ORDER BY 1',
+    );
+    expect(rows.map((row) => row.hypertable_name)).toEqual(['accidents', 'incidents']);
+    expect(await migrate(db)).toEqual([]);
+  });
+
+  it('stores a batch once: repeats inside the batch and across batches are skipped', async () => {
+    const events = createSimulator({ region, ratePerSecond: 1, seed: 21 }).burst(500, Date.now());
+    const first = await store.insert([...events, ...events.slice(0, 50)]);
+    expect(first).toHaveLength(500);
+    const again = await store.insert(events.slice(100, 300));
+    expect(again).toHaveLength(0);
+    expect((await count('incidents')) + (await count('accidents'))).toBe(500);
+    expect(await count('event_ids')).toBe(500);
+    expect(await store.totalStored()).toBe(500);
+  });
+
+  it('keeps every field of an accident, and places a windowed event at its midpoint', async () => {
+    const accident: MonitorEvent = {
+      eventId: 'irad-42',
+      schemaVersion: 1,
+      kind: 'accident',
+      district: 'TN-SLM',
+      unit: 'TN-SLMC',
+      category: 'road_accident',
+      severity: 'critical',
+      occurredWindow: { start: '2024-05-01T00:00:00Z', end: '2024-05-01T02:00:00Z' },
+      reportedAt: '2024-05-01T03:00:00Z',
+      location: { lat: 11.65, lon: 78.16 },
+      amends: 'irad-41',
+      source: 'irad',
+      killed: 2,
+      injured: 3,
+      vehicles: 2,
+    };
+    expect(await store.insert([accident])).toEqual([
+      { eventId: 'irad-42', district: 'TN-SLM', category: 'road_accident' },
+    ]);
+    const { rows } = await db.query<Record<string, unknown>>(
+      `SELECT occurred_at, occurred_from, unit, killed, injured, vehicles, amends, lat
+         FROM accidents WHERE event_id = 'irad-42'`,
+    );
+    expect(rows[0]).toMatchObject({
+      unit: 'TN-SLMC',
+      killed: 2,
+      injured: 3,
+      vehicles: 2,
+      amends: 'irad-41',
+      lat: 11.65,
+    });
+    expect(new Date(rows[0]?.occurred_at as string).toISOString()).toBe('2024-05-01T01:00:00.000Z');
+  });
+
+  it('counts recent events per district', async () => {
+    const counts = await store.countsByDistrict(new Date(Date.now() - 3_600_000));
+    expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(500);
+  });
+});
