@@ -16,7 +16,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/**/*.test.ts'],
           // One backend and one broker workload at a time: two cores.
-          fileParallelism: false,
+          poolOptions: { forks: { singleFork: true } },
           testTimeout: 240_000,
           hookTimeout: 120_000,
         },

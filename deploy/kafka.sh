@@ -150,7 +150,7 @@ running_pid() {
   local pid
   pid=$(<"$PIDFILE")
   if [[ $pid =~ ^[0-9]+$ ]] && alive "$pid" &&
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "kafka.Kafka $SERVER_PROPS"; then
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "kafka.Kafka $SERVER_PROPS"; then
     echo "$pid"
     return 0
   fi
@@ -267,6 +267,7 @@ cmd_start() {
 
 cmd_topics() {
   local port
+  check_java
   running_pid >/dev/null || die "broker is not running (run: $ME start)"
   port=$(broker_port)
   ensure_topics "$port"
@@ -274,6 +275,7 @@ cmd_topics() {
 }
 
 cmd_describe() {
+  check_java
   running_pid >/dev/null || die "broker is not running (run: $ME start)"
   describe_all "$(broker_port)"
 }

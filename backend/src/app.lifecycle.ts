@@ -38,8 +38,7 @@ export class AppLifecycle
     this.simulator.start();
   }
 
-  async beforeApplicationShutdown(signal?: string): Promise<void> {
-    this.logger.log(`shutting down${signal === undefined ? '' : ` on ${signal}`}`);
+  async beforeApplicationShutdown(): Promise<void> {
     await this.simulator.stop();
     await this.source.stop();
     await this.publisher.close();

@@ -17,7 +17,6 @@ export async function bootstrap(config: AppConfig): Promise<NestExpressApplicati
     bodyParser: false,
     logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
   });
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   if (existsSync(config.frontendDir)) {
     app.useStaticAssets(config.frontendDir, { index: 'index.html', maxAge: '1h' });
   } else {
@@ -28,6 +27,19 @@ export async function bootstrap(config: AppConfig): Promise<NestExpressApplicati
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host;
   logger.log(`board at http://${shownHost}:${port}/  (health: /api/health)`);
+  // Graceful stop on the first signal, exit 0 when done; a second Ctrl-C falls through to the default (immediate exit).
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.log(`${signal}: finishing the batch in hand, then stopping`);
+      app.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error(`shutdown failed: ${String(error)}`);
+          process.exit(1);
+        },
+      );
+    });
+  }
   return app;
 }
 

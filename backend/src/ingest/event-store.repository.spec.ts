@@ -15,7 +15,7 @@ describe('event store on PGlite with TimescaleDB', () => {
   let db: PgliteDatabase;
   let store: EventStoreRepository;
   const count = async (table: string) =>
-    (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]?.n;
+    (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]?.n ?? NaN;
 
   beforeAll(async () => {
     db = await PgliteDatabase.open('memory://');

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The whole test suite (`npm test`): installs dependencies when missing, builds, starts PostgreSQL,
+# Kafka and Chromium (each script is idempotent), runs the unit and integration tests, and ends with
+# one summary line such as "412 passed, 0 failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "test: installing dependencies (npm ci)" >&2
+  npm ci --no-audit --no-fund
+fi
+echo "test: building" >&2
+npm run build
+
+eval "$(deploy/postgres.sh start)"
+eval "$(deploy/kafka.sh start)"
+eval "$(deploy/chromium.sh)"
+export DATABASE_URL KAFKA_BROKERS CHROMIUM
+
+mkdir -p artifacts
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=artifacts/test-results.json "$@" || status=$?
+node scripts/test-summary.mjs artifacts/test-results.json || status=1
+exit "$status"

@@ -1,0 +1,100 @@
+import { Kafka, logLevel, type IHeaders, type Producer } from 'kafkajs';
+import { topicNames, type TopicNames } from '@district-monitor/streams';
+import { requireEnv, uniqueName, waitFor } from './services.js';
+
+export const kafka = (): Kafka =>
+  new Kafka({ clientId: 'integration-tests', brokers: requireEnv('KAFKA_BROKERS').split(','), logLevel: logLevel.ERROR });
+
+/** Creates the four topics under a prefix unique to this test: incidents and accidents with 6 partitions. */
+export async function createTopics(): Promise<{ prefix: string; topics: TopicNames }> {
+  const prefix = `${uniqueName('it-')}-`;
+  const topics = topicNames(prefix);
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        { topic: topics.incident, numPartitions: 6 },
+        { topic: topics.accident, numPartitions: 6 },
+        { topic: topics.incidentDeadLetter, numPartitions: 1 },
+        { topic: topics.accidentDeadLetter, numPartitions: 1 },
+      ],
+    });
+  } finally {
+    await admin.disconnect();
+  }
+  return { prefix, topics };
+}
+
+export interface OutboundMessage {
+  topic: string;
+  key: string | null;
+  value: string | Buffer | null;
+}
+
+/** Produces with an idempotent producer in chunks; resolves when the broker acknowledged everything. */
+export async function produce(messages: readonly OutboundMessage[], producer?: Producer): Promise<void> {
+  const own = producer ?? kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
+  if (producer === undefined) await own.connect();
+  try {
+    for (let i = 0; i < messages.length; i += 2_000) {
+      const chunk = messages.slice(i, i + 2_000);
+      const byTopic = new Map<string, OutboundMessage[]>();
+      for (const message of chunk) byTopic.set(message.topic, [...(byTopic.get(message.topic) ?? []), message]);
+      await own.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, list]) => ({
+          topic,
+          messages: list.map(({ key, value }) => ({ key, value })),
+        })),
+      });
+    }
+  } finally {
+    if (producer === undefined) await own.disconnect();
+  }
+}
+
+export interface ReadMessage {
+  topic: string;
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+}
+
+/** Reads a topic from the beginning until `count` messages arrived (and a short grace for extras). */
+export async function readTopic(topic: string, count: number, timeoutMs = 60_000): Promise<ReadMessage[]> {
+  const consumer = kafka().consumer({ groupId: uniqueName('reader-') });
+  const seen: ReadMessage[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: ({ message }) => {
+        seen.push({
+          topic,
+          key: message.key?.toString() ?? null,
+          value: message.value?.toString() ?? null,
+          headers: decodeHeaders(message.headers),
+        });
+        return Promise.resolve();
+      },
+    });
+    await waitFor(`${count} messages on ${topic} (have ${seen.length})`, () => (seen.length >= count ? true : undefined), {
+      timeoutMs,
+    });
+    // Anything beyond `count` would be a duplicate the caller must see.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  } finally {
+    await consumer.disconnect();
+  }
+  return seen;
+}
+
+function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.map(String).join(',') : value.toString();
+  }
+  return out;
+}
