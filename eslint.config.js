@@ -30,7 +30,7 @@ export default tseslint.config(
         'error',
         { allowWithDecorator: true, allowStaticOnly: true },
       ],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
       // query<Row>() mirrors pg's and PGlite's typed rows: the row type is the caller's statement about its SQL.
       '@typescript-eslint/no-unnecessary-type-parameters': 'off',
       // NestJS declares plain option bags as classes (NestApplicationOptions); literals are how Nest is used.

@@ -9,7 +9,9 @@ try {
   console.log(`0 passed, 1 failed (no test report at ${file}: ${error.message})`);
   process.exit(1);
 }
-const failedFiles = report.testResults.filter((result) => result.status === 'failed' && result.assertionResults.length === 0);
+const failedFiles = report.testResults.filter(
+  (result) => result.status === 'failed' && result.assertionResults.length === 0,
+);
 const failed = report.numFailedTests + failedFiles.length;
 const skipped = report.numPendingTests + report.numTodoTests;
 console.log(`${report.numPassedTests} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);

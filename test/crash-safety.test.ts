@@ -37,7 +37,8 @@ describe('crash safety', () => {
     client = new pg.Client({ connectionString: database.url });
     await client.connect();
     const count = async (sql: string) => Number((await client.query<{ n: string }>(sql)).rows[0]?.n);
-    const stored = () => count('SELECT (SELECT count(*) FROM incidents) + (SELECT count(*) FROM accidents) AS n');
+    const stored = () =>
+      count('SELECT (SELECT count(*) FROM incidents) + (SELECT count(*) FROM accidents) AS n');
 
     await waitFor('some events to be stored', async () => ((await stored()) >= 2_000 ? true : undefined), {
       intervalMs: 20,
@@ -47,17 +48,27 @@ describe('crash safety', () => {
     expect(atKill).toBeLessThan(TOTAL); // killed while consuming, not after
 
     backend = await startBackend(env);
-    await waitFor(`all ${TOTAL} events after the restart`, async () => ((await stored()) >= TOTAL ? true : undefined), {
-      timeoutMs: 120_000,
-    });
+    await waitFor(
+      `all ${TOTAL} events after the restart`,
+      async () => ((await stored()) >= TOTAL ? true : undefined),
+      {
+        timeoutMs: 120_000,
+      },
+    );
     // Let the consumer finish whatever re-delivered batches are in hand, then check nothing doubled.
     await waitFor('consumer lag 0', async () => {
-      const health = (await (await fetch(`${backend?.url}/api/health`)).json()) as { transport: { lag: number | null } };
+      const health = (await (await fetch(`${backend?.url}/api/health`)).json()) as {
+        transport: { lag: number | null };
+      };
       return health.transport.lag === 0 ? true : undefined;
     });
     expect(await stored()).toBe(TOTAL);
     expect(await count('SELECT count(*) AS n FROM event_ids')).toBe(TOTAL);
-    const ids = (await client.query<{ event_id: string }>('SELECT event_id FROM incidents UNION ALL SELECT event_id FROM accidents')).rows;
+    const ids = (
+      await client.query<{ event_id: string }>(
+        'SELECT event_id FROM incidents UNION ALL SELECT event_id FROM accidents',
+      )
+    ).rows;
     expect(new Set(ids.map((row) => row.event_id))).toEqual(new Set(events.map((event) => event.eventId)));
     console.info(`crash safety: killed at ${atKill} of ${TOTAL} stored`);
   });

@@ -31,7 +31,10 @@ describe('embedded default (PGlite with TimescaleDB, in-process transport, simul
   });
 
   it('reports itself healthy on PGlite with TimescaleDB and the in-process transport', async () => {
-    const health = (await (await fetch(`${backend.url}/api/health`)).json()) as Record<string, Record<string, unknown>>;
+    const health = (await (await fetch(`${backend.url}/api/health`)).json()) as Record<
+      string,
+      Record<string, unknown>
+    >;
     expect(health).toMatchObject({
       status: 'ok',
       database: { kind: 'pglite', ok: true },
@@ -67,9 +70,17 @@ describe('embedded default (PGlite with TimescaleDB, in-process transport, simul
       { index: 3, eventId: events[0]?.eventId, status: 'accepted' },
     ]);
     // The repeat inside the request is accepted but stored once: one duplicate.
-    await waitFor('the in-request repeat to be counted', () => (board.totals.duplicates === 1 ? true : undefined));
+    await waitFor('the in-request repeat to be counted', () =>
+      board.totals.duplicates === 1 ? true : undefined,
+    );
 
-    const again = await post(events.slice(0, 2).map((e) => JSON.stringify(e)).join('\n'), 'application/x-ndjson');
+    const again = await post(
+      events
+        .slice(0, 2)
+        .map((e) => JSON.stringify(e))
+        .join('\n'),
+      'application/x-ndjson',
+    );
     expect(again).toMatchObject({ status: 202, body: { accepted: 2, rejected: 0 } });
     // The simulator never repeats an id, so every duplicate is one of ours.
     await waitFor('the re-sent pair to be counted', () => (board.totals.duplicates === 3 ? true : undefined));
@@ -77,16 +88,24 @@ describe('embedded default (PGlite with TimescaleDB, in-process transport, simul
   });
 
   it('answers bad bodies with 4xx and a reason', async () => {
-    expect(await post('[{"eventId":')).toMatchObject({ status: 400, body: { message: expect.stringMatching(/^body is not valid JSON/) } });
+    const badJson = await post('[{"eventId":');
+    expect(badJson.status).toBe(400);
+    expect(badJson.body.message).toMatch(/^body is not valid JSON/);
     expect(await post('a,b', 'text/csv')).toMatchObject({ status: 415 });
     expect(await post('[]')).toMatchObject({ status: 400, body: { message: 'body holds no events' } });
-    expect(await post('[{"kind":"incident"}]')).toMatchObject({ status: 422, body: { accepted: 0, rejected: 1 } });
-    expect(await post('{bad line}\n', 'application/x-ndjson')).toMatchObject({
+    expect(await post('[{"kind":"incident"}]')).toMatchObject({
       status: 422,
-      body: { results: [{ index: 0, status: 'rejected', reason: expect.stringMatching(/^invalid JSON/) }] },
+      body: { accepted: 0, rejected: 1 },
     });
+    const badLine = await post('{bad line}\n', 'application/x-ndjson');
+    expect(badLine.status).toBe(422);
+    expect(badLine.body.results).toEqual([
+      { index: 0, status: 'rejected', reason: expect.stringMatching(/^invalid JSON/) as unknown },
+    ]);
     const big = JSON.stringify(validEvents(1, 405)).padEnd(6 * 1024 * 1024, ' ');
-    expect(await post(big)).toMatchObject({ status: 413, body: { message: expect.stringContaining('the limit is 5242880') } });
+    const tooBig = await post(big);
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.body.message).toContain('the limit is 5242880');
   });
 
   it('stops cleanly on SIGINT (Ctrl-C) and keeps the stored events across a restart', async () => {

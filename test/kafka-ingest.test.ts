@@ -38,9 +38,13 @@ async function readRows(query: (sql: string) => Promise<Record<string, unknown>[
   return {
     total: await n(ROW_QUERIES.total),
     ledger: await n(ROW_QUERIES.ledger),
-    byDistrict: Object.fromEntries((await query(ROW_QUERIES.byDistrict)).map((r) => [r.district, Number(r.n)])),
+    byDistrict: Object.fromEntries(
+      (await query(ROW_QUERIES.byDistrict)).map((r) => [String(r.district), Number(r.n)]),
+    ),
     timescale,
-    hypertables: timescale ? (await query(ROW_QUERIES.hypertables)).map((r) => String(r.hypertable_name)) : [],
+    hypertables: timescale
+      ? (await query(ROW_QUERIES.hypertables)).map((r) => String(r.hypertable_name))
+      : [],
   };
 }
 
@@ -68,7 +72,8 @@ describe.each(['postgres', 'pglite'] as const)('Kafka ingest into %s', (database
   const seed = database === 'postgres' ? 101 : 202;
   const valid = validEvents(VALID, seed);
   const expectedByDistrict: Record<string, number> = {};
-  for (const event of valid) expectedByDistrict[event.district] = (expectedByDistrict[event.district] ?? 0) + 1;
+  for (const event of valid)
+    expectedByDistrict[event.district] = (expectedByDistrict[event.district] ?? 0) + 1;
 
   let topics: TopicNames;
   let prefix: string;
@@ -106,7 +111,7 @@ describe.each(['postgres', 'pglite'] as const)('Kafka ingest into %s', (database
     if (database === 'postgres') {
       const created = await createDatabase();
       databaseUrl = created.url;
-      dropDatabase = created.drop;
+      dropDatabase = () => created.drop();
       env.DATABASE_URL = databaseUrl;
     } else {
       dataDir = mkdtempSync(join(tmpdir(), 'pglite-it-'));
@@ -143,7 +148,9 @@ describe.each(['postgres', 'pglite'] as const)('Kafka ingest into %s', (database
     const byKind = new Map<string, number>();
     for (const letter of letters) {
       const reason = letter.headers[DEAD_LETTER_HEADERS.reason] ?? '';
-      const kind = Object.entries(INVALID_KINDS).find(([, pattern]) => pattern.test(reason))?.[0] ?? `unexpected: ${reason}`;
+      const kind =
+        Object.entries(INVALID_KINDS).find(([, pattern]) => pattern.test(reason))?.[0] ??
+        `unexpected: ${reason}`;
       byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
       expect([topics.incident, topics.accident]).toContain(letter.headers[DEAD_LETTER_HEADERS.sourceTopic]);
       expect(letter.headers[DEAD_LETTER_HEADERS.sourcePartition]).toMatch(/^[0-5]$/);

@@ -17,7 +17,9 @@ const PASSED_THROUGH = ['PATH', 'HOME', 'TMPDIR', 'LANG'];
  * free port, and waits until `GET /api/health` says ok.
  */
 export async function startBackend(env: Record<string, string>): Promise<RunningBackend> {
-  const base = Object.fromEntries(PASSED_THROUGH.flatMap((key) => (process.env[key] ? [[key, process.env[key]]] : [])));
+  const base = Object.fromEntries(
+    PASSED_THROUGH.flatMap((key) => (process.env[key] ? [[key, process.env[key]]] : [])),
+  );
   const child = spawn(process.execPath, ['backend/dist/main.js'], {
     cwd: REPO_ROOT,
     env: { ...base, PORT: '0', ...env },
@@ -26,7 +28,11 @@ export async function startBackend(env: Record<string, string>): Promise<Running
   let log = '';
   child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => {
+      resolve(code);
+    });
+  });
 
   const url = await waitFor(
     'the backend to print its URL',

@@ -1,5 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { parseRegion, topicForKind, type MonitorEvent, type Region, type TopicNames } from '@district-monitor/streams';
+import {
+  parseRegion,
+  topicForKind,
+  type MonitorEvent,
+  type Region,
+  type TopicNames,
+} from '@district-monitor/streams';
 import { createSimulator } from '@district-monitor/streams/simulator';
 import type { OutboundMessage } from './kafka.js';
 import { REPO_ROOT } from './services.js';
@@ -11,7 +17,10 @@ export const region: Region = parseRegion(
 
 /** `count` valid events with ids unique to `seed`, spread over every district and both kinds. */
 export function validEvents(count: number, seed: number): MonitorEvent[] {
-  return createSimulator({ region, ratePerSecond: 1, seed, source: `it${seed}` }).burst(count, Date.now() - 60_000);
+  return createSimulator({ region, ratePerSecond: 1, seed, source: `it${seed}` }).burst(
+    count,
+    Date.now() - 60_000,
+  );
 }
 
 export function toMessages(events: readonly MonitorEvent[], topics: TopicNames): OutboundMessage[] {
@@ -31,17 +40,23 @@ export const INVALID_KINDS = {
   oversized: /^event is \d+ bytes; the limit is 16384$/,
 } as const;
 
-export function invalidMessages(perKind: number, seed: number, topics: TopicNames): (OutboundMessage & { kind: keyof typeof INVALID_KINDS })[] {
+export function invalidMessages(
+  perKind: number,
+  seed: number,
+  topics: TopicNames,
+): (OutboundMessage & { kind: keyof typeof INVALID_KINDS })[] {
   const base = validEvents(perKind * 5, seed + 1_000_000);
   return base.map((event, i) => {
-    const kind = (Object.keys(INVALID_KINDS) as (keyof typeof INVALID_KINDS)[])[i % 5] as keyof typeof INVALID_KINDS;
+    const kind = (Object.keys(INVALID_KINDS) as (keyof typeof INVALID_KINDS)[])[
+      i % 5
+    ] as keyof typeof INVALID_KINDS;
     const topic = topicForKind(topics, event.kind);
     const json = JSON.stringify(event);
     switch (kind) {
       case 'bad JSON':
         return { kind, topic, key: event.district, value: json.slice(0, -3) };
       case 'missing field': {
-        const { reportedAt: _, ...rest } = event;
+        const { reportedAt, ...rest } = event;
         return { kind, topic, key: event.district, value: JSON.stringify(rest) };
       }
       case 'mistyped field':
@@ -49,7 +64,12 @@ export function invalidMessages(perKind: number, seed: number, topics: TopicName
       case 'unknown district':
         return { kind, topic, key: 'TN-ZZZ', value: JSON.stringify({ ...event, district: 'TN-ZZZ' }) };
       case 'oversized':
-        return { kind, topic, key: event.district, value: JSON.stringify({ ...event, source: 'x'.repeat(20_000) }) };
+        return {
+          kind,
+          topic,
+          key: event.district,
+          value: JSON.stringify({ ...event, source: 'x'.repeat(20_000) }),
+        };
     }
   });
 }

@@ -3,7 +3,11 @@ import { topicNames, type TopicNames } from '@district-monitor/streams';
 import { requireEnv, uniqueName, waitFor } from './services.js';
 
 export const kafka = (): Kafka =>
-  new Kafka({ clientId: 'integration-tests', brokers: requireEnv('KAFKA_BROKERS').split(','), logLevel: logLevel.ERROR });
+  new Kafka({
+    clientId: 'integration-tests',
+    brokers: requireEnv('KAFKA_BROKERS').split(','),
+    logLevel: logLevel.ERROR,
+  });
 
 /** Creates the four topics under a prefix unique to this test: incidents and accidents with 6 partitions. */
 export async function createTopics(): Promise<{ prefix: string; topics: TopicNames }> {
@@ -41,7 +45,8 @@ export async function produce(messages: readonly OutboundMessage[], producer?: P
     for (let i = 0; i < messages.length; i += 2_000) {
       const chunk = messages.slice(i, i + 2_000);
       const byTopic = new Map<string, OutboundMessage[]>();
-      for (const message of chunk) byTopic.set(message.topic, [...(byTopic.get(message.topic) ?? []), message]);
+      for (const message of chunk)
+        byTopic.set(message.topic, [...(byTopic.get(message.topic) ?? []), message]);
       await own.sendBatch({
         acks: -1,
         topicMessages: [...byTopic].map(([topic, list]) => ({
@@ -80,9 +85,13 @@ export async function readTopic(topic: string, count: number, timeoutMs = 60_000
         return Promise.resolve();
       },
     });
-    await waitFor(`${count} messages on ${topic} (have ${seen.length})`, () => (seen.length >= count ? true : undefined), {
-      timeoutMs,
-    });
+    await waitFor(
+      `${count} messages on ${topic} (have ${seen.length})`,
+      () => (seen.length >= count ? true : undefined),
+      {
+        timeoutMs,
+      },
+    );
     // Anything beyond `count` would be a duplicate the caller must see.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
   } finally {
@@ -94,7 +103,8 @@ export async function readTopic(topic: string, count: number, timeoutMs = 60_000
 function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value !== undefined) out[name] = Array.isArray(value) ? value.map(String).join(',') : value.toString();
+    if (value !== undefined)
+      out[name] = Array.isArray(value) ? value.map(String).join(',') : value.toString();
   }
   return out;
 }

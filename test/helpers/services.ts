@@ -8,12 +8,15 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export function requireEnv(name: 'KAFKA_BROKERS' | 'DATABASE_URL' | 'CHROMIUM'): string {
   const value = process.env[name];
   if (value === undefined || value === '') {
-    throw new Error(`${name} is not set: run the suite with \`npm test\`, which starts Kafka, PostgreSQL and Chromium`);
+    throw new Error(
+      `${name} is not set: run the suite with \`npm test\`, which starts Kafka, PostgreSQL and Chromium`,
+    );
   }
   return value;
 }
 
-export const uniqueName = (prefix: string): string => `${prefix}${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+export const uniqueName = (prefix: string): string =>
+  `${prefix}${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 
 /** A fresh PostgreSQL database for one test file, dropped afterwards. */
 export async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {

@@ -1,5 +1,10 @@
 import { io, type Socket } from 'socket.io-client';
-import type { BatchSummary, BoardSnapshot, ClientToServerEvents, ServerToClientEvents } from '@district-monitor/streams';
+import type {
+  BatchSummary,
+  BoardSnapshot,
+  ClientToServerEvents,
+  ServerToClientEvents,
+} from '@district-monitor/streams';
 import { waitFor } from './services.js';
 
 export interface BoardClient {

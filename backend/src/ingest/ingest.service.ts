@@ -16,6 +16,11 @@ import { LiveGateway } from '../live/live.gateway.js';
 import type { DeadLetter, DeadLetterSink, InboundBatch, InboundMessage } from '../transport/transport.js';
 import { EventStoreRepository } from './event-store.repository.js';
 
+/** Who hears about committed batches (the live gateway). */
+export interface BatchListener {
+  publishBatch(summary: BatchSummary): void;
+}
+
 /**
  * The ingest use case, the same for every transport: validate each message, dead-letter the bad ones
  * with their reason, store the good ones idempotently in one transaction, tell the boards.
@@ -30,7 +35,7 @@ export class IngestService {
     @Inject(REGION) region: Region,
     @Inject(EventStoreRepository) private readonly store: EventStoreRepository,
     @Inject(DEAD_LETTER_SINK) private readonly deadLetters: DeadLetterSink,
-    @Inject(LiveGateway) private readonly live: LiveGateway,
+    @Inject(LiveGateway) private readonly live: BatchListener,
   ) {
     this.validator = createEventValidator({ region });
     const topics = topicNames(config.kafka?.topicPrefix ?? '');
