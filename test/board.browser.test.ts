@@ -68,7 +68,6 @@ describe('live board in Chromium', () => {
       { timeoutMs: 30_000 },
     );
     expect(await valueOf(page, '[data-testid="total-stored"]')).toBe(totalBefore + PUBLISHED);
-    expect(await valueOf(page, '[data-testid="events-per-minute"]')).toBeGreaterThan(0);
 
     mkdirSync(`${REPO_ROOT}artifacts`, { recursive: true });
     await page.screenshot({ path: `${REPO_ROOT}artifacts/board-1920x1080.png` });

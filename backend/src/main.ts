@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -18,7 +19,15 @@ export async function bootstrap(config: AppConfig): Promise<NestExpressApplicati
     logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
   });
   if (existsSync(config.frontendDir)) {
-    app.useStaticAssets(config.frontendDir, { index: 'index.html', maxAge: '1h' });
+    // Hashed assets never change; index.html must be re-read after a deploy or screens load missing assets.
+    app.useStaticAssets(config.frontendDir, {
+      index: 'index.html',
+      maxAge: '365d',
+      immutable: true,
+      setHeaders: (response: ServerResponse, path: string) => {
+        if (path.endsWith('index.html')) response.setHeader('Cache-Control', 'no-cache');
+      },
+    });
   } else {
     logger.warn(`board not built (${config.frontendDir} missing): run npm run build`);
   }

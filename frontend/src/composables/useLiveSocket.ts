@@ -33,6 +33,8 @@ export function useLiveSocket(): LiveSocket {
 
   let offlineTimer: ReturnType<typeof setTimeout> | undefined;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A snapshot arrived on the current connection: the board holds current state. */
+  let synced = false;
 
   function clearTimers(): void {
     clearTimeout(offlineTimer);
@@ -50,31 +52,43 @@ export function useLiveSocket(): LiveSocket {
     }, OFFLINE_AFTER_MS);
   }
 
+  /** For the cases Socket.IO does not retry by itself (the server closed or refused us). */
+  function retryLater(): void {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      socket.connect();
+    }, RETRY_AFTER_SERVER_CLOSE_MS);
+  }
+
   // Live only once the snapshot is in: a connected board without its state is not live yet.
   socket.on('snapshot', (snapshot) => {
     board.applySnapshot(snapshot);
+    synced = true;
     clearTimers();
     board.setConnection('live');
   });
   socket.on('ingest:batch', (batch) => {
     board.applyBatch(batch);
+    // Data still flowing after the browser claimed to be offline: the claim was wrong.
+    if (synced && board.connection === 'offline') board.setConnection('live');
   });
   socket.on('disconnect', (reason) => {
+    synced = false;
     trying('reconnecting');
-    if (reason === 'io server disconnect') {
-      retryTimer = setTimeout(() => socket.connect(), RETRY_AFTER_SERVER_CLOSE_MS);
-    }
+    if (reason === 'io server disconnect') retryLater();
   });
   socket.on('connect_error', () => {
     // `active` false: the server refused this connection and the client will not retry on its own.
-    if (!socket.active) retryTimer ??= setTimeout(() => socket.connect(), RETRY_AFTER_SERVER_CLOSE_MS);
+    if (!socket.active) retryLater();
   });
 
   function onBrowserOffline(): void {
     board.setConnection('offline');
   }
   function onBrowserOnline(): void {
-    if (!socket.connected) reconnectNow();
+    if (synced && socket.connected) board.setConnection('live');
+    else reconnectNow();
   }
   window.addEventListener('offline', onBrowserOffline);
   window.addEventListener('online', onBrowserOnline);

@@ -27,12 +27,13 @@ function timeFormat(timeZone: string, seconds: boolean): Intl.DateTimeFormat {
 
 /** "14:05" in the region's time zone, whatever the wall screen's own zone is. */
 export function formatMinute(epochMs: number, timeZone: string): string {
-  return timeFormat(timeZone, false).format(epochMs);
+  // Intl throws on NaN; chart callbacks may pass anything.
+  return Number.isFinite(epochMs) ? timeFormat(timeZone, false).format(epochMs) : '';
 }
 
 /** "14:05:09" in the region's time zone. */
 export function formatClock(epochMs: number, timeZone: string): string {
-  return timeFormat(timeZone, true).format(epochMs);
+  return Number.isFinite(epochMs) ? timeFormat(timeZone, true).format(epochMs) : '';
 }
 
 /** Short zone name, e.g. "IST" for Asia/Kolkata. */

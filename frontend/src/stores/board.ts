@@ -92,6 +92,7 @@ export const useBoardStore = defineStore('board', () => {
     };
     received = receivedAt;
     const at = Date.parse(batch.at);
+    // Committed before the snapshot was taken but delivered after it (coalescing delay): already counted.
     if (at <= snapshotAt) return;
     for (const [code, n] of Object.entries(batch.byDistrict)) {
       const current = counts.get(code);
@@ -106,7 +107,8 @@ export const useBoardStore = defineStore('board', () => {
   /** Publishes the working state; called once a second and right after a snapshot. */
   function tick(localNow = Date.now()): void {
     now.value = localNow;
-    if (minuteWindow.advance(localNow + clockOffsetMs)) minutesChanged = true;
+    // Not live: keep the last known minutes rather than rolling in zeros for minutes we never saw.
+    if (connection.value === 'live' && minuteWindow.advance(localNow + clockOffsetMs)) minutesChanged = true;
     if (countsChanged) {
       districtCounts.value = districts.value
         .map(({ code, name }) => ({ code, name, count: counts.get(code) ?? 0 }))
