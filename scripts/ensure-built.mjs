@@ -9,7 +9,8 @@ const at = (path) => join(root, path);
 
 function run(command, args) {
   console.error(`${command} ${args.join(' ')}`);
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  // Progress goes to stderr: stdout belongs to the command that called us (bench --json prints JSON there).
+  const result = spawnSync(command, args, { cwd: root, stdio: ['inherit', process.stderr, process.stderr] });
   if (result.status !== 0) {
     console.error(`"${command} ${args.join(' ')}" failed (exit ${result.status ?? result.signal})`);
     process.exit(1);
@@ -31,7 +32,7 @@ function newest(path) {
 export function ensureBuilt() {
   const installed = at('node_modules/.package-lock.json');
   if (!existsSync(installed) || statSync(at('package-lock.json')).mtimeMs > statSync(installed).mtimeMs) {
-    run('npm', ['ci', '--no-audit', '--no-fund']);
+    run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=warn']);
   }
   const outputs = ['backend/dist/main.js', 'frontend/dist/index.html'].map(at);
   const sources = [
