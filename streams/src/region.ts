@@ -15,6 +15,25 @@ export interface RegionUnit {
   /** Headquarters, WGS84. */
   readonly lat: number;
   readonly lon: number;
+  /** Every spelling of this unit in source datasets; matched by `normaliseUnitName`. */
+  readonly spellings?: readonly string[];
+  /** Census 2011 district code, where the district existed in 2011. */
+  readonly censusCode?: number;
+  /** Local Government Directory code. */
+  readonly lgdCode?: number;
+  /** For districts formed after the 2011 census: the districts they were carved out of. */
+  readonly carvedFrom?: readonly string[];
+  /** Census 2011 population; apportioned for districts formed later (see `populationSource`). */
+  readonly population?: number;
+  /** `census-2011`, or how an apportioned population was computed. */
+  readonly populationSource?: string;
+  readonly areaKm2?: number;
+  /** Literate people as a share of the whole population (census 2011 "Literate" / "Population"), 0-1. */
+  readonly literacyRate?: number;
+  /** Females per 1,000 males. */
+  readonly sexRatio?: number;
+  /** Urban share of the population, 0-1. */
+  readonly urbanShare?: number;
 }
 
 export interface Region {
@@ -39,6 +58,16 @@ const unitSchema = z.strictObject({
   parent: z.string().regex(UNIT_CODE_PATTERN).optional(),
   lat: z.number().min(-90).max(90),
   lon: z.number().min(-180).max(180),
+  spellings: z.array(z.string().min(1)).optional(),
+  censusCode: z.number().int().positive().optional(),
+  lgdCode: z.number().int().positive().optional(),
+  carvedFrom: z.array(z.string().regex(UNIT_CODE_PATTERN)).optional(),
+  population: z.number().int().positive().optional(),
+  populationSource: z.string().min(1).optional(),
+  areaKm2: z.number().positive().optional(),
+  literacyRate: z.number().min(0).max(1).optional(),
+  sexRatio: z.number().positive().optional(),
+  urbanShare: z.number().min(0).max(1).optional(),
 });
 
 const regionSchema = z.object({
@@ -68,4 +97,9 @@ export function parseRegion(value: unknown, sourceName: string): Region {
     }
   }
   return region;
+}
+
+/** Folds a source dataset's unit name for matching: case, punctuation and spacing ignored. */
+export function normaliseUnitName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '');
 }
