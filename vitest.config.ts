@@ -7,7 +7,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{streams,models,backend,frontend}/src/**/*.spec.ts'],
+          include: ['{streams,models,data,backend,frontend}/src/**/*.spec.ts'],
           testTimeout: 30_000,
         },
       },

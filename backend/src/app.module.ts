@@ -2,10 +2,13 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { AppLifecycle } from './app.lifecycle.js';
 import type { AppConfig } from './config/app-config.js';
 import { CoreModule } from './core.module.js';
+import { DistrictsController } from './districts/districts.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { LiveModule } from './live/live.module.js';
 import { SimulatorService } from './simulator/simulator.service.js';
+import { StatsController } from './stats/stats.controller.js';
+import { StatsRepository } from './stats/stats.repository.js';
 
 @Module({})
 export class AppModule {
@@ -13,8 +16,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CoreModule.forRoot(config), LiveModule, IngestModule],
-      controllers: [HealthController],
-      providers: [SimulatorService, AppLifecycle],
+      controllers: [HealthController, DistrictsController, StatsController],
+      providers: [SimulatorService, StatsRepository, AppLifecycle],
     };
   }
 }

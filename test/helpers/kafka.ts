@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type IHeaders, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type IHeaders, type Producer } from 'kafkajs';
 import { topicNames, type TopicNames } from '@district-monitor/streams';
 import { requireEnv, uniqueName, waitFor } from './services.js';
 
@@ -39,7 +39,13 @@ export interface OutboundMessage {
 
 /** Produces with an idempotent producer in chunks; resolves when the broker acknowledged everything. */
 export async function produce(messages: readonly OutboundMessage[], producer?: Producer): Promise<void> {
-  const own = producer ?? kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
+  const own =
+    producer ??
+    kafka().producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
   if (producer === undefined) await own.connect();
   try {
     for (let i = 0; i < messages.length; i += 2_000) {

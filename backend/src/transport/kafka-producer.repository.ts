@@ -1,12 +1,12 @@
-import { CompressionTypes, Kafka, logLevel, type Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import {
   DEAD_LETTER_HEADERS,
   deadLetterTopicFor,
-  topicForKind,
   topicNames,
   type MonitorEvent,
   type TopicNames,
 } from '@district-monitor/streams';
+import { toKafkaMessages } from '@district-monitor/streams/producers';
 import type { KafkaConfig } from '../config/app-config.js';
 import { nestLogCreator } from './kafka-logging.js';
 import type { DeadLetter, DeadLetterSink, EventPublisher } from './transport.js';
@@ -27,7 +27,7 @@ export class KafkaProducerRepository implements EventPublisher, DeadLetterSink {
       logLevel: logLevel.WARN,
       logCreator: nestLogCreator,
     });
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
     this.topics = topicNames(config.topicPrefix);
   }
 
@@ -39,17 +39,10 @@ export class KafkaProducerRepository implements EventPublisher, DeadLetterSink {
   async publish(events: readonly MonitorEvent[]): Promise<void> {
     if (events.length === 0) return;
     await this.ready();
-    const byTopic = new Map<string, { key: string; value: string }[]>();
-    for (const event of events) {
-      const topic = topicForKind(this.topics, event.kind);
-      const list = byTopic.get(topic) ?? [];
-      list.push({ key: event.district, value: JSON.stringify(event) });
-      byTopic.set(topic, list);
-    }
     await this.producer.sendBatch({
       acks: -1,
       compression: CompressionTypes.None,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      topicMessages: toKafkaMessages(events, this.topics),
     });
   }
 

@@ -1,0 +1,287 @@
+#!/usr/bin/env node
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createEventValidator, parseRegion, type MonitorEvent, type Region } from '@district-monitor/streams';
+import {
+  HttpSink,
+  KafkaSink,
+  loadCsvStream,
+  replay,
+  type EventSink,
+  type ReplaySpeed,
+} from '@district-monitor/streams/producers';
+import { createSimulator } from '@district-monitor/streams/simulator';
+import { chicagoRowMapper } from '../producers/chicago-format.js';
+import { progressReporter } from './progress.js';
+
+const REPO = new URL('../../../', import.meta.url);
+const regionPath = (name: string) => new URL(`data/regions/${name}.json`, REPO).pathname;
+
+const HELP = `npm run produce -- <command> [options]   publish incident and accident events
+
+commands
+  simulate              simulated events for every district of the region
+  replay FILE           an incident CSV, in event-time order (format: chicago)
+  event                 one event (or a JSON array) given with --data or --file
+
+destination (one of)
+  --kafka BROKERS       Kafka bootstrap servers (default: $KAFKA_BROKERS)
+  --http URL            a backend's base URL; events go to POST /api/events
+  --prefix P            Kafka topic prefix (default: $KAFKA_TOPIC_PREFIX or none)
+  --key KEY             API key for --http (default: $PRODUCER_KEY)
+
+simulate
+  --rate N              events per second across the region (default 20)
+  --seed N              simulator seed (default 1)
+  --duration S          stop after S seconds (default: until Ctrl-C)
+
+replay
+  --format F            column mapping of the CSV: chicago (default)
+  --speed S             max (default), realtime, or a factor such as 60 (one hour a minute)
+  --checkpoint FILE     resume from, and record progress in, FILE
+  --rejects FILE        write rejected rows as NDJSON (row, id, reason)
+  --batch N             events per send (default 2000)
+
+event
+  --data JSON           the event as JSON text
+  --file FILE           a file holding the event, or - for standard input
+
+common
+  --region FILE         region file (default: tamil-nadu; chicago for --format chicago)
+  --json                print the summary as JSON on stdout
+  --help                this text`;
+
+class UsageError extends Error {}
+
+const { values, positionals } = (() => {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        kafka: { type: 'string' },
+        http: { type: 'string' },
+        prefix: { type: 'string' },
+        key: { type: 'string' },
+        rate: { type: 'string' },
+        seed: { type: 'string' },
+        duration: { type: 'string' },
+        format: { type: 'string' },
+        speed: { type: 'string' },
+        checkpoint: { type: 'string' },
+        rejects: { type: 'string' },
+        batch: { type: 'string' },
+        data: { type: 'string' },
+        file: { type: 'string' },
+        region: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`produce: ${(error as Error).message}\n\n${HELP}\n`);
+    process.exit(2);
+  }
+})();
+
+function number(name: string, fallback: number, min = 0): number {
+  const raw = values[name as keyof typeof values];
+  if (raw === undefined) return fallback;
+  const parsed = Number(raw);
+  if (typeof raw !== 'string' || !Number.isFinite(parsed) || parsed < min) {
+    throw new UsageError(`--${name} expects a number >= ${min}, got "${String(raw)}"`);
+  }
+  return parsed;
+}
+
+function loadRegion(fallback: string): Region {
+  const file = values.region ?? regionPath(fallback);
+  return parseRegion(JSON.parse(readFileSync(file, 'utf8')), file);
+}
+
+function openSink(): EventSink {
+  if (values.kafka !== undefined && values.http !== undefined)
+    throw new UsageError('give --kafka or --http, not both');
+  if (values.http !== undefined) {
+    const apiKey = values.key ?? process.env.PRODUCER_KEY;
+    return new HttpSink(values.http, apiKey === undefined ? {} : { apiKey });
+  }
+  const brokers = values.kafka ?? process.env.KAFKA_BROKERS;
+  if (brokers === undefined || brokers === '')
+    throw new UsageError('no destination: give --kafka BROKERS or --http URL');
+  return new KafkaSink(
+    brokers.split(','),
+    values.prefix ?? process.env.KAFKA_TOPIC_PREFIX ?? '',
+    'producer-cli',
+  );
+}
+
+function parseSpeed(raw: string | undefined): ReplaySpeed {
+  if (raw === undefined || raw === 'max') return { kind: 'max' };
+  if (raw === 'realtime') return { kind: 'scaled', factor: 1 };
+  const factor = Number(raw);
+  if (!Number.isFinite(factor) || factor <= 0)
+    throw new UsageError(`--speed expects max, realtime or a factor > 0, got "${raw}"`);
+  return { kind: 'scaled', factor };
+}
+
+const stop = { requested: false };
+process.once('SIGINT', () => (stop.requested = true));
+process.once('SIGTERM', () => (stop.requested = true));
+
+function report(summary: Record<string, unknown>, lines: string[]): void {
+  process.stdout.write(values.json === true ? `${JSON.stringify(summary)}\n` : `${lines.join('\n')}\n`);
+}
+
+async function runReplay(sink: EventSink): Promise<number> {
+  const file = positionals[1];
+  if (file === undefined) throw new UsageError('replay needs a CSV file');
+  const format = values.format ?? 'chicago';
+  if (format !== 'chicago') throw new UsageError(`--format: unknown format "${format}" (known: chicago)`);
+  const region = loadRegion('chicago');
+  const validator = createEventValidator({ region });
+  process.stderr.write(`produce: reading ${file}\n`);
+  const loaded = await loadCsvStream(file, chicagoRowMapper(region), 'ID');
+  // Rows that map but break the contract are refused here with the validator's reason, like the backend would.
+  const events: MonitorEvent[] = [];
+  const rejected = [...loaded.rejected];
+  loaded.events.forEach((event) => {
+    const result = validator.check(event);
+    if (result.ok) events.push(result.event);
+    else rejected.push({ row: -1, id: event.eventId, reason: result.reason });
+  });
+  if (values.rejects !== undefined) {
+    writeFileSync(
+      values.rejects,
+      rejected.map((row) => JSON.stringify(row)).join('\n') + (rejected.length > 0 ? '\n' : ''),
+    );
+  }
+  const reasons = new Map<string, number>();
+  for (const row of rejected) reasons.set(row.reason, (reasons.get(row.reason) ?? 0) + 1);
+  process.stderr.write(
+    `produce: ${loaded.rows} rows, ${events.length} events to send, ${rejected.length} rejected, to ${sink.description}\n`,
+  );
+
+  const progress = progressReporter('replay');
+  const outcome = await replay({
+    source: file,
+    events,
+    sink,
+    speed: parseSpeed(values.speed),
+    batchSize: number('batch', 2_000, 1),
+    ...(values.checkpoint === undefined ? {} : { checkpointFile: values.checkpoint }),
+    onProgress: (sent, total) => {
+      progress.update(sent, total);
+    },
+    stopRequested: () => stop.requested,
+  });
+  progress.done();
+  const summary = {
+    file,
+    rows: loaded.rows,
+    valid: events.length,
+    rejectedRows: rejected.length,
+    rejectReasons: Object.fromEntries(reasons),
+    resumedFrom: outcome.resumedFrom,
+    sent: outcome.sent,
+    accepted: outcome.accepted,
+    refusedByDestination: outcome.rejected.length,
+    seconds: Math.round(outcome.seconds * 100) / 100,
+    eventsPerSecond: Math.round(outcome.sent / Math.max(outcome.seconds, 1e-3)),
+    stopped: outcome.stopped,
+  };
+  report(summary, [
+    `replayed ${outcome.sent} of ${events.length} valid events in ${summary.seconds} s (${summary.eventsPerSecond}/s)${outcome.stopped ? ', stopped early' : ''}`,
+    `${rejected.length} rows rejected${[...reasons].map(([reason, n]) => `\n  ${n} x ${reason}`).join('')}`,
+    ...(outcome.rejected.length > 0
+      ? [`${outcome.rejected.length} events refused by ${sink.description}`]
+      : []),
+  ]);
+  return outcome.rejected.length > 0 ? 1 : 0;
+}
+
+async function runSimulate(sink: EventSink): Promise<number> {
+  const region = loadRegion('tamil-nadu');
+  const rate = number('rate', 20);
+  const duration = number('duration', Infinity);
+  // A run id in the source keeps event ids unique across runs with the same seed.
+  const simulator = createSimulator({
+    region,
+    ratePerSecond: rate,
+    seed: number('seed', 1),
+    source: `sim${Date.now().toString(36)}`,
+  });
+  const started = Date.now();
+  let sent = 0;
+  simulator.tick(started);
+  process.stderr.write(`produce: ${rate} events/s across ${region.name} to ${sink.description}\n`);
+  const progress = progressReporter('simulate');
+  while (!stop.requested && Date.now() - started < duration * 1000) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const result = await sink.send(simulator.tick(Date.now()));
+    sent += result.accepted;
+    progress.update(sent);
+  }
+  progress.done();
+  report({ sent, seconds: (Date.now() - started) / 1000 }, [`sent ${sent} simulated events`]);
+  return 0;
+}
+
+async function runEvent(sink: EventSink): Promise<number> {
+  const text =
+    values.data ??
+    (values.file === '-'
+      ? readFileSync(0, 'utf8')
+      : values.file === undefined
+        ? undefined
+        : readFileSync(values.file, 'utf8'));
+  if (text === undefined) throw new UsageError('event needs --data JSON or --file FILE');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`the event is not valid JSON: ${(error as Error).message}`);
+  }
+  const validator = createEventValidator({ region: loadRegion('tamil-nadu') });
+  const items = Array.isArray(parsed) ? (parsed as unknown[]) : [parsed];
+  const events: MonitorEvent[] = [];
+  const problems: string[] = [];
+  items.forEach((item, index) => {
+    const result = validator.check(item);
+    if (result.ok) events.push(result.event);
+    else problems.push(`event ${index}: ${result.reason}`);
+  });
+  if (problems.length > 0) throw new UsageError(`not sent, fix first:\n  ${problems.join('\n  ')}`);
+  const result = await sink.send(events);
+  report({ accepted: result.accepted, rejected: result.rejected }, [
+    `${result.accepted} accepted by ${sink.description}`,
+    ...result.rejected.map((r) => `rejected ${r.eventId ?? ''}: ${r.reason}`),
+  ]);
+  return result.rejected.length > 0 ? 1 : 0;
+}
+
+async function main(): Promise<number> {
+  const command = positionals[0];
+  if (values.help === true || command === undefined) {
+    process.stdout.write(`${HELP}\n`);
+    return command === undefined && values.help !== true ? 2 : 0;
+  }
+  const run = { simulate: runSimulate, replay: runReplay, event: runEvent }[command];
+  if (run === undefined) throw new UsageError(`unknown command "${command}" (simulate, replay, event)`);
+  const sink = openSink();
+  try {
+    return await run(sink);
+  } finally {
+    await sink.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const usage = error instanceof UsageError;
+    process.stderr.write(
+      `produce: ${error instanceof Error ? error.message : String(error)}\n${usage ? '(--help lists the options)\n' : ''}`,
+    );
+    process.exit(usage ? 2 : 1);
+  },
+);

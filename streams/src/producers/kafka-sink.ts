@@ -1,0 +1,53 @@
+import { CompressionTypes, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import type { MonitorEvent } from '../event.schema.js';
+import { topicForKind, topicNames, type TopicNames } from '../topics.js';
+import type { EventSink, SinkResult } from './event-sink.js';
+
+/** Kafka messages for events: each on its kind's topic, keyed by district (the partitioning contract). */
+export function toKafkaMessages(
+  events: readonly MonitorEvent[],
+  topics: TopicNames,
+): { topic: string; messages: { key: string; value: string }[] }[] {
+  const byTopic = new Map<string, { key: string; value: string }[]>();
+  for (const event of events) {
+    const topic = topicForKind(topics, event.kind);
+    let list = byTopic.get(topic);
+    if (list === undefined) byTopic.set(topic, (list = []));
+    list.push({ key: event.district, value: JSON.stringify(event) });
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+/** Publishes with an idempotent kafkajs producer; a send resolves once every broker acknowledged. */
+export class KafkaSink implements EventSink {
+  readonly description: string;
+  private readonly producer: Producer;
+  private readonly topics: TopicNames;
+  private connected: Promise<void> | undefined;
+
+  constructor(brokers: readonly string[], topicPrefix = '', clientId = 'producer') {
+    this.producer = new Kafka({ clientId, brokers: [...brokers], logLevel: logLevel.WARN }).producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    this.topics = topicNames(topicPrefix);
+    this.description = `Kafka ${brokers.join(',')} (${this.topics.incident}, ${this.topics.accident})`;
+  }
+
+  async send(events: readonly MonitorEvent[]): Promise<SinkResult> {
+    if (events.length === 0) return { accepted: 0, rejected: [] };
+    this.connected ??= this.producer.connect();
+    await this.connected;
+    await this.producer.sendBatch({
+      acks: -1,
+      compression: CompressionTypes.None,
+      topicMessages: toKafkaMessages(events, this.topics),
+    });
+    return { accepted: events.length, rejected: [] };
+  }
+
+  async close(): Promise<void> {
+    if (this.connected !== undefined) await this.producer.disconnect();
+  }
+}
