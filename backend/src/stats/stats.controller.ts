@@ -24,7 +24,9 @@ export class StatsController {
     @Inject(REGION) private readonly region: Region,
     @Inject(StatsRepository) private readonly stats: StatsRepository,
   ) {
-    this.districts = new Set(region.units.filter((unit) => unit.kind === 'district').map((unit) => unit.code));
+    this.districts = new Set(
+      region.units.filter((unit) => unit.kind === 'district').map((unit) => unit.code),
+    );
   }
 
   @Get('daily')
@@ -72,7 +74,9 @@ export class StatsController {
 function parseInstant(name: string, value: unknown): Date {
   const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
   if (typeof value !== 'string' || !ISO.test(value)) {
-    throw new BadRequestException(`${name}: expected an ISO 8601 date or date-time with a zone, e.g. 2017-01-01 or 2017-01-01T00:00:00Z`);
+    throw new BadRequestException(
+      `${name}: expected an ISO 8601 date or date-time with a zone, e.g. 2017-01-01 or 2017-01-01T00:00:00Z`,
+    );
   }
   return new Date(value);
 }

@@ -27,7 +27,11 @@ export class KafkaProducerRepository implements EventPublisher, DeadLetterSink {
       logLevel: logLevel.WARN,
       logCreator: nestLogCreator,
     });
-    this.producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
+    this.producer = kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     this.topics = topicNames(config.topicPrefix);
   }
 
