@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [-- --events N]`: builds if needed, starts Kafka and PostgreSQL, creates
+// `npm run bench [-- --json] [-- --events N] [-- --only ingest|replay]`: builds if needed, starts Kafka and PostgreSQL, creates
 // topics unique to this run, then runs the ingest benchmark (backend/src/bench/ingest.bench.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -23,10 +23,13 @@ const env = {
   ...process.env,
   ...service('postgres.sh', ['start']),
   ...service('kafka.sh', ['start']),
-  ...service('kafka.sh', ['topics'], { KAFKA_TOPIC_PREFIX: prefix }),
   KAFKA_TOPIC_PREFIX: prefix,
 };
-const result = spawnSync(process.execPath, ['backend/dist/bench/ingest.bench.js', ...process.argv.slice(2)], {
+// The ingest section uses `prefix`; the replay section its baseline, replay and end-to-end prefixes.
+for (const topicPrefix of [prefix, `${prefix}bare-`, `${prefix}replay-`, `${prefix}e2e-`]) {
+  service('kafka.sh', ['topics'], { KAFKA_TOPIC_PREFIX: topicPrefix });
+}
+const result = spawnSync(process.execPath, ['backend/dist/bench/main.js', ...process.argv.slice(2)], {
   cwd: root,
   env,
   stdio: 'inherit',

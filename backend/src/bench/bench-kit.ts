@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { parseRegion, type Region } from '@district-monitor/streams';
+import pg from 'pg';
+import { loadConfig, type AppConfig, type KafkaConfig } from '../config/app-config.js';
+
+/** One figure of the benchmark table. */
+export interface BenchRow {
+  readonly section: string;
+  readonly path: string;
+  readonly value: number;
+  readonly unit: 'events/s' | 's' | 'MiB';
+  /** This figure over the section's baseline (same unit), when there is one. */
+  readonly vsBaseline: number | null;
+  readonly goal: string | null;
+}
+
+/** What `scripts/bench.mjs` prepared: a broker with topics under `prefix`, a PostgreSQL admin URL. */
+export interface BenchEnv {
+  readonly brokers: string;
+  readonly adminUrl: string;
+  readonly prefix: string;
+}
+
+export function benchEnv(): BenchEnv {
+  const { KAFKA_BROKERS: brokers, DATABASE_URL: adminUrl, KAFKA_TOPIC_PREFIX: prefix } = process.env;
+  if (brokers === undefined || adminUrl === undefined || prefix === undefined) {
+    throw new Error(
+      'KAFKA_BROKERS, KAFKA_TOPIC_PREFIX and DATABASE_URL must be set (npm run bench sets them)',
+    );
+  }
+  return { brokers, adminUrl, prefix };
+}
+
+/** The backend's configuration for a bench step: topics under `prefix`, its own consumer group. */
+export function configFor(
+  env: BenchEnv,
+  prefix: string,
+  group: string,
+  extra: Record<string, string> = {},
+): AppConfig {
+  return loadConfig({
+    KAFKA_BROKERS: env.brokers,
+    KAFKA_TOPIC_PREFIX: prefix,
+    KAFKA_GROUP_ID: `${prefix}${group}`,
+    ...extra,
+  });
+}
+
+export function kafkaOf(config: AppConfig): KafkaConfig {
+  if (config.kafka === undefined) throw new Error('bench configuration without Kafka');
+  return config.kafka;
+}
+
+export function regionOf(config: AppConfig): Region {
+  return parseRegion(JSON.parse(readFileSync(config.regionFile, 'utf8')), config.regionFile);
+}
+
+/** A fresh database for one step, dropped afterwards. */
+export async function withPostgresDatabase<T>(
+  adminUrl: string,
+  work: (url: string) => Promise<T>,
+): Promise<T> {
+  const name = `bench_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  try {
+    return await work(url.toString());
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+export const progress = (line: string): void => {
+  process.stderr.write(`bench: ${line}\n`);
+};

@@ -1,0 +1,57 @@
+import { cpus } from 'node:os';
+import { Logger } from '@nestjs/common';
+import { benchEnv, type BenchRow } from './bench-kit.js';
+import { ingestSection } from './ingest.bench.js';
+import { replaySection } from './replay.bench.js';
+
+/**
+ * `npm run bench [-- --json] [-- --events N] [-- --only ingest|replay]`: every figure beside a baseline
+ * measured in the same run. `scripts/bench.mjs` starts Kafka and PostgreSQL and creates the topics.
+ */
+const args = process.argv.slice(2);
+const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const json = args.includes('--json');
+const count = Number(option('--events') ?? 100_000);
+const only = option('--only');
+
+async function main(): Promise<void> {
+  if (!Number.isInteger(count) || count < 1000) throw new Error(`--events must be a whole number >= 1000`);
+  if (only !== undefined && only !== 'ingest' && only !== 'replay')
+    throw new Error('--only takes ingest or replay');
+  Logger.overrideLogger(['error']);
+  const env = benchEnv();
+  const rows: BenchRow[] = [];
+  if (only !== 'replay') rows.push(...(await ingestSection(env, count)));
+  if (only !== 'ingest') rows.push(...(await replaySection(env)));
+
+  const meta = { ingestEvents: count, partitions: 6, cpus: cpus().length, node: process.version };
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ ...meta, rows }, null, 2)}\n`);
+    return;
+  }
+  const fmt = (row: BenchRow) =>
+    row.unit === 'events/s'
+      ? `${Math.round(row.value).toLocaleString('en-US')} events/s`
+      : `${row.value.toFixed(row.unit === 's' ? 1 : 0)} ${row.unit}`;
+  const lines = [
+    `bench: ${count.toLocaleString('en-US')} simulated events for ingest, ${meta.cpus} cores, Node ${meta.node}`,
+    '',
+    '| section | path | figure | vs baseline | goal |',
+    '|---|---|---:|---:|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.section} | ${r.path} | ${fmt(r)} | ${r.vsBaseline === null ? '' : r.vsBaseline.toFixed(2)} | ${r.goal ?? ''} |`,
+    ),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(
+      `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);
