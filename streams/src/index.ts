@@ -8,3 +8,4 @@ export * from './validate.js';
 export * from './topics.js';
 export * from './region.js';
 export * from './socket-events.js';
+export * from './rate-table.js';

@@ -32,19 +32,20 @@ describe('simulator', () => {
     expect(Math.abs(accidents - SIMULATED_CATEGORY_MIX.road_accident)).toBeLessThan(0.012);
   });
 
-  it('emits events at the configured rate over ticks', () => {
-    const simulator = createSimulator({ region, ratePerSecond: 50, seed: 11 });
+  it('emits events at the configured rate, released when reported', () => {
+    const simulator = createSimulator({ region, ratePerSecond: 5, seed: 11 });
     simulator.tick(T0);
-    let total = 0;
-    for (let second = 1; second <= 200; second++) total += simulator.tick(T0 + second * 1000).length;
-    // 10,000 expected; Poisson standard deviation 100.
-    expect(total).toBeGreaterThan(9_600);
-    expect(total).toBeLessThan(10_400);
+    const events = [];
+    for (let second = 1; second <= 7200; second++) events.push(...simulator.tick(T0 + second * 1000));
+    // Every event reports within 30 minutes, so the first hour's occurrences are all out after two hours.
+    const firstHour = events.filter((e) => Date.parse(e.occurredAt ?? '') < T0 + 3_600_000).length;
+    expect(Math.abs(firstHour - 18_000)).toBeLessThan(4 * Math.sqrt(18_000));
+    expect(events.every((e) => Date.parse(e.reportedAt) <= T0 + 7_200_000)).toBe(true);
   });
 
   it('rejects a negative or infinite rate', () => {
     expect(() => createSimulator({ region, ratePerSecond: -1 })).toThrow(RangeError);
-    expect(() => createSimulator({ region, ratePerSecond: Infinity })).toThrow(RangeError);
+    expect(() => createSimulator({ region, multiplier: Infinity })).toThrow(RangeError);
   });
 });
 

@@ -1,23 +1,54 @@
-import type { Category, IncidentCategory, Severity } from './categories.js';
+import {
+  CATEGORIES,
+  INCIDENT_CATEGORIES,
+  type Category,
+  type IncidentCategory,
+  type Severity,
+} from './categories.js';
 import type { MonitorEvent } from './event.schema.js';
+import { FLAT_PROFILE, type RateTable, type TimeProfile } from './rate-table.js';
 import { districtsOf, type Region, type RegionUnit } from './region.js';
 
 /**
- * The first simulator: plausible incident and accident events for every district of a region,
- * Poisson arrivals at a configurable statewide rate, deterministic for a seed. District weights are
- * uniform and the category mix is fixed; the calibrated simulator (NCRB and accident rates, daily and
- * seasonal patterns, surges, late and duplicate events) replaces these choices.
+ * The calibrated simulator: incident and accident events for every district of a region, at the yearly
+ * rates of a rate table (NCRB and road-accident data), shaped by time-of-day, day-of-week and seasonal
+ * profiles, with Poisson noise, a rate multiplier, surges, and real-world dirt (late reports, duplicates,
+ * amendments). Pure and deterministic for a seed: it works in simulated time and never reads a clock.
  */
 export interface SimulatorOptions {
-  region: Region;
-  /** Mean events per second across the whole region. */
-  ratePerSecond: number;
-  seed?: number;
+  readonly region: Region;
+  /** Yearly rates; without one, districts are equally likely and categories follow `SIMULATED_CATEGORY_MIX`. */
+  readonly rates?: RateTable;
+  /** Target mean events per second across the region; sets the multiplier from the table's natural rate. */
+  readonly ratePerSecond?: number;
+  /** Scales every rate (1 = the table's rates). Ignored when `ratePerSecond` is given. */
+  readonly multiplier?: number;
+  readonly seed?: number;
   /** Producer name written into `source` and the event ids. */
-  source?: string;
+  readonly source?: string;
+  readonly dirt?: Partial<DirtRates>;
 }
 
-/** Share of each category among simulated events (sums to 1). */
+/** Shares of events that arrive dirty, as real feeds do. */
+export interface DirtRates {
+  /** Reported long after they happened (mean 36 h late). */
+  readonly late: number;
+  /** Sent twice with the same id (a producer's retry). */
+  readonly duplicate: number;
+  /** Corrected later by an event that `amends` them (reclassified, back-dated). */
+  readonly amendment: number;
+}
+
+/** A temporary multiplication of one district's rate (one category, or all), in simulated time. */
+export interface Surge {
+  readonly district: string;
+  readonly category?: Category;
+  readonly factor: number;
+  readonly fromMs: number;
+  readonly untilMs: number;
+}
+
+/** Category shares without a rate table (sum to 1). */
 export const SIMULATED_CATEGORY_MIX: Readonly<Record<Category, number>> = {
   crime_property: 0.3,
   crime_body: 0.2,
@@ -30,80 +61,251 @@ export const SIMULATED_CATEGORY_MIX: Readonly<Record<Category, number>> = {
 };
 
 export interface Simulator {
-  /** Events that arrived in (previous tick, `nowMs`]; the first call only sets the clock. */
+  /** Events reported in (previous tick, `nowMs`] of simulated time; the first call only sets the clock. */
   tick(nowMs: number): MonitorEvent[];
-  /** Exactly `count` events spread evenly over the second before `nowMs`. */
+  /** Exactly `count` clean events, reported over the second before `nowMs`, drawn by the rates. */
   burst(count: number, nowMs: number): MonitorEvent[];
+  addSurge(surge: Surge): void;
+  /** Expected events per year per district, multiplier applied. */
+  readonly expectedYearly: ReadonlyMap<string, number>;
+  /** The table's own rate across the region, events per second (before the multiplier). */
+  readonly naturalRatePerSecond: number;
+  readonly multiplier: number;
+}
+
+const YEAR_MS = 365.25 * 86_400_000;
+const HOUR_MS = 3_600_000;
+const REPORT_LAG_MS = 30 * 60_000;
+const LATE_MEAN_MS = 36 * HOUR_MS;
+const AMEND_MEAN_MS = 72 * HOUR_MS;
+
+interface Cell {
+  readonly district: RegionUnit;
+  readonly category: Category;
+  /** Expected events per millisecond before profiles, multiplier and surges. */
+  readonly perMs: number;
 }
 
 export function createSimulator(options: SimulatorOptions): Simulator {
-  if (!(options.ratePerSecond >= 0) || !Number.isFinite(options.ratePerSecond)) {
-    throw new RangeError(`ratePerSecond must be a finite number >= 0, got ${options.ratePerSecond}`);
-  }
   const districts = districtsOf(options.region);
   if (districts.length === 0) throw new RangeError(`region ${options.region.code} has no districts`);
+  const rates = options.rates ?? uniformRates(districts);
+  const cells: Cell[] = [];
+  for (const district of districts) {
+    for (const category of CATEGORIES) {
+      const yearly = rates.yearly[district.code]?.[category] ?? 0;
+      if (yearly > 0) cells.push({ district, category, perMs: yearly / YEAR_MS });
+    }
+  }
+  if (cells.length === 0)
+    throw new RangeError(`the rate table has no rate for any district of ${options.region.code}`);
+  const naturalRatePerSecond = cells.reduce((sum, cell) => sum + cell.perMs, 0) * 1000;
+  const multiplier =
+    options.ratePerSecond !== undefined
+      ? options.ratePerSecond / naturalRatePerSecond
+      : (options.multiplier ?? 1);
+  if (!(multiplier >= 0) || !Number.isFinite(multiplier)) {
+    throw new RangeError(`the rate multiplier must be a finite number >= 0, got ${multiplier}`);
+  }
+  const dirt: DirtRates = { late: 0, duplicate: 0, amendment: 0, ...options.dirt };
+  for (const [name, share] of Object.entries(dirt)) {
+    if (!(share >= 0 && share <= 1))
+      throw new RangeError(`dirt.${name} must be a share from 0 to 1, got ${share}`);
+  }
+
   const seed = options.seed ?? 1;
   const random = mulberry32(seed);
   const source = options.source ?? 'simulator';
-  const categories = Object.entries(SIMULATED_CATEGORY_MIX) as [Category, number][];
+  const localTime = localTimeReader(options.region.timeZone);
+  const surges: Surge[] = [];
+  const pending = new MinHeap<{ at: number; event: MonitorEvent }>((a, b) => a.at - b.at);
   let sequence = 0;
   let lastTick: number | undefined;
 
-  function pick<T>(items: readonly T[]): T {
-    return items[Math.floor(random() * items.length)] as T;
+  const expectedYearly = new Map<string, number>();
+  for (const cell of cells) {
+    expectedYearly.set(
+      cell.district.code,
+      (expectedYearly.get(cell.district.code) ?? 0) + cell.perMs * YEAR_MS * multiplier,
+    );
   }
 
-  function pickCategory(): Category {
-    let u = random();
-    for (const [category, share] of categories) {
-      if ((u -= share) <= 0) return category;
+  function surgeFactor(cell: Cell, at: number): number {
+    let factor = 1;
+    for (const surge of surges) {
+      if (surge.district !== cell.district.code || at < surge.fromMs || at >= surge.untilMs) continue;
+      if (surge.category === undefined || surge.category === cell.category) factor *= surge.factor;
     }
-    return 'other';
+    return factor;
   }
 
-  function makeEvent(atMs: number): MonitorEvent {
-    const district = pick(districts);
-    const category = pickCategory();
-    // Reports lag the event by up to half an hour.
-    const occurredAt = new Date(atMs - Math.floor(random() * 30 * 60_000)).toISOString();
+  function profileFactor(profile: TimeProfile, at: number): number {
+    const { hour, weekday, month } = localTime(at);
+    return (
+      (profile.hourOfDay[hour] ?? 1) * (profile.dayOfWeek[weekday] ?? 1) * (profile.monthOfYear[month] ?? 1)
+    );
+  }
+
+  function makeEvent(cell: Cell, occurredMs: number, reportedMs: number): MonitorEvent {
     const common = {
       eventId: `${source}-${seed}-${++sequence}`,
       schemaVersion: 1 as const,
-      district: district.code,
-      occurredAt,
-      reportedAt: new Date(atMs).toISOString(),
-      location: jitter(district, random),
+      district: cell.district.code,
+      occurredAt: new Date(occurredMs).toISOString(),
+      reportedAt: new Date(reportedMs).toISOString(),
+      location: jitter(cell.district, random),
       source,
     };
-    if (category === 'road_accident') {
-      const killed = poisson(0.15, random);
-      const injured = poisson(1.1, random);
+    if (cell.category === 'road_accident') {
+      const killed = poisson(rates.killedPerAccident[cell.district.code] ?? 0, random);
+      const injured = poisson(rates.injuredPerAccident, random);
       return {
         ...common,
         kind: 'accident',
-        category,
+        category: 'road_accident',
         severity: killed > 0 ? 'critical' : injured > 1 ? 'high' : 'medium',
         killed,
         injured,
         vehicles: 1 + poisson(0.7, random),
       };
     }
-    return { ...common, kind: 'incident', category, severity: severityFor(category, random()) };
+    return {
+      ...common,
+      kind: 'incident',
+      category: cell.category,
+      severity: severityFor(cell.category, random()),
+    };
+  }
+
+  /** Schedules an occurrence for when it is reported, with its dirty twins. */
+  function occur(cell: Cell, occurredMs: number): void {
+    const late = random() < dirt.late;
+    const lag = late ? exponential(LATE_MEAN_MS, random) : random() * REPORT_LAG_MS;
+    const reportedMs = Math.round(occurredMs + lag);
+    const event = makeEvent(cell, Math.round(occurredMs), reportedMs);
+    pending.push({ at: reportedMs, event });
+    if (random() < dirt.duplicate) pending.push({ at: reportedMs + random() * 10 * 60_000, event });
+    if (random() < dirt.amendment) {
+      const amendedAt = Math.round(reportedMs + exponential(AMEND_MEAN_MS, random));
+      pending.push({ at: amendedAt, event: amend(event, amendedAt) });
+    }
+  }
+
+  /** A correction: incidents are reclassified and back-dated by up to six hours; accidents recount casualties. */
+  function amend(original: MonitorEvent, reportedMs: number): MonitorEvent {
+    const base = {
+      ...original,
+      eventId: `${original.eventId}-amended`,
+      amends: original.eventId,
+      reportedAt: new Date(reportedMs).toISOString(),
+    };
+    if (base.kind === 'accident') return { ...base, killed: base.killed + 1, severity: 'critical' };
+    const others = INCIDENT_CATEGORIES.filter((category) => category !== base.category);
+    const category = others[Math.floor(random() * others.length)] as IncidentCategory;
+    const occurred = Date.parse(base.occurredAt ?? base.reportedAt) - Math.floor(random() * 6 * HOUR_MS);
+    return { ...base, category, occurredAt: new Date(occurred).toISOString() };
+  }
+
+  function release(nowMs: number): MonitorEvent[] {
+    const out: MonitorEvent[] = [];
+    for (let next = pending.peek(); next !== undefined && next.at <= nowMs; next = pending.peek()) {
+      out.push((pending.pop() as { event: MonitorEvent }).event);
+    }
+    return out;
+  }
+
+  function pickCell(): Cell {
+    let u = random() * naturalRatePerSecond;
+    for (const cell of cells) if ((u -= cell.perMs * 1000) <= 0) return cell;
+    return cells[cells.length - 1] as Cell;
   }
 
   return {
+    expectedYearly,
+    naturalRatePerSecond,
+    multiplier,
     tick(nowMs) {
       const from = lastTick ?? nowMs;
-      lastTick = nowMs;
-      const events: MonitorEvent[] = [];
-      const expected = (options.ratePerSecond * Math.max(0, nowMs - from)) / 1000;
-      const count = poisson(expected, random);
-      for (let i = 0; i < count; i++) events.push(makeEvent(from + random() * (nowMs - from)));
-      return events;
+      lastTick = Math.max(from, nowMs);
+      // Steps end on hour boundaries so each hour gets its own profile factor and surge state.
+      for (let start = from; start < nowMs;) {
+        const end = Math.min(nowMs, (Math.floor(start / HOUR_MS) + 1) * HOUR_MS);
+        const middle = (start + end) / 2;
+        const factors = {
+          crime: profileFactor(rates.profiles.crime, middle),
+          accident: profileFactor(rates.profiles.accident, middle),
+        };
+        for (const cell of cells) {
+          const profile = cell.category === 'road_accident' ? factors.accident : factors.crime;
+          const mean = cell.perMs * (end - start) * profile * multiplier * surgeFactor(cell, middle);
+          for (let n = poisson(mean, random); n > 0; n--) occur(cell, start + random() * (end - start));
+        }
+        start = end;
+      }
+      return release(nowMs);
     },
     burst(count, nowMs) {
-      return Array.from({ length: count }, (_, i) => makeEvent(nowMs - 1000 + (1000 * (i + 1)) / count));
+      return Array.from({ length: count }, (_, i) => {
+        const reported = nowMs - 1000 + (1000 * (i + 1)) / count;
+        return makeEvent(pickCell(), reported - Math.floor(random() * REPORT_LAG_MS), reported);
+      });
     },
+    addSurge(surge) {
+      if (!(surge.factor >= 0) || !Number.isFinite(surge.factor))
+        throw new RangeError(`surge factor must be >= 0, got ${surge.factor}`);
+      if (!expectedYearly.has(surge.district))
+        throw new RangeError(`surge district ${surge.district} is not simulated`);
+      if (!(surge.untilMs > surge.fromMs)) throw new RangeError('a surge must end after it starts');
+      surges.push(surge);
+    },
+  };
+}
+
+/** Without a rate table: 1 event per second across the region, districts equally likely, the fixed mix. */
+function uniformRates(districts: readonly RegionUnit[]): RateTable {
+  const perDistrict = (365.25 * 86_400) / districts.length;
+  return {
+    region: 'uniform',
+    sources: ['uniform: no rate table given'],
+    yearly: Object.fromEntries(
+      districts.map((d) => [
+        d.code,
+        Object.fromEntries(CATEGORIES.map((c) => [c, perDistrict * SIMULATED_CATEGORY_MIX[c]])),
+      ]),
+    ),
+    killedPerAccident: Object.fromEntries(districts.map((d) => [d.code, 0.15])),
+    injuredPerAccident: 1.1,
+    profiles: { crime: FLAT_PROFILE, accident: FLAT_PROFILE },
+  };
+}
+
+/** Local hour, weekday (0 = Sunday) and month (0 = January) of an instant in a zone; cached per hour. */
+function localTimeReader(timeZone: string): (at: number) => { hour: number; weekday: number; month: number } {
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    hour: 'numeric',
+    weekday: 'short',
+    month: 'numeric',
+  });
+  const weekdays = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+  const cache = new Map<number, { hour: number; weekday: number; month: number }>();
+  return (at) => {
+    const key = Math.floor(at / HOUR_MS);
+    let value = cache.get(key);
+    if (value === undefined) {
+      const parts = Object.fromEntries(
+        format.formatToParts(key * HOUR_MS + 1).map((part) => [part.type, part.value]),
+      );
+      value = {
+        hour: Number(parts.hour),
+        weekday: weekdays.indexOf(parts.weekday ?? ''),
+        month: Number(parts.month) - 1,
+      };
+      if (cache.size > 10_000) cache.clear();
+      cache.set(key, value);
+    }
+    return value;
   };
 }
 
@@ -116,6 +318,10 @@ function severityFor(category: IncidentCategory, u: number): Severity {
 function jitter(unit: RegionUnit, random: () => number): { lat: number; lon: number } {
   const round = (x: number) => Math.round(x * 1e5) / 1e5;
   return { lat: round(unit.lat + (random() - 0.5) * 0.2), lon: round(unit.lon + (random() - 0.5) * 0.2) };
+}
+
+function exponential(mean: number, random: () => number): number {
+  return -mean * Math.log(1 - random());
 }
 
 /** Poisson variate: Knuth's method for small means, a normal approximation above 30. */
@@ -145,4 +351,45 @@ export function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** A binary min-heap: pending reports are released in time order. */
+class MinHeap<T> {
+  private readonly items: T[] = [];
+  constructor(private readonly less: (a: T, b: T) => number) {}
+
+  peek(): T | undefined {
+    return this.items[0];
+  }
+
+  push(item: T): void {
+    const items = this.items;
+    items.push(item);
+    for (let i = items.length - 1; i > 0;) {
+      const parent = (i - 1) >> 1;
+      if (this.less(items[i] as T, items[parent] as T) >= 0) break;
+      [items[i], items[parent]] = [items[parent] as T, items[i] as T];
+      i = parent;
+    }
+  }
+
+  pop(): T | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length > 0 && last !== undefined) {
+      items[0] = last;
+      for (let i = 0; ;) {
+        const left = 2 * i + 1;
+        const right = left + 1;
+        let smallest = i;
+        if (left < items.length && this.less(items[left] as T, items[smallest] as T) < 0) smallest = left;
+        if (right < items.length && this.less(items[right] as T, items[smallest] as T) < 0) smallest = right;
+        if (smallest === i) break;
+        [items[i], items[smallest]] = [items[smallest] as T, items[i] as T];
+        i = smallest;
+      }
+    }
+    return top;
+  }
 }
