@@ -6,6 +6,7 @@ import { DistrictsController } from './districts/districts.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { LiveModule } from './live/live.module.js';
+import { SimulatorController } from './simulator/simulator.controller.js';
 import { SimulatorService } from './simulator/simulator.service.js';
 import { StatsController } from './stats/stats.controller.js';
 import { StatsRepository } from './stats/stats.repository.js';
@@ -16,7 +17,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CoreModule.forRoot(config), LiveModule, IngestModule],
-      controllers: [HealthController, DistrictsController, StatsController],
+      controllers: [HealthController, DistrictsController, StatsController, SimulatorController],
       providers: [SimulatorService, StatsRepository, AppLifecycle],
     };
   }

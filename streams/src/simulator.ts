@@ -61,7 +61,7 @@ export const SIMULATED_CATEGORY_MIX: Readonly<Record<Category, number>> = {
 };
 
 export interface Simulator {
-  /** Events reported in (previous tick, `nowMs`] of simulated time; the first call only sets the clock. */
+  /** Events reported in (previous tick, `nowMs`] of simulated time (rates apply to report times); the first call only sets the clock. */
   tick(nowMs: number): MonitorEvent[];
   /** Exactly `count` clean events, reported over the second before `nowMs`, drawn by the rates. */
   burst(count: number, nowMs: number): MonitorEvent[];
@@ -177,12 +177,11 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     };
   }
 
-  /** Schedules an occurrence for when it is reported, with its dirty twins. */
-  function occur(cell: Cell, occurredMs: number): void {
+  /** An event reported at `reportedMs`: it happened earlier by the report lag (long when late). */
+  function report(cell: Cell, reportedMs: number): void {
     const late = random() < dirt.late;
     const lag = late ? exponential(LATE_MEAN_MS, random) : random() * REPORT_LAG_MS;
-    const reportedMs = Math.round(occurredMs + lag);
-    const event = makeEvent(cell, Math.round(occurredMs), reportedMs);
+    const event = makeEvent(cell, Math.round(reportedMs - lag), Math.round(reportedMs));
     pending.push({ at: reportedMs, event });
     if (random() < dirt.duplicate) pending.push({ at: reportedMs + random() * 10 * 60_000, event });
     if (random() < dirt.amendment) {
@@ -238,7 +237,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
         for (const cell of cells) {
           const profile = cell.category === 'road_accident' ? factors.accident : factors.crime;
           const mean = cell.perMs * (end - start) * profile * multiplier * surgeFactor(cell, middle);
-          for (let n = poisson(mean, random); n > 0; n--) occur(cell, start + random() * (end - start));
+          for (let n = poisson(mean, random); n > 0; n--) report(cell, start + random() * (end - start));
         }
         start = end;
       }
@@ -392,4 +391,30 @@ class MinHeap<T> {
     }
     return top;
   }
+}
+
+/**
+ * Reads a surge written as `DISTRICT:FACTOR:MINUTES[:CATEGORY]` (e.g. `TN-MDU:3:60` or
+ * `TN-MDU:3:60:crime_women`), starting at `startMs`; throws naming what is wrong.
+ */
+export function parseSurge(spec: string, startMs: number): Surge {
+  const [district = '', factorText = '', minutesText = '', category, ...rest] = spec.split(':');
+  const factor = Number(factorText);
+  const minutes = Number(minutesText);
+  if (district === '' || rest.length > 0)
+    throw new RangeError(`surge "${spec}": expected DISTRICT:FACTOR:MINUTES[:CATEGORY]`);
+  if (!(factor >= 0) || !Number.isFinite(factor))
+    throw new RangeError(`surge "${spec}": factor must be a number >= 0`);
+  if (!(minutes > 0) || !Number.isFinite(minutes))
+    throw new RangeError(`surge "${spec}": minutes must be a number > 0`);
+  if (category !== undefined && !(CATEGORIES as readonly string[]).includes(category)) {
+    throw new RangeError(`surge "${spec}": unknown category "${category}" (${CATEGORIES.join(', ')})`);
+  }
+  return {
+    district,
+    factor,
+    fromMs: startMs,
+    untilMs: startMs + minutes * 60_000,
+    ...(category === undefined ? {} : { category: category as Category }),
+  };
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Region } from '@district-monitor/streams';
-import { createSimulator } from '@district-monitor/streams/simulator';
+import { createSimulator, type Simulator, type Surge } from '@district-monitor/streams/simulator';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG, EVENT_PUBLISHER, REGION } from '../config/tokens.js';
 import type { EventPublisher } from '../transport/transport.js';
@@ -14,6 +14,7 @@ export class SimulatorService {
   private readonly logger = new Logger('Simulator');
   private running = false;
   private loop: Promise<void> | undefined;
+  private simulator: Simulator | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -26,11 +27,11 @@ export class SimulatorService {
     if (!enabled || this.running) return;
     this.running = true;
     // Seeded per start so a restart does not re-send the ids of the previous run.
-    const simulator = createSimulator({
+    const simulator = (this.simulator = createSimulator({
       region: this.region,
       ratePerSecond,
       seed: seed * 1_000_003 + (Date.now() % 1_000_003),
-    });
+    }));
     this.logger.log(`simulating ${ratePerSecond} events/s across ${this.region.name}`);
     this.loop = (async () => {
       simulator.tick(Date.now());
@@ -44,6 +45,16 @@ export class SimulatorService {
         }
       }
     })();
+  }
+
+  /** Multiplies one district's simulated rate for a while (demos, alert tests); false if not simulating. */
+  addSurge(surge: Surge): boolean {
+    if (this.simulator === undefined || !this.running) return false;
+    this.simulator.addSurge(surge);
+    this.logger.log(
+      `surge x${surge.factor} in ${surge.district}${surge.category === undefined ? '' : ` (${surge.category})`} until ${new Date(surge.untilMs).toISOString()}`,
+    );
+    return true;
   }
 
   async stop(): Promise<void> {

@@ -10,7 +10,7 @@ import {
   type EventSink,
   type ReplaySpeed,
 } from '@district-monitor/streams/producers';
-import { createSimulator } from '@district-monitor/streams/simulator';
+import { createSimulator, parseSurge } from '@district-monitor/streams/simulator';
 import { chicagoRowMapper } from '../producers/chicago-format.js';
 import { progressReporter } from './progress.js';
 
@@ -33,7 +33,14 @@ destination (one of)
 simulate
   --rate N              events per second across the region (default 20)
   --seed N              simulator seed (default 1)
-  --duration S          stop after S seconds (default: until Ctrl-C)
+  --duration S          stop after S seconds of wall time (default: until Ctrl-C)
+  --surge D:F:M[:CAT]   multiply district D's rate by F for M minutes (repeatable), e.g. TN-MDU:3:60
+  --late P              share of events reported late, mean 36 h (default 0)
+  --duplicates P        share of events sent twice (default 0)
+  --amendments P        share of events corrected later by an amending event (default 0)
+  --speed-up N          simulated time runs N times faster, starting at --from (needed with N > 1),
+                        and stops on reaching the present
+  --from ISO            simulated start time (default: now)
 
 replay
   --format F            column mapping of the CSV: chicago (default)
@@ -65,6 +72,12 @@ const { values, positionals } = (() => {
         rate: { type: 'string' },
         seed: { type: 'string' },
         duration: { type: 'string' },
+        surge: { type: 'string', multiple: true },
+        late: { type: 'string' },
+        duplicates: { type: 'string' },
+        amendments: { type: 'string' },
+        'speed-up': { type: 'string' },
+        from: { type: 'string' },
         format: { type: 'string' },
         speed: { type: 'string' },
         checkpoint: { type: 'string' },
@@ -203,26 +216,52 @@ async function runSimulate(sink: EventSink): Promise<number> {
   const region = loadRegion('tamil-nadu');
   const rate = number('rate', 20);
   const duration = number('duration', Infinity);
+  const speedUp = number('speed-up', 1, 1);
+  const wallStart = Date.now();
+  const from = values.from === undefined ? wallStart : Date.parse(values.from);
+  if (!Number.isFinite(from))
+    throw new UsageError(`--from expects an ISO 8601 date-time, got "${values.from ?? ''}"`);
+  if (from > wallStart)
+    throw new UsageError('--from lies in the future; events may not be reported from the future');
+  if (speedUp > 1 && values.from === undefined)
+    throw new UsageError('--speed-up needs --from: a past start for the faster clock');
+  const share = (name: string) => {
+    const value = number(name, 0);
+    if (value > 1) throw new UsageError(`--${name} is a share from 0 to 1, got ${value}`);
+    return value;
+  };
   // A run id in the source keeps event ids unique across runs with the same seed.
   const simulator = createSimulator({
     region,
     ratePerSecond: rate,
     seed: number('seed', 1),
-    source: `sim${Date.now().toString(36)}`,
+    source: `sim${wallStart.toString(36)}`,
+    dirt: { late: share('late'), duplicate: share('duplicates'), amendment: share('amendments') },
   });
-  const started = Date.now();
+  for (const spec of values.surge ?? []) {
+    try {
+      simulator.addSurge(parseSurge(spec, from));
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+  /** Simulated time: `from` plus wall time elapsed times the speed-up, never past the present. */
+  const simulatedNow = () => Math.min(Date.now(), from + (Date.now() - wallStart) * speedUp);
   let sent = 0;
-  simulator.tick(started);
-  process.stderr.write(`produce: ${rate} events/s across ${region.name} to ${sink.description}\n`);
+  simulator.tick(from);
+  process.stderr.write(
+    `produce: ${rate} events/s across ${region.name}${speedUp > 1 ? ` at x${speedUp} from ${new Date(from).toISOString()}` : ''} to ${sink.description}\n`,
+  );
   const progress = progressReporter('simulate');
-  while (!stop.requested && Date.now() - started < duration * 1000) {
+  while (!stop.requested && Date.now() - wallStart < duration * 1000) {
     await new Promise((resolve) => setTimeout(resolve, 250));
-    const result = await sink.send(simulator.tick(Date.now()));
+    const result = await sink.send(simulator.tick(simulatedNow()));
     sent += result.accepted;
     progress.update(sent);
+    if (speedUp > 1 && simulatedNow() >= Date.now()) break;
   }
   progress.done();
-  report({ sent, seconds: (Date.now() - started) / 1000 }, [`sent ${sent} simulated events`]);
+  report({ sent, seconds: (Date.now() - wallStart) / 1000 }, [`sent ${sent} simulated events`]);
   return 0;
 }
 

@@ -1,0 +1,51 @@
+import {
+  BadRequestException,
+  ConflictException,
+  Controller,
+  HttpCode,
+  Inject,
+  Post,
+  Req,
+} from '@nestjs/common';
+import type { Request } from 'express';
+import { parseSurge, type Surge } from '@district-monitor/streams/simulator';
+import { readBody } from '../ingest/ingest-body.js';
+import { SimulatorService } from './simulator.service.js';
+
+/**
+ * `POST /api/simulator/surges` with `{ "district": "TN-MDU", "factor": 3, "minutes": 60, "category"?: "crime_women" }`:
+ * multiplies one district's simulated rate from now, for demos and alert tests. 409 when the simulator is off.
+ */
+@Controller('api/simulator')
+export class SimulatorController {
+  constructor(@Inject(SimulatorService) private readonly simulator: SimulatorService) {}
+
+  @Post('surges')
+  @HttpCode(201)
+  async addSurge(@Req() request: Request): Promise<{ surge: Surge }> {
+    let body: unknown;
+    try {
+      body = JSON.parse(await readBody(request, 4096));
+    } catch (error) {
+      throw new BadRequestException(`body is not valid JSON: ${(error as Error).message}`);
+    }
+    const { district, factor, minutes, category } = (body ?? {}) as Record<string, unknown>;
+    let surge: Surge;
+    try {
+      const spec = [district, factor, minutes, ...(category === undefined ? [] : [category])]
+        .map(String)
+        .join(':');
+      surge = parseSurge(spec, Date.now());
+    } catch (error) {
+      throw new BadRequestException((error as Error).message);
+    }
+    try {
+      if (!this.simulator.addSurge(surge))
+        throw new ConflictException('the simulator is not running (SIMULATOR=off)');
+    } catch (error) {
+      if (error instanceof ConflictException) throw error;
+      throw new BadRequestException((error as Error).message);
+    }
+    return { surge };
+  }
+}
