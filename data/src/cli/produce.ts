@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createEventValidator, parseRegion, type MonitorEvent, type Region } from '@district-monitor/streams';
 import {
@@ -145,11 +145,15 @@ function report(summary: Record<string, unknown>, lines: string[]): void {
   process.stdout.write(values.json === true ? `${JSON.stringify(summary)}\n` : `${lines.join('\n')}\n`);
 }
 
-async function runReplay(sink: EventSink): Promise<number> {
+async function runReplay(open: () => EventSink): Promise<number> {
   const file = positionals[1];
   if (file === undefined) throw new UsageError('replay needs a CSV file');
   const format = values.format ?? 'chicago';
   if (format !== 'chicago') throw new UsageError(`--format: unknown format "${format}" (known: chicago)`);
+  const speed = parseSpeed(values.speed);
+  const batchSize = number('batch', 2_000, 1);
+  if (!existsSync(file)) throw new UsageError(`cannot read ${file}: no such file`);
+  const sink = open();
   const region = loadRegion('chicago');
   const validator = createEventValidator({ region });
   process.stderr.write(`produce: reading ${file}\n`);
@@ -179,8 +183,8 @@ async function runReplay(sink: EventSink): Promise<number> {
     source: file,
     events,
     sink,
-    speed: parseSpeed(values.speed),
-    batchSize: number('batch', 2_000, 1),
+    speed,
+    batchSize,
     ...(values.checkpoint === undefined ? {} : { checkpointFile: values.checkpoint }),
     onProgress: (sent, total) => {
       progress.update(sent, total);
@@ -212,7 +216,7 @@ async function runReplay(sink: EventSink): Promise<number> {
   return outcome.rejected.length > 0 ? 1 : 0;
 }
 
-async function runSimulate(sink: EventSink): Promise<number> {
+async function runSimulate(open: () => EventSink): Promise<number> {
   const region = loadRegion('tamil-nadu');
   const rate = number('rate', 20);
   const duration = number('duration', Infinity);
@@ -245,6 +249,7 @@ async function runSimulate(sink: EventSink): Promise<number> {
       throw new UsageError((error as Error).message);
     }
   }
+  const sink = open();
   /** Simulated time: `from` plus wall time elapsed times the speed-up, never past the present. */
   const simulatedNow = () => Math.min(Date.now(), from + (Date.now() - wallStart) * speedUp);
   let sent = 0;
@@ -265,7 +270,7 @@ async function runSimulate(sink: EventSink): Promise<number> {
   return 0;
 }
 
-async function runEvent(sink: EventSink): Promise<number> {
+async function runEvent(open: () => EventSink): Promise<number> {
   const text =
     values.data ??
     (values.file === '-'
@@ -290,6 +295,7 @@ async function runEvent(sink: EventSink): Promise<number> {
     else problems.push(`event ${index}: ${result.reason}`);
   });
   if (problems.length > 0) throw new UsageError(`not sent, fix first:\n  ${problems.join('\n  ')}`);
+  const sink = open();
   const result = await sink.send(events);
   report({ accepted: result.accepted, rejected: result.rejected }, [
     `${result.accepted} accepted by ${sink.description}`,
@@ -306,11 +312,12 @@ async function main(): Promise<number> {
   }
   const run = { simulate: runSimulate, replay: runReplay, event: runEvent }[command];
   if (run === undefined) throw new UsageError(`unknown command "${command}" (simulate, replay, event)`);
-  const sink = openSink();
+  // Commands open the destination once their own arguments are known to be good, and it is always closed.
+  let sink: EventSink | undefined;
   try {
-    return await run(sink);
+    return await run(() => (sink = openSink()));
   } finally {
-    await sink.close();
+    await sink?.close();
   }
 }
 

@@ -1,0 +1,94 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createTopics, readTopic } from './helpers/kafka.js';
+import { REPO_ROOT, requireEnv } from './helpers/services.js';
+
+function produce(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    // No KAFKA_BROKERS or PRODUCER_KEY from the test's environment: every destination is explicit.
+    const child = spawn(process.execPath, ['data/dist/cli/produce.js', ...args], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) => {
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('producer CLI', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'produce-cli-'));
+
+  it.each([
+    [['replay'], 'replay needs a CSV file'],
+    [
+      ['replay', 'x.csv', '--kafka', 'h:1', '--speed', 'fast'],
+      '--speed expects max, realtime or a factor > 0, got "fast"',
+    ],
+    [['simulate', '--rate', '5'], 'no destination: give --kafka BROKERS or --http URL'],
+    [['simulate', '--kafka', 'h:1', '--surge', 'TN-MDU:3'], 'surge "TN-MDU:3": minutes must be a number > 0'],
+    [['simulate', '--kafka', 'h:1', '--speed-up', '10'], '--speed-up needs --from'],
+    [['event', '--kafka', 'h:1', '--data', '{bad'], 'the event is not valid JSON'],
+    [
+      ['event', '--kafka', 'h:1', '--data', '{"kind":"incident"}'],
+      'not sent, fix first:\n  event 0: eventId: required',
+    ],
+    [['launch'], 'unknown command "launch"'],
+  ])('refuses %j with exit 2 and a message', async (args, message) => {
+    const result = await produce(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+  });
+
+  it('prints its help', async () => {
+    const result = await produce(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^npm run produce -- <command>/);
+    expect(result.stdout).toContain('--checkpoint FILE');
+  });
+
+  it('names the place of a malformed CSV row', async () => {
+    const file = join(dir, 'broken.csv');
+    writeFileSync(
+      file,
+      'ID,Date,Primary Type,District,Latitude,Longitude\n1,01/01/2017 12:01:00 AM,THEFT,001,,\n"2,oops\n',
+    );
+    const result = await produce(['replay', file, '--kafka', 'h:1']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/broken\.csv: unreadable CSV after data row 1: /);
+  });
+
+  it('simulates into Kafka: every event it reports sent is on the topics, keyed by district', async () => {
+    const { prefix, topics } = await createTopics();
+    const result = await produce([
+      'simulate',
+      '--kafka',
+      requireEnv('KAFKA_BROKERS'),
+      '--prefix',
+      prefix,
+      '--rate',
+      '100',
+      '--duration',
+      '2',
+      '--surge',
+      'TN-MDU:5:10',
+      '--json',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const { sent } = JSON.parse(result.stdout) as { sent: number };
+    expect(sent).toBeGreaterThan(100);
+    const incidents = await readTopic(topics.incident, 1);
+    const accidents = await readTopic(topics.accident, 1);
+    expect(incidents.length + accidents.length).toBe(sent);
+    for (const message of [...incidents, ...accidents]) {
+      expect(message.key).toBe((JSON.parse(message.value ?? '{}') as { district: string }).district);
+    }
+  });
+});
