@@ -48,9 +48,9 @@ export default tseslint.config(
     },
   },
   {
-    files: ['backend/**', 'streams/**', 'scripts/**', 'test/**', 'deploy/**', '*.js', '*.ts'],
+    files: ['backend/**', 'streams/**', 'data/**', 'scripts/**', 'test/**', 'deploy/**', '*.js', '*.ts'],
     languageOptions: { globals: globals.node },
   },
   { files: ['frontend/src/**'], languageOptions: { globals: globals.browser } },
-  { files: ['scripts/**/*.mjs', '*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/scripts/**/*.mjs', '*.js'], ...tseslint.configs.disableTypeChecked },
 );

@@ -1,28 +1,84 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackend, type RunningBackend } from './helpers/backend.js';
+import { ProducerKeysService } from '../backend/src/producer-keys/producer-keys.service.js';
+import { createKey, runKeys, startBackend, type RunningBackend } from './helpers/backend.js';
 import { validEvents } from './helpers/events.js';
-import { waitFor } from './helpers/services.js';
+import { createDatabase, waitFor } from './helpers/services.js';
 import { connectBoard } from './helpers/socket.js';
+
+interface Reply {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+}
+
+async function postTo(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  contentType = 'application/json',
+): Promise<Reply> {
+  const response = await fetch(`${url}/api/events`, {
+    method: 'POST',
+    headers: { 'content-type': contentType, ...headers },
+    body,
+  });
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  };
+}
+
+const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+/**
+ * `count` valid Chennai events on `day` (YYYY-MM-DD), long before anything the simulator makes, so the
+ * day's stored count says exactly which of them were stored.
+ */
+function eventsOn(day: string, count: number, seed: number): string {
+  const events = validEvents(count, seed).map(({ unit: _unit, occurredWindow: _window, ...event }) => ({
+    ...event,
+    district: 'TN-CHN',
+    occurredAt: `${day}T06:00:00Z`,
+    reportedAt: `${day}T08:00:00Z`,
+  }));
+  return JSON.stringify(events);
+}
+
+/** Events stored for Chennai on `day`, through `GET /api/stats/daily`. */
+async function storedOn(url: string, day: string): Promise<number> {
+  const to = new Date(Date.parse(`${day}T00:00:00Z`) + 2 * 86_400_000).toISOString();
+  const response = await fetch(`${url}/api/stats/daily?district=TN-CHN&from=${day}T00:00:00Z&to=${to}`);
+  const stats = (await response.json()) as { days: { day: string; total: number }[] };
+  return stats.days.find((entry) => entry.day === day)?.total ?? 0;
+}
 
 /** The embedded default: no Kafka, no database server, the simulator feeding events. */
 describe('embedded default (PGlite with TimescaleDB, in-process transport, simulator)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'embedded-it-'));
   const env = { DATA_DIR: dataDir, SIMULATOR_RATE: '40' };
   let backend: RunningBackend;
+  /** Keys made with the admin command before the backend starts (the embedded database opens in one process). */
+  let key: string;
+  let slowKey: string;
+  let revokedKey: string;
 
-  const post = async (body: string, contentType = 'application/json') => {
-    const response = await fetch(`${backend.url}/api/events`, {
-      method: 'POST',
-      headers: { 'content-type': contentType },
-      body,
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
+  const post = (
+    body: string,
+    contentType = 'application/json',
+    headers: Record<string, string> = bearer(key),
+  ) => postTo(backend.url, body, headers, contentType);
 
   beforeAll(async () => {
+    key = await createKey('it-producer', env);
+    slowKey = await createKey('it-slow', env, ['--rate', '1', '--burst', '4']);
+    revokedKey = await createKey('it-revoked', env);
+    expect(await runKeys(['revoke', 'it-revoked'], env)).toMatchObject({ code: 0 });
     backend = await startBackend(env);
   });
   afterAll(async () => {
@@ -108,16 +164,158 @@ describe('embedded default (PGlite with TimescaleDB, in-process transport, simul
     expect(tooBig.body.message).toContain('the limit is 5242880');
   });
 
+  it('refuses events without a valid producer key with 401 and says which problem, storing none', async () => {
+    const day = '2001-01-01';
+    const events = eventsOn(day, 3, 406);
+
+    const none = await post(events, 'application/json', {});
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toMatch(/^Bearer /);
+    expect(none.body.message).toContain('send a producer key: Authorization: Bearer dmk_...');
+
+    const malformed = await post(events, 'application/json', bearer('dmk_not-a-key'));
+    expect(malformed.status).toBe(401);
+    expect(malformed.body.message).toMatch(/^malformed producer key: expected dmk_/);
+
+    // A well-formed unknown key, a known id with a wrong secret, a revoked key: one answer for all three.
+    const unknown = `dmk_${randomBytes(4).toString('hex')}_${randomBytes(32).toString('base64url')}`;
+    const wrongSecret = `${key.slice(0, 13)}${randomBytes(32).toString('base64url')}`;
+    for (const presented of [unknown, wrongSecret, revokedKey]) {
+      const refused = await post(events, 'application/json', bearer(presented));
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('www-authenticate')).toContain('error="invalid_token"');
+      expect(refused.body.message).toBe('unknown or revoked producer key');
+    }
+    expect(await storedOn(backend.url, day)).toBe(0);
+
+    // The same events with a valid key, given as X-Api-Key this time.
+    expect(await post(events, 'application/json', { 'x-api-key': key })).toMatchObject({ status: 202 });
+    expect(await storedOn(backend.url, day)).toBe(3);
+  });
+
+  it('lets a producer key publish events and nothing else; health stays public', async () => {
+    expect((await fetch(`${backend.url}/api/health`)).status).toBe(200);
+    for (const [method, path] of [
+      ['GET', '/api/admin/keys'],
+      ['POST', '/api/admin/keys'],
+      ['GET', '/api/events'],
+    ] as const) {
+      const response = await fetch(`${backend.url}${path}`, { method, headers: bearer(key) });
+      expect(response.status, `${method} ${path}`).toBe(404);
+    }
+  });
+
+  it("limits each key's rate in events: a request over it is refused whole with 429 and Retry-After", async () => {
+    const day = '2001-01-02';
+    const tooMany = await post(eventsOn(day, 5, 407), 'application/json', bearer(slowKey));
+    expect(tooMany.status).toBe(413);
+    expect(tooMany.body.message).toBe(
+      '5 events in one request, but key "it-slow" takes at most 4 at once (1 event/s, burst 4): ' +
+        'send at most 4 events per request',
+    );
+
+    expect(await post(eventsOn(day, 4, 408), 'application/json', bearer(slowKey))).toMatchObject({
+      status: 202,
+    });
+    const next = eventsOn(day, 3, 409);
+    const limited = await post(next, 'application/json', bearer(slowKey));
+    expect(limited.status).toBe(429);
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    // 3 events at 1 per second into a bucket emptied less than a second ago: between 2 and 3 s, so 3.
+    expect(retryAfter).toBe(3);
+    expect(limited.body).toMatchObject({ retryAfterSeconds: 3 });
+    expect(limited.body.message).toBe(
+      'key "it-slow" is over its rate limit (1 event/s, burst 4): this request holds 3 events ' +
+        '(0 available now); nothing was accepted, retry after 3 s',
+    );
+    expect(await storedOn(backend.url, day)).toBe(4);
+    // Other keys have their own buckets.
+    expect(await post(eventsOn('2001-01-03', 1, 410))).toMatchObject({ status: 202 });
+
+    // Retry-After is a promise: after it, the same request is accepted in full.
+    await delay(retryAfter * 1000);
+    expect(await post(next, 'application/json', bearer(slowKey))).toMatchObject({
+      status: 202,
+      body: { accepted: 3 },
+    });
+    expect(await storedOn(backend.url, day)).toBe(7);
+  });
+
+  it('keeps the keys command off the database while the backend holds it', async () => {
+    const refused = await runKeys(['list'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`a running backend (pid ${String(backend.child.pid)}) has the embedded`);
+    expect(refused.stderr).toContain('stop the backend (Ctrl-C) and run this again');
+  });
+
   it('stops cleanly on SIGINT (Ctrl-C) and keeps the stored events across a restart', async () => {
     const board = await connectBoard(backend.url);
     board.close();
     expect(await backend.stop('SIGINT')).toBe(0);
+    expect(existsSync(join(dataDir, 'backend.lock'))).toBe(false);
     const storedBefore = await waitFor('a final count', () => board.snapshots[0]?.totalStored);
+
+    // With the backend stopped the keys command runs: the list shows use, and a revocation holds after a restart.
+    const listed = await runKeys(['list'], env);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^it-producer +[0-9a-f]{8} +1000 +10000 +\S+ +\d{4}-\S+ +-$/m);
+    expect(listed.stdout).toMatch(/^it-revoked +.* \d{4}-\S+$/m);
+    expect(listed.stdout).not.toContain(key.slice(13));
+    expect(await runKeys(['revoke', 'it-producer'], env)).toMatchObject({ code: 0 });
 
     backend = await startBackend(env);
     const after = await connectBoard(backend.url);
     expect(after.snapshots[0]?.totalStored).toBeGreaterThanOrEqual(storedBefore);
     expect(after.snapshots[0]?.totalStored).toBeGreaterThan(0);
     after.close();
+    expect(await post(eventsOn('2001-01-04', 1, 411))).toMatchObject({
+      status: 401,
+      body: { message: 'unknown or revoked producer key' },
+    });
+    expect(await post(eventsOn('2001-01-04', 1, 411), 'application/json', bearer(slowKey))).toMatchObject({
+      status: 202,
+    });
+  });
+});
+
+/** On a PostgreSQL server the keys command runs beside the backend, so a revocation reaches it live. */
+describe('producer keys with the backend on PostgreSQL', () => {
+  let database: { url: string; drop(): Promise<void> };
+  let env: Record<string, string>;
+  let backend: RunningBackend | undefined;
+
+  beforeAll(async () => {
+    database = await createDatabase();
+    env = { DATABASE_URL: database.url, SIMULATOR: 'off' };
+  });
+  afterAll(async () => {
+    await backend?.stop('SIGTERM');
+    await database.drop();
+  });
+
+  it('refuses a key revoked while the backend runs within the cache TTL', async () => {
+    const key = await createKey('live', env);
+    backend = await startBackend(env);
+    const url = backend.url;
+    expect(await postTo(url, eventsOn('2001-02-01', 2, 412), bearer(key))).toMatchObject({ status: 202 });
+
+    expect(await runKeys(['revoke', 'live'], env)).toMatchObject({ code: 0 });
+    // Until its cache entry expires the backend still trusts the key, as documented; then it refuses it.
+    const revokedAt = Date.now();
+    await waitFor(
+      'the revoked key to be refused',
+      async () =>
+        (await postTo(url, eventsOn('2001-02-02', 1, 413), bearer(key))).status === 401 ? true : undefined,
+      { timeoutMs: 15_000, intervalMs: 200 },
+    );
+    expect(Date.now() - revokedAt).toBeLessThan(ProducerKeysService.CACHE_TTL_MS + 1_000);
+  });
+
+  it('with INGEST_AUTH=off takes events without a key, and warns at start', async () => {
+    await backend?.stop('SIGTERM');
+    backend = await startBackend({ ...env, INGEST_AUTH: 'off' });
+    expect(backend.output()).toContain('INGEST_AUTH=off: POST /api/events accepts events from anyone');
+    expect(await postTo(backend.url, eventsOn('2001-02-03', 2, 414), {})).toMatchObject({ status: 202 });
+    expect(await storedOn(backend.url, '2001-02-03')).toBe(2);
   });
 });

@@ -12,17 +12,17 @@ export interface RunningBackend {
 
 const PASSED_THROUGH = ['PATH', 'HOME', 'TMPDIR', 'LANG'];
 
+const baseEnv = (): Record<string, string> =>
+  Object.fromEntries(PASSED_THROUGH.flatMap((key) => (process.env[key] ? [[key, process.env[key]]] : [])));
+
 /**
  * Starts `backend/dist/main.js` as its own process with exactly `env` (plus PATH and friends), on a
  * free port, and waits until `GET /api/health` says ok.
  */
 export async function startBackend(env: Record<string, string>): Promise<RunningBackend> {
-  const base = Object.fromEntries(
-    PASSED_THROUGH.flatMap((key) => (process.env[key] ? [[key, process.env[key]]] : [])),
-  );
   const child = spawn(process.execPath, ['backend/dist/main.js'], {
     cwd: REPO_ROOT,
-    env: { ...base, PORT: '0', ...env },
+    env: { ...baseEnv(), PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -59,4 +59,42 @@ export async function startBackend(env: Record<string, string>): Promise<Running
       return exited;
     },
   };
+}
+
+/** Runs the admin command `npm run keys -- ...args` (`backend/dist/cli/keys.js`) with exactly `env`. */
+export function runKeys(
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['backend/dist/cli/keys.js', ...args], {
+      cwd: REPO_ROOT,
+      env: { ...baseEnv(), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Creates a producer key with the admin command and returns it (the command prints only the key on stdout). */
+export async function createKey(
+  name: string,
+  env: Record<string, string>,
+  options: readonly string[] = [],
+): Promise<string> {
+  const created = await runKeys(['create', name, ...options], env);
+  const key = created.stdout.trim();
+  if (created.code !== 0 || !/^dmk_[0-9a-f]{8}_[A-Za-z0-9_-]{43}$/.test(key)) {
+    throw new Error(
+      `keys create ${name} failed (${String(created.code)}):\n${created.stdout}\n${created.stderr}`,
+    );
+  }
+  return key;
 }

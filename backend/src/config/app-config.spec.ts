@@ -10,7 +10,14 @@ describe('loadConfig', () => {
     expect(config.kafka).toBeUndefined();
     expect(config.dataDir).toBe(`${REPO_ROOT}.local/data`);
     expect(config.simulator.enabled).toBe(true);
+    expect(config.ingest.requireProducerKey).toBe(true);
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('opens HTTP ingest to callers without a key only when INGEST_AUTH=off', () => {
+    expect(loadConfig({ INGEST_AUTH: 'off' }).ingest.requireProducerKey).toBe(false);
+    expect(loadConfig({ INGEST_AUTH: 'on' }).ingest.requireProducerKey).toBe(true);
+    expect(loadConfig({ INGEST_AUTH: ' ' }).ingest.requireProducerKey).toBe(true);
   });
 
   it('turns the simulator off by default when Kafka is configured', () => {
@@ -27,7 +34,13 @@ describe('loadConfig', () => {
   it('names every bad variable at once', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', KAFKA_BROKERS: 'nohost', SIMULATOR: 'maybe', DATABASE_URL: 'mysql://x' });
+      loadConfig({
+        PORT: 'eighty',
+        KAFKA_BROKERS: 'nohost',
+        SIMULATOR: 'maybe',
+        DATABASE_URL: 'mysql://x',
+        INGEST_AUTH: 'false',
+      });
     } catch (caught) {
       error = caught;
     }
@@ -37,5 +50,7 @@ describe('loadConfig', () => {
     expect(problems).toContain('KAFKA_BROKERS: expected host:port[,host:port], got nohost');
     expect(problems).toContain('SIMULATOR=maybe: expected one of on, off');
     expect(problems).toContain('DATABASE_URL: expected a postgres:// or postgresql:// URL');
+    // A typo must not silently open ingest: anything but on or off is an error.
+    expect(problems).toContain('INGEST_AUTH=false: expected one of on, off');
   });
 });

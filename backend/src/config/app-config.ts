@@ -21,7 +21,12 @@ export interface AppConfig {
   readonly kafka: KafkaConfig | undefined;
   readonly regionFile: string;
   readonly simulator: { readonly enabled: boolean; readonly ratePerSecond: number; readonly seed: number };
-  readonly ingest: { readonly maxBodyBytes: number; readonly maxEventsPerRequest: number };
+  readonly ingest: {
+    readonly maxBodyBytes: number;
+    readonly maxEventsPerRequest: number;
+    /** `POST /api/events` needs a producer key (`INGEST_AUTH=on`); off leaves it open, for local experiments. */
+    readonly requireProducerKey: boolean;
+  };
   /** Built board (`frontend/dist`), served at `/`. */
   readonly frontendDir: string;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
@@ -42,6 +47,7 @@ export const ENVIRONMENT = {
   SIMULATOR_RATE: 'simulated events per second across the region (default 5)',
   SIMULATOR_SEED: 'simulator seed (default 1)',
   INGEST_MAX_BODY_BYTES: 'largest POST /api/events body (default 5242880)',
+  INGEST_AUTH: 'on | off: POST /api/events needs a producer key (default on)',
   LOG_LEVEL: 'error | warn | log | debug (default log)',
 } as const;
 
@@ -129,6 +135,7 @@ export function loadConfig(env: Env): AppConfig {
     ingest: {
       maxBodyBytes: integer('INGEST_MAX_BODY_BYTES', 5 * 1024 * 1024, 1024, 512 * 1024 * 1024),
       maxEventsPerRequest: 10_000,
+      requireProducerKey: choice('INGEST_AUTH', ['on', 'off'], 'on') === 'on',
     },
     frontendDir: resolve(REPO_ROOT, 'frontend/dist'),
     logLevel: choice('LOG_LEVEL', ['error', 'warn', 'log', 'debug'], 'log'),

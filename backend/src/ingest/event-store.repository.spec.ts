@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseRegion, type MonitorEvent } from '@district-monitor/streams';
 import { createSimulator } from '@district-monitor/streams/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../database/migrations.js';
+import { MIGRATIONS, migrate } from '../database/migrations.js';
 import { PgliteDatabase } from '../database/pglite.repository.js';
 import { EventStoreRepository } from './event-store.repository.js';
 
@@ -19,7 +19,7 @@ describe('event store on PGlite with TimescaleDB', () => {
 
   beforeAll(async () => {
     db = await PgliteDatabase.open('memory://');
-    expect(await migrate(db)).toEqual([1]);
+    expect(await migrate(db)).toEqual(MIGRATIONS.map((migration) => migration.version));
     store = new EventStoreRepository(db);
   });
   afterAll(() => db.close());

@@ -8,11 +8,14 @@ import {
   Req,
   Res,
   ServiceUnavailableException,
+  UseGuards,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { MonitorEvent } from '@district-monitor/streams';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG, EVENT_PUBLISHER } from '../config/tokens.js';
+import { ProducerKeyGuard, producerOf } from '../producer-keys/producer-key.guard.js';
+import { ProducerRateLimiter, rateLimitException } from '../producer-keys/producer-rate-limiter.js';
 import type { EventPublisher } from '../transport/transport.js';
 import { readBody, splitBody } from './ingest-body.js';
 import { IngestService } from './ingest.service.js';
@@ -30,14 +33,18 @@ export interface IngestResponse {
 /**
  * `POST /api/events`: the same validation as the Kafka path, a result per event. Accepted events are
  * handed to the transport and acknowledged only once it has them durably.
- * 202 all accepted, 207 some rejected, 422 all rejected, 400/413/415 for the body itself.
+ * 202 all accepted, 207 some rejected, 422 all rejected, 400/413/415 for the body itself, 401 without
+ * a valid producer key, 429 (with Retry-After) over the key's rate limit, counted in events. A refused
+ * request is refused whole: no event of it is accepted.
  */
 @Controller('api/events')
+@UseGuards(ProducerKeyGuard)
 export class IngestController {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(IngestService) private readonly ingest: IngestService,
     @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
+    @Inject(ProducerRateLimiter) private readonly limiter: ProducerRateLimiter,
   ) {}
 
   @Post()
@@ -53,6 +60,14 @@ export class IngestController {
         `${items.length} events; the limit per request is ${maxEventsPerRequest}`,
       );
     }
+    const producer = producerOf(request);
+    if (producer !== undefined) {
+      const taken = this.limiter.take(producer, items.length);
+      if (!taken.ok) {
+        if (taken.reason === 'over-rate') response.setHeader('Retry-After', String(taken.retryAfterSeconds));
+        throw rateLimitException(producer, items.length, taken);
+      }
+    }
 
     const accepted: MonitorEvent[] = [];
     const results = items.map((item, index): EventResult => {
@@ -67,6 +82,8 @@ export class IngestController {
     try {
       await this.publisher.publish(accepted);
     } catch (error) {
+      // Nothing was accepted, so the retry the 503 asks for must not find the tokens spent.
+      if (producer !== undefined) this.limiter.refund(producer, items.length);
       throw new ServiceUnavailableException(`events not accepted, retry later: ${(error as Error).message}`, {
         cause: error,
       });

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { LiveModule } from '../live/live.module.js';
+import { ProducerKeysModule } from '../producer-keys/producer-keys.module.js';
 import { IngestController } from './ingest.controller.js';
 import { IngestService } from './ingest.service.js';
 
 @Module({
-  imports: [LiveModule],
+  imports: [LiveModule, ProducerKeysModule],
   controllers: [IngestController],
   providers: [IngestService],
   exports: [IngestService],
