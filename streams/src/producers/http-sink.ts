@@ -8,7 +8,8 @@ interface IngestReply {
 
 /**
  * Posts events as NDJSON to a backend's `POST /api/events`. Per-event rejections are returned; a busy
- * or unavailable backend (429, 5xx, network) is retried with backoff; any other refusal is an error.
+ * or unavailable backend (429, 5xx, network) is retried, after `Retry-After` when given, else with
+ * exponential backoff; any other refusal is an error.
  */
 export class HttpSink implements EventSink {
   readonly description: string;
@@ -30,6 +31,7 @@ export class HttpSink implements EventSink {
     for (let attempt = 1; ; attempt++) {
       let status: number;
       let text: string;
+      let retryAfterMs: number | undefined;
       try {
         const response = await fetch(this.endpoint, {
           method: 'POST',
@@ -41,6 +43,8 @@ export class HttpSink implements EventSink {
         });
         status = response.status;
         text = await response.text();
+        const retryAfter = Number(response.headers.get('retry-after'));
+        if (Number.isFinite(retryAfter) && retryAfter > 0) retryAfterMs = retryAfter * 1000;
       } catch (error) {
         if (attempt >= attempts)
           throw new Error(`${this.endpoint} unreachable: ${String(error)}`, { cause: error });
@@ -58,7 +62,8 @@ export class HttpSink implements EventSink {
       if (!retriable || attempt >= attempts) {
         throw new Error(`${this.endpoint} answered ${status}: ${text.slice(0, 300)}`);
       }
-      await new Promise((resolve) => setTimeout(resolve, (backoff *= 2)));
+      // A rate-limited producer waits as long as the backend asks; otherwise back off exponentially.
+      await new Promise((resolve) => setTimeout(resolve, retryAfterMs ?? (backoff *= 2)));
     }
   }
 
