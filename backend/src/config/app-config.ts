@@ -20,7 +20,13 @@ export interface AppConfig {
   /** Unset: the in-process transport. */
   readonly kafka: KafkaConfig | undefined;
   readonly regionFile: string;
-  readonly simulator: { readonly enabled: boolean; readonly ratePerSecond: number; readonly seed: number };
+  readonly simulator: {
+    readonly enabled: boolean;
+    readonly ratePerSecond: number;
+    readonly seed: number;
+    /** Rate table calibrating districts and categories (used when its region is the loaded one). */
+    readonly ratesFile: string;
+  };
   readonly ingest: {
     readonly maxBodyBytes: number;
     readonly maxEventsPerRequest: number;
@@ -44,8 +50,9 @@ export const ENVIRONMENT = {
   KAFKA_TOPIC_PREFIX: 'prefix of every topic name (default empty)',
   REGION_FILE: 'region definition (default data/regions/tamil-nadu.json)',
   SIMULATOR: 'on | off (default on without KAFKA_BROKERS, off with it)',
-  SIMULATOR_RATE: 'simulated events per second across the region (default 5)',
+  SIMULATOR_RATE: 'mean simulated events per second across the region over a day (default 5)',
   SIMULATOR_SEED: 'simulator seed (default 1)',
+  SIMULATOR_RATES: 'rate table calibrating the simulator (default data/rates/tamil-nadu.json)',
   INGEST_MAX_BODY_BYTES: 'largest POST /api/events body (default 5242880)',
   INGEST_AUTH: 'on | off: POST /api/events needs a producer key (default on)',
   LOG_LEVEL: 'error | warn | log | debug (default log)',
@@ -131,6 +138,7 @@ export function loadConfig(env: Env): AppConfig {
       enabled: choice('SIMULATOR', ['on', 'off'], kafka === undefined ? 'on' : 'off') === 'on',
       ratePerSecond: rate,
       seed: integer('SIMULATOR_SEED', 1, 0, 2 ** 31 - 1),
+      ratesFile: path('SIMULATOR_RATES', 'data/rates/tamil-nadu.json'),
     },
     ingest: {
       maxBodyBytes: integer('INGEST_MAX_BODY_BYTES', 5 * 1024 * 1024, 1024, 512 * 1024 * 1024),

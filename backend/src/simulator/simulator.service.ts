@@ -5,6 +5,7 @@ import { createSimulator, type Simulator, type Surge } from '@district-monitor/s
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG, EVENT_PUBLISHER, REGION } from '../config/tokens.js';
 import type { EventPublisher } from '../transport/transport.js';
+import { loadRateTable } from './rate-table.loader.js';
 
 const TICK_MS = 250;
 
@@ -23,16 +24,20 @@ export class SimulatorService {
   ) {}
 
   start(): void {
-    const { enabled, ratePerSecond, seed } = this.config.simulator;
+    const { enabled, ratePerSecond, seed, ratesFile } = this.config.simulator;
     if (!enabled || this.running) return;
     this.running = true;
+    const rates = loadRateTable(ratesFile, this.region);
     // Seeded per start so a restart does not re-send the ids of the previous run.
     const simulator = (this.simulator = createSimulator({
       region: this.region,
       ratePerSecond,
+      ...(rates === undefined ? {} : { rates }),
       seed: seed * 1_000_003 + (Date.now() % 1_000_003),
     }));
-    this.logger.log(`simulating ${ratePerSecond} events/s across ${this.region.name}`);
+    this.logger.log(
+      `simulating ${ratePerSecond} events/s across ${this.region.name}, ${rates === undefined ? 'districts evenly (no rate table for this region)' : `calibrated by ${ratesFile}`}`,
+    );
     this.loop = (async () => {
       simulator.tick(Date.now());
       while (this.running) {

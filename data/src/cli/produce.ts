@@ -1,7 +1,13 @@
 #!/usr/bin/env node
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createEventValidator, parseRegion, type MonitorEvent, type Region } from '@district-monitor/streams';
+import {
+  createEventValidator,
+  parseRateTable,
+  parseRegion,
+  type MonitorEvent,
+  type Region,
+} from '@district-monitor/streams';
 import {
   HttpSink,
   KafkaSink,
@@ -31,7 +37,10 @@ destination (one of)
   --key KEY             API key for --http (default: $PRODUCER_KEY)
 
 simulate
-  --rate N              events per second across the region (default 20)
+  --rate N              mean events per second across the region over a day (default 20);
+                        the time-of-day profile makes nights quieter and evenings busier
+  --rates FILE          rate table calibrating districts and categories
+                        (default: data/rates/<region>.json when it exists)
   --seed N              simulator seed (default 1)
   --duration S          stop after S seconds of wall time (default: until Ctrl-C)
   --surge D:F:M[:CAT]   multiply district D's rate by F for M minutes (repeatable), e.g. TN-MDU:3:60
@@ -70,6 +79,7 @@ const { values, positionals } = (() => {
         prefix: { type: 'string' },
         key: { type: 'string' },
         rate: { type: 'string' },
+        rates: { type: 'string' },
         seed: { type: 'string' },
         duration: { type: 'string' },
         surge: { type: 'string', multiple: true },
@@ -235,9 +245,21 @@ async function runSimulate(open: () => EventSink): Promise<number> {
     return value;
   };
   // A run id in the source keeps event ids unique across runs with the same seed.
+  const ratesFile =
+    values.rates ??
+    new URL(`data/rates/${region.name.toLowerCase().replaceAll(' ', '-')}.json`, REPO).pathname;
+  if (values.rates !== undefined && !existsSync(ratesFile))
+    throw new UsageError(`cannot read ${ratesFile}: no such file`);
+  const rates = existsSync(ratesFile)
+    ? parseRateTable(JSON.parse(readFileSync(ratesFile, 'utf8')), ratesFile)
+    : undefined;
+  if (rates !== undefined && rates.region !== region.code) {
+    throw new UsageError(`${ratesFile} is a rate table for region ${rates.region}, not ${region.code}`);
+  }
   const simulator = createSimulator({
     region,
     ratePerSecond: rate,
+    ...(rates === undefined ? {} : { rates }),
     seed: number('seed', 1),
     source: `sim${wallStart.toString(36)}`,
     dirt: { late: share('late'), duplicate: share('duplicates'), amendment: share('amendments') },
