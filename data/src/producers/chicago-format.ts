@@ -1,6 +1,6 @@
 import { normaliseUnitName, type MonitorEvent, type Region, type Severity } from '@district-monitor/streams';
 import type { RowMapper } from '@district-monitor/streams/producers';
-import { chicagoCategory } from '../chicago-categories.js';
+import { chicagoCategory } from '../categories.js';
 import { zonedWallTimeToUtc } from './zoned-time.js';
 
 /** Columns of the City of Chicago "Crimes - 2001 to present" export that the replay reads. */
