@@ -91,4 +91,42 @@ describe('producer CLI', () => {
       expect(message.key).toBe((JSON.parse(message.value ?? '{}') as { district: string }).district);
     }
   });
+
+  it('replays any CSV through a column mapping, refusing the rows it cannot map', async () => {
+    const { prefix, topics } = await createTopics();
+    const file = join(dir, 'firs.csv');
+    const map = join(dir, 'heads.json');
+    writeFileSync(
+      file,
+      'fir,when,dist,head\n1,2024-05-01 10:15,Tuticorin,HOUSE BREAKING\n2,2024-05-01 09:00,Madurai,crime_body\n3,2024-05-01 11:00,Gotham,crime_body\n4,2024-05-01 12:00,Salem,JAYWALKING\n',
+    );
+    writeFileSync(map, JSON.stringify({ 'HOUSE BREAKING': 'crime_property' }));
+    const result = await produce([
+      'replay',
+      file,
+      '--format',
+      'columns',
+      '--columns',
+      'id=fir,time=when,district=dist,category=head',
+      '--category-map',
+      map,
+      '--kafka',
+      requireEnv('KAFKA_BROKERS'),
+      '--prefix',
+      prefix,
+      '--json',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      rows: 4,
+      sent: 2,
+      rejectReasons: {
+        'dist "Gotham" is not a district of Tamil Nadu': 1,
+        'head "JAYWALKING" has no category mapping': 1,
+      },
+    });
+    const sent = await readTopic(topics.incident, 2);
+    // Event-time order: the 09:00 Madurai event first.
+    expect(sent.map((m) => m.key)).toEqual(['TN-MDU', 'TN-TUT']);
+  });
 });

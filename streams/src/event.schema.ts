@@ -31,10 +31,34 @@ const unitCode = z
   .string({ error: expected('a string') })
   .regex(UNIT_CODE_PATTERN, 'expected a unit code such as "TN-CHN" (region prefix, dash, 2-10 A-Z/0-9)');
 
-const instant = z.iso.datetime({
-  offset: true,
-  error: expected('an ISO 8601 date-time with a time zone, e.g. 2024-05-01T10:15:00+05:30'),
-});
+const instant = z.iso
+  .datetime({
+    offset: true,
+    error: expected('an ISO 8601 date-time with a time zone, e.g. 2024-05-01T10:15:00+05:30'),
+  })
+  // PostgreSQL's timestamptz cannot hold year 0; nothing this service records predates 1900.
+  .refine((value) => {
+    const year = new Date(value).getUTCFullYear();
+    return year >= 1900 && year <= 9999;
+  }, 'year must be from 1900 to 9999');
+
+/**
+ * Whether PostgreSQL can store the text: no control characters (NUL cannot be stored at all) and no
+ * lone UTF-16 surrogates (not valid in PostgreSQL's JSON).
+ */
+function storable(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return false;
+    if (code >= 0xdc00 && code <= 0xdfff) return false; // a low surrogate without its high half
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = value.charCodeAt(i + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
+      i++;
+    }
+  }
+  return true;
+}
 
 const common = {
   eventId,
@@ -72,6 +96,7 @@ const common = {
     .string({ error: expected('a string') })
     .min(1)
     .max(64)
+    .refine(storable, 'control characters and lone surrogates are not allowed')
     .optional(),
 };
 

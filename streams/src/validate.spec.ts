@@ -111,6 +111,21 @@ describe('event validator', () => {
       'reportedAt: lies in the future',
     ],
     ['a self-amendment', { ...incident, amends: incident.eventId }, 'amends: an event cannot amend itself'],
+    [
+      'a NUL in free text',
+      { ...incident, source: 'cctns\u0000x' },
+      'source: control characters and lone surrogates are not allowed',
+    ],
+    [
+      'a lone surrogate',
+      { ...incident, source: 'cctns\ud800' },
+      'source: control characters and lone surrogates are not allowed',
+    ],
+    [
+      'year 0',
+      { ...incident, occurredAt: '0000-01-01T00:00:00Z' },
+      'occurredAt: year must be from 1900 to 9999',
+    ],
     ['a latitude out of range', { ...incident, location: { lat: 91, lon: 80 } }, 'location.lat: Too big'],
     ['not an object', 42, 'event: expected a JSON object'],
     ['an array', [incident], 'event: expected a JSON object'],

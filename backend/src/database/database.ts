@@ -16,3 +16,12 @@ export interface Database extends Queryable {
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+/**
+ * A PostgreSQL "data exception" (SQLSTATE class 22: a value the column or type cannot hold). Retrying
+ * cannot help; the row must be set aside. Both pg and PGlite errors carry the SQLSTATE in `code`.
+ */
+export function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('22');
+}

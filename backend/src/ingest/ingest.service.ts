@@ -6,6 +6,7 @@ import {
   type Category,
   type EventKind,
   type EventValidator,
+  type MonitorEvent,
   type Region,
   type TransportKind,
   type Validation,
@@ -14,7 +15,14 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG, DEAD_LETTER_SINK, REGION } from '../config/tokens.js';
 import { LiveGateway } from '../live/live.gateway.js';
 import type { DeadLetter, DeadLetterSink, InboundBatch, InboundMessage } from '../transport/transport.js';
-import { EventStoreRepository } from './event-store.repository.js';
+import { isDataError } from '../database/database.js';
+import { EventStoreRepository, type StoredEvent } from './event-store.repository.js';
+
+/** A valid event and the message it came in. */
+interface Decoded {
+  readonly event: MonitorEvent;
+  readonly message: InboundMessage;
+}
 
 /** Who hears about committed batches (the live gateway). */
 export interface BatchListener {
@@ -47,16 +55,18 @@ export class IngestService {
 
   /** Handles one transport batch; throws (so the batch is re-delivered) only if storing failed. */
   async handleBatch(batch: InboundBatch, transport: TransportKind): Promise<BatchSummary> {
-    const valid = [];
+    const valid: Decoded[] = [];
     const letters: DeadLetter[] = [];
     for (const message of batch.messages) {
       const result = this.decode(message);
-      if (result.ok) valid.push(result.event);
+      if (result.ok) valid.push({ event: result.event, message });
       else letters.push({ message, reason: result.reason });
     }
-    await this.deadLetters.deadLetter(letters);
     await batch.heartbeat();
-    const stored = await this.store.insert(valid);
+    const { stored, refused } = await this.storeSettingAsideRefused(valid);
+    letters.push(...refused);
+    // Dead letters go out before the batch counts as handled, so its offsets are committed only after.
+    await this.deadLetters.deadLetter(letters);
 
     const byDistrict: Record<string, number> = {};
     const byCategory: Partial<Record<Category, number>> = {};
@@ -68,13 +78,41 @@ export class IngestService {
       at: new Date().toISOString(),
       transport,
       stored: stored.length,
-      duplicates: valid.length - stored.length,
+      duplicates: valid.length - refused.length - stored.length,
       deadLettered: letters.length,
       byDistrict,
       byCategory,
     };
     this.live.publishBatch(summary);
     return summary;
+  }
+
+  /**
+   * Stores the batch in one statement. If the database refuses a value the validator let through (a data
+   * exception), the batch is split until the refused events are found; they are dead-lettered with the
+   * database's reason and everything else is stored, instead of the whole batch failing forever.
+   */
+  private async storeSettingAsideRefused(
+    valid: readonly Decoded[],
+  ): Promise<{ stored: StoredEvent[]; refused: DeadLetter[] }> {
+    try {
+      return { stored: await this.store.insert(valid.map((item) => item.event)), refused: [] };
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      const [only] = valid;
+      if (valid.length === 1 && only !== undefined) {
+        return {
+          stored: [],
+          refused: [
+            { message: only.message, reason: `database refused the event: ${(error as Error).message}` },
+          ],
+        };
+      }
+      const half = Math.ceil(valid.length / 2);
+      const first = await this.storeSettingAsideRefused(valid.slice(0, half));
+      const second = await this.storeSettingAsideRefused(valid.slice(half));
+      return { stored: [...first.stored, ...second.stored], refused: [...first.refused, ...second.refused] };
+    }
   }
 
   private decode(message: InboundMessage): Validation {

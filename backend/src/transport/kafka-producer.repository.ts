@@ -36,7 +36,11 @@ export class KafkaProducerRepository implements EventPublisher, DeadLetterSink {
   }
 
   private async ready(): Promise<void> {
-    this.connected ??= this.producer.connect();
+    // A failed connect is forgotten, so the next call tries again instead of failing for good.
+    this.connected ??= this.producer.connect().catch((error: unknown) => {
+      this.connected = undefined;
+      throw error;
+    });
     await this.connected;
   }
 

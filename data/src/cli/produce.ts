@@ -2,8 +2,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
+  CATEGORIES,
   createEventValidator,
   parseRateTable,
+  type Category,
   parseRegion,
   type MonitorEvent,
   type Region,
@@ -15,9 +17,11 @@ import {
   replay,
   type EventSink,
   type ReplaySpeed,
+  type RowMapper,
 } from '@district-monitor/streams/producers';
 import { createSimulator, parseSurge } from '@district-monitor/streams/simulator';
 import { chicagoRowMapper } from '../producers/chicago-format.js';
+import { columnRowMapper, parseColumnMapping, type ColumnMapping } from '../producers/column-format.js';
 import { progressReporter } from './progress.js';
 
 const REPO = new URL('../../../', import.meta.url);
@@ -27,7 +31,7 @@ const HELP = `npm run produce -- <command> [options]   publish incident and acci
 
 commands
   simulate              simulated events for every district of the region
-  replay FILE           an incident CSV, in event-time order (format: chicago)
+  replay FILE           an incident CSV, in event-time order
   event                 one event (or a JSON array) given with --data or --file
 
 destination (one of)
@@ -52,7 +56,11 @@ simulate
   --from ISO            simulated start time (default: now)
 
 replay
-  --format F            column mapping of the CSV: chicago (default)
+  --format F            chicago (the City of Chicago export, default) or columns (see --columns)
+  --columns SPEC        for --format columns: id=COL,time=COL,district=COL,category=COL[,lat=COL,lon=COL];
+                        times ISO 8601 or YYYY-MM-DD hh:mm[:ss] in the region's zone; districts by code or
+                        spelling; categories product categories or mapped by --category-map
+  --category-map FILE   JSON object from the CSV's category values to product categories
   --speed S             max (default), realtime, or a factor such as 60 (one hour a minute)
   --checkpoint FILE     resume from, and record progress in, FILE
   --rejects FILE        write rejected rows as NDJSON (row, id, reason)
@@ -89,6 +97,8 @@ const { values, positionals } = (() => {
         'speed-up': { type: 'string' },
         from: { type: 'string' },
         format: { type: 'string' },
+        columns: { type: 'string' },
+        'category-map': { type: 'string' },
         speed: { type: 'string' },
         checkpoint: { type: 'string' },
         rejects: { type: 'string' },
@@ -155,19 +165,59 @@ function report(summary: Record<string, unknown>, lines: string[]): void {
   process.stdout.write(values.json === true ? `${JSON.stringify(summary)}\n` : `${lines.join('\n')}\n`);
 }
 
+/** A category map file: `{ "SOURCE VALUE": "product_category" }`, every target a known category. */
+function readCategoryMap(file: string): Record<string, Category> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--category-map ${file}: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new UsageError(`--category-map ${file}: expected a JSON object`);
+  }
+  for (const [value, category] of Object.entries(parsed)) {
+    if (typeof category !== 'string' || !(CATEGORIES as readonly string[]).includes(category)) {
+      throw new UsageError(
+        `--category-map ${file}: "${value}" maps to "${String(category)}", not one of ${CATEGORIES.join(', ')}`,
+      );
+    }
+  }
+  return parsed as Record<string, Category>;
+}
+
 async function runReplay(open: () => EventSink): Promise<number> {
   const file = positionals[1];
   if (file === undefined) throw new UsageError('replay needs a CSV file');
   const format = values.format ?? 'chicago';
-  if (format !== 'chicago') throw new UsageError(`--format: unknown format "${format}" (known: chicago)`);
+  if (format !== 'chicago' && format !== 'columns') {
+    throw new UsageError(`--format: unknown format "${format}" (chicago, columns)`);
+  }
   const speed = parseSpeed(values.speed);
   const batchSize = number('batch', 2_000, 1);
   if (!existsSync(file)) throw new UsageError(`cannot read ${file}: no such file`);
+  const region = loadRegion(format === 'chicago' ? 'chicago' : 'tamil-nadu');
+  let mapper: RowMapper;
+  let idColumn: string;
+  if (format === 'chicago') {
+    mapper = chicagoRowMapper(region);
+    idColumn = 'ID';
+  } else {
+    if (values.columns === undefined) throw new UsageError('--format columns needs --columns');
+    let columns: ColumnMapping;
+    try {
+      columns = parseColumnMapping(values.columns);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const categoryMap = values['category-map'] === undefined ? {} : readCategoryMap(values['category-map']);
+    mapper = columnRowMapper(region, columns, categoryMap);
+    idColumn = columns.id;
+  }
   const sink = open();
-  const region = loadRegion('chicago');
   const validator = createEventValidator({ region });
   process.stderr.write(`produce: reading ${file}\n`);
-  const loaded = await loadCsvStream(file, chicagoRowMapper(region), 'ID');
+  const loaded = await loadCsvStream(file, mapper, idColumn);
   // Rows that map but break the contract are refused here with the validator's reason, like the backend would.
   const events: MonitorEvent[] = [];
   const rejected = [...loaded.rejected];

@@ -17,7 +17,12 @@ export class HttpSink implements EventSink {
 
   constructor(
     baseUrl: string,
-    private readonly options: { apiKey?: string; attempts?: number; firstBackoffMs?: number } = {},
+    private readonly options: {
+      apiKey?: string;
+      attempts?: number;
+      firstBackoffMs?: number;
+      timeoutMs?: number;
+    } = {},
   ) {
     this.endpoint = new URL('/api/events', baseUrl).toString();
     this.description = `HTTP ${this.endpoint}`;
@@ -40,6 +45,8 @@ export class HttpSink implements EventSink {
             ...(this.options.apiKey === undefined ? {} : { authorization: `Bearer ${this.options.apiKey}` }),
           },
           body,
+          // A backend that stops answering must not hang the producer; the attempt is retried.
+          signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
         });
         status = response.status;
         text = await response.text();

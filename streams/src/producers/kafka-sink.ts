@@ -37,7 +37,11 @@ export class KafkaSink implements EventSink {
 
   async send(events: readonly MonitorEvent[]): Promise<SinkResult> {
     if (events.length === 0) return { accepted: 0, rejected: [] };
-    this.connected ??= this.producer.connect();
+    // A failed connect is forgotten, so the next call tries again instead of failing for good.
+    this.connected ??= this.producer.connect().catch((error: unknown) => {
+      this.connected = undefined;
+      throw error;
+    });
     await this.connected;
     await this.producer.sendBatch({
       acks: -1,
