@@ -83,7 +83,8 @@ describe('producer CLI', () => {
     ]);
     expect(result.code, result.stderr).toBe(0);
     const { sent } = JSON.parse(result.stdout) as { sent: number };
-    expect(sent).toBeGreaterThan(100);
+    // The calibrated profile makes the rate depend on the hour in India, so only "some" is certain.
+    expect(sent).toBeGreaterThan(0);
     const incidents = await readTopic(topics.incident, 1);
     const accidents = await readTopic(topics.accident, 1);
     expect(incidents.length + accidents.length).toBe(sent);
