@@ -1,27 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runProducer } from './helpers/produce.js';
 import { createTopics, readTopic } from './helpers/kafka.js';
-import { REPO_ROOT, requireEnv } from './helpers/services.js';
-
-function produce(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    // No KAFKA_BROKERS or PRODUCER_KEY from the test's environment: every destination is explicit.
-    const child = spawn(process.execPath, ['data/dist/cli/produce.js', ...args], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+import { requireEnv } from './helpers/services.js';
 
 describe('producer CLI', () => {
   const dir = mkdtempSync(join(tmpdir(), 'produce-cli-'));
@@ -42,13 +25,13 @@ describe('producer CLI', () => {
     ],
     [['launch'], 'unknown command "launch"'],
   ])('refuses %j with exit 2 and a message', async (args, message) => {
-    const result = await produce(args);
+    const result = await runProducer(args);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
   });
 
   it('prints its help', async () => {
-    const result = await produce(['--help']);
+    const result = await runProducer(['--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^npm run produce -- <command>/);
     expect(result.stdout).toContain('--checkpoint FILE');
@@ -60,14 +43,14 @@ describe('producer CLI', () => {
       file,
       'ID,Date,Primary Type,District,Latitude,Longitude\n1,01/01/2017 12:01:00 AM,THEFT,001,,\n"2,oops\n',
     );
-    const result = await produce(['replay', file, '--kafka', 'h:1']);
+    const result = await runProducer(['replay', file, '--kafka', 'h:1']);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/broken\.csv: unreadable CSV after data row 1: /);
   });
 
   it('simulates into Kafka: every event it reports sent is on the topics, keyed by district', async () => {
     const { prefix, topics } = await createTopics();
-    const result = await produce([
+    const result = await runProducer([
       'simulate',
       '--kafka',
       requireEnv('KAFKA_BROKERS'),
@@ -102,7 +85,7 @@ describe('producer CLI', () => {
       'fir,when,dist,head\n1,2024-05-01 10:15,Tuticorin,HOUSE BREAKING\n2,2024-05-01 09:00,Madurai,crime_body\n3,2024-05-01 11:00,Gotham,crime_body\n4,2024-05-01 12:00,Salem,JAYWALKING\n',
     );
     writeFileSync(map, JSON.stringify({ 'HOUSE BREAKING': 'crime_property' }));
-    const result = await produce([
+    const result = await runProducer([
       'replay',
       file,
       '--format',

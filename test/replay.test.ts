@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackend, type RunningBackend } from './helpers/backend.js';
+import { runProducer } from './helpers/produce.js';
 import { createTopics } from './helpers/kafka.js';
 import { createDatabase, REPO_ROOT, requireEnv, uniqueName, waitFor } from './helpers/services.js';
 
@@ -31,19 +31,6 @@ async function countsFromCsv(): Promise<{
     byDistrictDay.set(key, (byDistrictDay.get(key) ?? 0) + 1);
   }
   return { rows, noDistrict, byDistrictDay };
-}
-
-function runProducer(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['data/dist/cli/produce.js', ...args], { cwd: REPO_ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-  });
 }
 
 describe('replay of the 2017 Chicago incident file through Kafka', () => {

@@ -5,6 +5,7 @@ import { fileName, readCsv } from './csv.js';
 import { zonedWallTimeToUtc } from './producers/zoned-time.js';
 import type { RegionRegistry } from './registry.js';
 import type { LoadResult } from './rows.js';
+import { chicagoLocation, chicagoWallTime } from './chicago.js';
 
 /** One incident of the Chicago export, normalised. */
 export interface IncidentRow {
@@ -19,32 +20,6 @@ export interface IncidentRow {
   readonly primaryType: string;
   /** Absent for the ~1% of incidents without coordinates. */
   readonly location?: { readonly lat: number; readonly lon: number };
-}
-
-/** The export's local time, `MM/DD/YYYY hh:mm:ss AM|PM`. */
-const DATE = /^(\d{2})\/(\d{2})\/(\d{4}) (\d{2}):(\d{2}):(\d{2}) (AM|PM)$/;
-
-/** Wall-clock fields of the export's date, or undefined when it does not parse. */
-function wallTime(text: string) {
-  const match = DATE.exec(text.trim());
-  if (match === null) return undefined;
-  const [month, day, year, hour12, minute, second] = match.slice(1, 7).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  return { year, month, day, hour: (hour12 % 12) + (match[7] === 'PM' ? 12 : 0), minute, second };
-}
-
-function locationOf(latitude = '', longitude = ''): IncidentRow['location'] {
-  const lat = Number(latitude);
-  const lon = Number(longitude);
-  return latitude.trim() !== '' && longitude.trim() !== '' && Number.isFinite(lat) && Number.isFinite(lon)
-    ? { lat, lon }
-    : undefined;
 }
 
 /**
@@ -65,7 +40,7 @@ export async function loadChicagoIncidents(
     const id = values.ID?.trim() ?? '';
     const rawDistrict = values.District?.trim() ?? '';
     const example = `row ${row}: ID ${id}, District "${rawDistrict}"`;
-    const wall = wallTime(values.Date ?? '');
+    const wall = chicagoWallTime(values.Date ?? '');
     if (id === '' || wall === undefined) {
       coverage.skip(id === '' ? 'ID is empty' : 'Date is not MM/DD/YYYY hh:mm:ss AM/PM', example);
       continue;
@@ -83,7 +58,7 @@ export async function loadChicagoIncidents(
     const category = chicagoCategory(primaryType);
     if (category === 'other') readAsOther.set(primaryType, (readAsOther.get(primaryType) ?? 0) + 1);
     const instant = zonedWallTimeToUtc(wall, registry.region.timeZone, offsets);
-    const location = locationOf(values.Latitude, values.Longitude);
+    const location = chicagoLocation(values.Latitude, values.Longitude);
     rows.push({
       id,
       timestamp: new Date(instant).toISOString(),

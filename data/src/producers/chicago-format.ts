@@ -1,6 +1,7 @@
 import { normaliseUnitName, type MonitorEvent, type Region, type Severity } from '@district-monitor/streams';
 import type { RowMapper } from '@district-monitor/streams/producers';
 import { chicagoCategory } from '../categories.js';
+import { chicagoLocation, chicagoWallTime } from '../chicago.js';
 import { zonedWallTimeToUtc } from './zoned-time.js';
 
 /** Columns of the City of Chicago "Crimes - 2001 to present" export that the replay reads. */
@@ -31,9 +32,6 @@ const SEVERITY: Readonly<Record<string, Severity>> = {
   GAMBLING: 'low',
 };
 
-/** The export's local time, `MM/DD/YYYY hh:mm:ss AM|PM`. */
-const DATE = /^(\d{2})\/(\d{2})\/(\d{4}) (\d{2}):(\d{2}):(\d{2}) (AM|PM)$/;
-
 /**
  * Maps Chicago export rows to incident events of a region whose district spellings are the export's
  * district numbers ("001"). The report time is not in the export, so `reportedAt` is the occurrence.
@@ -55,25 +53,13 @@ export function chicagoRowMapper(region: Region): RowMapper {
     if (district === undefined) {
       return { ok: false, reason: `${c.district} "${rawDistrict}" is not a district of ${region.name}` };
     }
-    const date = DATE.exec(row[c.date]?.trim() ?? '');
-    if (date === null)
+    const wall = chicagoWallTime(row[c.date] ?? '');
+    if (wall === undefined)
       return { ok: false, reason: `${c.date} "${row[c.date] ?? ''}" is not MM/DD/YYYY hh:mm:ss AM/PM` };
-    const [month, day, year, hour12, minute, second] = date.slice(1, 7).map(Number) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    const hour = (hour12 % 12) + (date[7] === 'PM' ? 12 : 0);
-    const instant = zonedWallTimeToUtc({ year, month, day, hour, minute, second }, region.timeZone, offsets);
+    const instant = zonedWallTimeToUtc(wall, region.timeZone, offsets);
     const primaryType = row[c.primaryType]?.trim() ?? '';
     const at = new Date(instant).toISOString();
-    const lat = Number(row[c.latitude]);
-    const lon = Number(row[c.longitude]);
-    const located =
-      row[c.latitude] !== '' && row[c.longitude] !== '' && Number.isFinite(lat) && Number.isFinite(lon);
+    const location = chicagoLocation(row[c.latitude], row[c.longitude]);
     const event: MonitorEvent = {
       eventId: `chicago-${id}`,
       schemaVersion: 1,
@@ -83,7 +69,7 @@ export function chicagoRowMapper(region: Region): RowMapper {
       severity: SEVERITY[primaryType] ?? 'medium',
       occurredAt: at,
       reportedAt: at,
-      ...(located ? { location: { lat, lon } } : {}),
+      ...(location === undefined ? {} : { location }),
       source: 'chicago-replay',
     };
     return { ok: true, event };
