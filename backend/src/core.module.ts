@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { parseRegion, topicNames, type Region } from '@district-monitor/streams';
+import { readRegion } from '@district-monitor/data';
+import { topicNames } from '@district-monitor/streams';
 import type { AppConfig } from './config/app-config.js';
 import {
   APP_CONFIG,
@@ -53,17 +53,6 @@ async function openDatabase(config: AppConfig): Promise<Database> {
   return db;
 }
 
-async function loadRegion(file: string): Promise<Region> {
-  const text = await readFile(file, 'utf8');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`region file ${file} is not valid JSON`, { cause: error });
-  }
-  return parseRegion(json, file);
-}
-
 /** Configuration, region, database and transport: the drivers every feature module uses. */
 @Global()
 @Module({})
@@ -73,7 +62,7 @@ export class CoreModule {
       module: CoreModule,
       providers: [
         { provide: APP_CONFIG, useValue: config },
-        { provide: REGION, useFactory: () => loadRegion(config.regionFile) },
+        { provide: REGION, useFactory: () => readRegion(config.regionFile) },
         { provide: DATABASE, useFactory: () => openDatabase(config) },
         { provide: TRANSPORT, inject: [DATABASE], useFactory: (db: Database) => createTransport(config, db) },
         { provide: EVENT_SOURCE, inject: [TRANSPORT], useFactory: (t: Transport) => t.source },

@@ -5,6 +5,7 @@
 export * from './categories.js';
 export * from './coverage.js';
 export * from './registry.js';
+export * from './rate-table-file.js';
 export * from './rows.js';
 export * from './ncrb.js';
 export * from './accidents.js';

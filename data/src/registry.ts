@@ -41,10 +41,21 @@ export function attribution(unit: RegionUnit): { district: string | null; unit?:
     : { district: unit.parent ?? null, unit: unit.code };
 }
 
-/** Reads and validates a region file (`data/regions/*.json`) and indexes it. */
+/** Reads and validates a region file (`data/regions/*.json`); errors name the file. */
+export async function readRegion(file: string | URL): Promise<Region> {
+  const text = await readFile(file, 'utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`region file ${String(file)} is not valid JSON`, { cause: error });
+  }
+  return parseRegion(json, String(file));
+}
+
+/** Reads a region file and indexes it. */
 export async function loadRegion(file: string | URL): Promise<RegionRegistry> {
-  const json: unknown = JSON.parse(await readFile(file, 'utf8'));
-  return createRegistry(parseRegion(json, String(file)));
+  return createRegistry(await readRegion(file));
 }
 
 /** Indexes a parsed region; throws when two units share a normalised name or spelling. */

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { parseRegion, type Region } from '@district-monitor/streams';
+import { readRegion } from '@district-monitor/data';
+import type { Region } from '@district-monitor/streams';
 import pg from 'pg';
 import { loadConfig, type AppConfig, type KafkaConfig } from '../config/app-config.js';
 
@@ -51,8 +51,8 @@ export function kafkaOf(config: AppConfig): KafkaConfig {
   return config.kafka;
 }
 
-export function regionOf(config: AppConfig): Region {
-  return parseRegion(JSON.parse(readFileSync(config.regionFile, 'utf8')), config.regionFile);
+export function regionOf(config: AppConfig): Promise<Region> {
+  return readRegion(config.regionFile);
 }
 
 /** A fresh database for one step, dropped afterwards. */

@@ -34,7 +34,7 @@ import {
  */
 async function ingestPath(config: AppConfig, db: Database, events: number): Promise<number> {
   const kafka = kafkaOf(config);
-  const region = regionOf(config);
+  const region = await regionOf(config);
   const deadLetters = new KafkaProducerRepository(kafka);
   let handled = 0;
   let first: number | undefined;
@@ -63,7 +63,7 @@ export async function ingestSection(env: BenchEnv, count: number): Promise<Bench
   const config = configFor(env, prefix, 'producer');
   const kafka = kafkaOf(config);
   const topics = topicNames(prefix);
-  const region = regionOf(config);
+  const region = await regionOf(config);
   const events: MonitorEvent[] = createSimulator({
     region,
     ratePerSecond: 1,

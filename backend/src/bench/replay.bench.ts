@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseRegion, topicNames } from '@district-monitor/streams';
+import { readRegion } from '@district-monitor/data';
+import { topicNames } from '@district-monitor/streams';
 import { KafkaSink, loadCsvStream, replay, toKafkaMessages } from '@district-monitor/streams/producers';
 import { chicagoRowMapper } from '@district-monitor/data/chicago-format';
 import pg from 'pg';
@@ -64,7 +65,7 @@ function peakMemoryMiB(pid: number): number {
  * events, then the whole 2017 file end to end into PostgreSQL through the backend, with its peak memory.
  */
 export async function replaySection(env: BenchEnv): Promise<BenchRow[]> {
-  const region = parseRegion(JSON.parse(readFileSync(REGION_FILE, 'utf8')), REGION_FILE);
+  const region = await readRegion(REGION_FILE);
   progress(`reading ${FILE}`);
   const { events } = await loadCsvStream(FILE, chicagoRowMapper(region), 'ID');
   const brokers = env.brokers.split(',');
@@ -86,7 +87,7 @@ export async function replaySection(env: BenchEnv): Promise<BenchRow[]> {
   });
 
   progress('replay into Kafka');
-  const sink = new KafkaSink(brokers, `${env.prefix}replay-`, 'bench-replay');
+  const sink = new KafkaSink(brokers, `${env.prefix}replay-`, { clientId: 'bench-replay' });
   const replayed = await replay({ source: FILE, events, sink, speed: { kind: 'max' }, batchSize: BATCH });
   await sink.close();
   const replayRate = replayed.sent / replayed.seconds;
@@ -114,7 +115,7 @@ export async function replaySection(env: BenchEnv): Promise<BenchRow[]> {
     await client.connect();
     try {
       const started = performance.now();
-      const e2eSink = new KafkaSink(brokers, prefix, 'bench-e2e');
+      const e2eSink = new KafkaSink(brokers, prefix, { clientId: 'bench-e2e' });
       await replay({ source: FILE, events, sink: e2eSink, speed: { kind: 'max' }, batchSize: BATCH });
       await e2eSink.close();
       for (;;) {

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { setTimeout as delay } from 'node:timers/promises';
+import { readRateTable } from '@district-monitor/data';
 import type { Region } from '@district-monitor/streams';
 import { createSimulator, type Simulator, type Surge } from '@district-monitor/streams/simulator';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG, EVENT_PUBLISHER, REGION } from '../config/tokens.js';
 import type { EventPublisher } from '../transport/transport.js';
-import { loadRateTable } from './rate-table.loader.js';
 
 const TICK_MS = 250;
 
@@ -27,7 +27,7 @@ export class SimulatorService {
     const { enabled, ratePerSecond, seed, ratesFile } = this.config.simulator;
     if (!enabled || this.running) return;
     this.running = true;
-    const rates = loadRateTable(ratesFile, this.region);
+    const rates = readRateTable(ratesFile, this.region);
     // Seeded per start so a restart does not re-send the ids of the previous run.
     const simulator = (this.simulator = createSimulator({
       region: this.region,

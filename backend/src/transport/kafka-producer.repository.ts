@@ -1,69 +1,33 @@
-import { CompressionTypes, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
-import {
-  DEAD_LETTER_HEADERS,
-  deadLetterTopicFor,
-  topicNames,
-  type MonitorEvent,
-  type TopicNames,
-} from '@district-monitor/streams';
-import { toKafkaMessages } from '@district-monitor/streams/producers';
+import { DEAD_LETTER_HEADERS, deadLetterTopicFor, type MonitorEvent } from '@district-monitor/streams';
+import { KafkaSink, type OutgoingMessage } from '@district-monitor/streams/producers';
 import type { KafkaConfig } from '../config/app-config.js';
 import { nestLogCreator } from './kafka-logging.js';
 import type { DeadLetter, DeadLetterSink, EventPublisher } from './transport.js';
 
 /**
- * The backend's one idempotent Kafka producer: valid events from HTTP ingest go to their topic keyed by
+ * The backend's one idempotent Kafka producer (a `KafkaSink`, shared with the producer CLI): valid events from HTTP ingest go to their topic keyed by
  * district; rejected messages go to the dead-letter topic with their reason and source position.
  */
 export class KafkaProducerRepository implements EventPublisher, DeadLetterSink {
-  private readonly producer: Producer;
-  private readonly topics: TopicNames;
-  private connected: Promise<void> | undefined;
+  private readonly sink: KafkaSink;
 
   constructor(config: KafkaConfig) {
-    const kafka = new Kafka({
+    this.sink = new KafkaSink(config.brokers, config.topicPrefix, {
       clientId: `${config.clientId}-producer`,
-      brokers: [...config.brokers],
-      logLevel: logLevel.WARN,
       logCreator: nestLogCreator,
     });
-    this.producer = kafka.producer({
-      createPartitioner: Partitioners.DefaultPartitioner,
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
-    this.topics = topicNames(config.topicPrefix);
-  }
-
-  private async ready(): Promise<void> {
-    // A failed connect is forgotten, so the next call tries again instead of failing for good.
-    this.connected ??= this.producer.connect().catch((error: unknown) => {
-      this.connected = undefined;
-      throw error;
-    });
-    await this.connected;
   }
 
   async publish(events: readonly MonitorEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    await this.ready();
-    await this.producer.sendBatch({
-      acks: -1,
-      compression: CompressionTypes.None,
-      topicMessages: toKafkaMessages(events, this.topics),
-    });
+    await this.sink.send(events);
   }
 
   async deadLetter(letters: readonly DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
-    await this.ready();
     const failedAt = new Date().toISOString();
-    const byTopic = new Map<
-      string,
-      { key: string | null; value: Buffer | string | null; headers: Record<string, string> }[]
-    >();
+    const byTopic = new Map<string, OutgoingMessage[]>();
     for (const { message, reason } of letters) {
-      const topic = deadLetterTopicFor(this.topics, message.topic);
+      const topic = deadLetterTopicFor(this.sink.topics, message.topic);
       const list = byTopic.get(topic) ?? [];
       list.push({
         key: message.key,
@@ -81,13 +45,10 @@ export class KafkaProducerRepository implements EventPublisher, DeadLetterSink {
       });
       byTopic.set(topic, list);
     }
-    await this.producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
+    await this.sink.sendTopicMessages([...byTopic].map(([topic, messages]) => ({ topic, messages })));
   }
 
-  async close(): Promise<void> {
-    if (this.connected !== undefined) await this.producer.disconnect();
+  close(): Promise<void> {
+    return this.sink.close();
   }
 }

@@ -4,9 +4,7 @@ import { parseArgs } from 'node:util';
 import {
   CATEGORIES,
   createEventValidator,
-  parseRateTable,
   type Category,
-  parseRegion,
   type MonitorEvent,
   type Region,
 } from '@district-monitor/streams';
@@ -21,6 +19,8 @@ import {
 } from '@district-monitor/streams/producers';
 import { createSimulator, parseSurge } from '@district-monitor/streams/simulator';
 import { chicagoRowMapper } from '../producers/chicago-format.js';
+import { readRateTable } from '../rate-table-file.js';
+import { readRegion } from '../registry.js';
 import { columnRowMapper, parseColumnMapping, type ColumnMapping } from '../producers/column-format.js';
 import { progressReporter } from './progress.js';
 
@@ -126,9 +126,8 @@ function number(name: string, fallback: number, min = 0): number {
   return parsed;
 }
 
-function loadRegion(fallback: string): Region {
-  const file = values.region ?? regionPath(fallback);
-  return parseRegion(JSON.parse(readFileSync(file, 'utf8')), file);
+function loadRegion(fallback: string): Promise<Region> {
+  return readRegion(values.region ?? regionPath(fallback));
 }
 
 function openSink(): EventSink {
@@ -141,11 +140,9 @@ function openSink(): EventSink {
   const brokers = values.kafka ?? process.env.KAFKA_BROKERS;
   if (brokers === undefined || brokers === '')
     throw new UsageError('no destination: give --kafka BROKERS or --http URL');
-  return new KafkaSink(
-    brokers.split(','),
-    values.prefix ?? process.env.KAFKA_TOPIC_PREFIX ?? '',
-    'producer-cli',
-  );
+  return new KafkaSink(brokers.split(','), values.prefix ?? process.env.KAFKA_TOPIC_PREFIX ?? '', {
+    clientId: 'producer-cli',
+  });
 }
 
 function parseSpeed(raw: string | undefined): ReplaySpeed {
@@ -196,7 +193,7 @@ async function runReplay(open: () => EventSink): Promise<number> {
   const speed = parseSpeed(values.speed);
   const batchSize = number('batch', 2_000, 1);
   if (!existsSync(file)) throw new UsageError(`cannot read ${file}: no such file`);
-  const region = loadRegion(format === 'chicago' ? 'chicago' : 'tamil-nadu');
+  const region = await loadRegion(format === 'chicago' ? 'chicago' : 'tamil-nadu');
   let mapper: RowMapper;
   let idColumn: string;
   if (format === 'chicago') {
@@ -277,7 +274,7 @@ async function runReplay(open: () => EventSink): Promise<number> {
 }
 
 async function runSimulate(open: () => EventSink): Promise<number> {
-  const region = loadRegion('tamil-nadu');
+  const region = await loadRegion('tamil-nadu');
   const rate = number('rate', 20);
   const duration = number('duration', Infinity);
   const speedUp = number('speed-up', 1, 1);
@@ -300,11 +297,9 @@ async function runSimulate(open: () => EventSink): Promise<number> {
     new URL(`data/rates/${region.name.toLowerCase().replaceAll(' ', '-')}.json`, REPO).pathname;
   if (values.rates !== undefined && !existsSync(ratesFile))
     throw new UsageError(`cannot read ${ratesFile}: no such file`);
-  const rates = existsSync(ratesFile)
-    ? parseRateTable(JSON.parse(readFileSync(ratesFile, 'utf8')), ratesFile)
-    : undefined;
-  if (rates !== undefined && rates.region !== region.code) {
-    throw new UsageError(`${ratesFile} is a rate table for region ${rates.region}, not ${region.code}`);
+  const rates = readRateTable(ratesFile, region);
+  if (values.rates !== undefined && rates === undefined) {
+    throw new UsageError(`${ratesFile} is not a rate table for region ${region.code}`);
   }
   const simulator = createSimulator({
     region,
@@ -357,7 +352,7 @@ async function runEvent(open: () => EventSink): Promise<number> {
   } catch (error) {
     throw new UsageError(`the event is not valid JSON: ${(error as Error).message}`);
   }
-  const validator = createEventValidator({ region: loadRegion('tamil-nadu') });
+  const validator = createEventValidator({ region: await loadRegion('tamil-nadu') });
   const items = Array.isArray(parsed) ? (parsed as unknown[]) : [parsed];
   const events: MonitorEvent[] = [];
   const problems: string[] = [];

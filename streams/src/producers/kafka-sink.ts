@@ -1,4 +1,4 @@
-import { CompressionTypes, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, logLevel, Partitioners, type logCreator, type Producer } from 'kafkajs';
 import type { MonitorEvent } from '../event.schema.js';
 import { topicForKind, topicNames, type TopicNames } from '../topics.js';
 import type { EventSink, SinkResult } from './event-sink.js';
@@ -18,15 +18,33 @@ export function toKafkaMessages(
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }
 
+/** One message to Kafka; `headers` carry metadata such as a dead letter's reason. */
+export interface OutgoingMessage {
+  readonly key: string | null;
+  readonly value: string | Buffer | null;
+  readonly headers?: Record<string, string>;
+}
+
+export interface KafkaSinkOptions {
+  readonly clientId?: string;
+  /** Where kafkajs logs go (the backend routes them to its logger). */
+  readonly logCreator?: logCreator;
+}
+
 /** Publishes with an idempotent kafkajs producer; a send resolves once every broker acknowledged. */
 export class KafkaSink implements EventSink {
   readonly description: string;
+  readonly topics: TopicNames;
   private readonly producer: Producer;
-  private readonly topics: TopicNames;
   private connected: Promise<void> | undefined;
 
-  constructor(brokers: readonly string[], topicPrefix = '', clientId = 'producer') {
-    this.producer = new Kafka({ clientId, brokers: [...brokers], logLevel: logLevel.WARN }).producer({
+  constructor(brokers: readonly string[], topicPrefix = '', options: KafkaSinkOptions = {}) {
+    this.producer = new Kafka({
+      clientId: options.clientId ?? 'producer',
+      brokers: [...brokers],
+      logLevel: logLevel.WARN,
+      ...(options.logCreator === undefined ? {} : { logCreator: options.logCreator }),
+    }).producer({
       createPartitioner: Partitioners.DefaultPartitioner,
       idempotent: true,
       maxInFlightRequests: 1,
@@ -36,7 +54,15 @@ export class KafkaSink implements EventSink {
   }
 
   async send(events: readonly MonitorEvent[]): Promise<SinkResult> {
-    if (events.length === 0) return { accepted: 0, rejected: [] };
+    await this.sendTopicMessages(toKafkaMessages(events, this.topics));
+    return { accepted: events.length, rejected: [] };
+  }
+
+  /** Sends already-built messages (any topic) with every broker's acknowledgement. */
+  async sendTopicMessages(
+    topicMessages: readonly { topic: string; messages: readonly OutgoingMessage[] }[],
+  ): Promise<void> {
+    if (topicMessages.every((batch) => batch.messages.length === 0)) return;
     // A failed connect is forgotten, so the next call tries again instead of failing for good.
     this.connected ??= this.producer.connect().catch((error: unknown) => {
       this.connected = undefined;
@@ -46,9 +72,8 @@ export class KafkaSink implements EventSink {
     await this.producer.sendBatch({
       acks: -1,
       compression: CompressionTypes.None,
-      topicMessages: toKafkaMessages(events, this.topics),
+      topicMessages: topicMessages.map(({ topic, messages }) => ({ topic, messages: [...messages] })),
     });
-    return { accepted: events.length, rejected: [] };
   }
 
   async close(): Promise<void> {
