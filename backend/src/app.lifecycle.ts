@@ -8,14 +8,18 @@ import {
 } from '@nestjs/common';
 import { DATABASE, EVENT_PUBLISHER, EVENT_SOURCE } from './config/tokens.js';
 import type { Database } from './database/database.js';
+import { AggregateRefresher } from './features/aggregate-refresher.js';
+import { FeatureService } from './features/feature.service.js';
 import { IngestService } from './ingest/ingest.service.js';
+import { LiveGateway } from './live/live.gateway.js';
 import { SimulatorService } from './simulator/simulator.service.js';
 import type { EventPublisher, EventSource } from './transport/transport.js';
 
 /**
- * Start and stop order in one place. Start: consume, then simulate. Stop (SIGTERM/SIGINT): stop the
- * simulator, let the source finish and commit the batch in hand, flush the producer; the HTTP and
- * Socket.IO servers close next, and the database last.
+ * Start and stop order in one place. Start: refresh what aggregates a crash left stale, load the
+ * features, consume, then simulate. Stop (SIGTERM/SIGINT): stop the simulator, let the source finish
+ * and commit the batch in hand, let the aggregate refresh in progress end, flush the producer; the HTTP
+ * and Socket.IO servers close next, and the database last.
  */
 @Injectable()
 export class AppLifecycle
@@ -29,9 +33,17 @@ export class AppLifecycle
     @Inject(DATABASE) private readonly db: Database,
     @Inject(IngestService) private readonly ingest: IngestService,
     @Inject(SimulatorService) private readonly simulator: SimulatorService,
+    @Inject(AggregateRefresher) private readonly aggregates: AggregateRefresher,
+    @Inject(FeatureService) private readonly features: FeatureService,
+    @Inject(LiveGateway) private readonly live: LiveGateway,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // Aggregates refreshed over every day a batch left queued (a crash after commit), then the features
+    // load from them; only then do batches flow.
+    await this.aggregates.drain();
+    await this.features.load();
+    this.features.start(this.live);
     await this.source.start(async (batch) => {
       await this.ingest.handleBatch(batch, this.source.kind);
     });
@@ -41,6 +53,7 @@ export class AppLifecycle
   async beforeApplicationShutdown(): Promise<void> {
     await this.simulator.stop();
     await this.source.stop();
+    await this.aggregates.settle();
     await this.publisher.close();
   }
 

@@ -3,6 +3,7 @@ import { AppLifecycle } from './app.lifecycle.js';
 import type { AppConfig } from './config/app-config.js';
 import { CoreModule } from './core.module.js';
 import { DistrictsController } from './districts/districts.controller.js';
+import { FeaturesModule } from './features/features.module.js';
 import { HealthController } from './health/health.controller.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { LiveModule } from './live/live.module.js';
@@ -16,7 +17,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), LiveModule, IngestModule],
+      imports: [CoreModule.forRoot(config), LiveModule, IngestModule, FeaturesModule],
       controllers: [HealthController, DistrictsController, StatsController, SimulatorController],
       providers: [SimulatorService, StatsRepository, AppLifecycle],
     };

@@ -1,6 +1,6 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { readRegion } from '@district-monitor/data';
-import { topicNames } from '@district-monitor/streams';
+import { topicNames, type Region } from '@district-monitor/streams';
 import type { AppConfig } from './config/app-config.js';
 import {
   APP_CONFIG,
@@ -11,7 +11,8 @@ import {
   REGION,
 } from './config/tokens.js';
 import type { Database } from './database/database.js';
-import { migrate } from './database/migrations.js';
+import { bucketContext, migrate } from './database/migrations.js';
+import { applyStoragePolicies } from './database/timescale.js';
 import { PgliteDatabase } from './database/pglite.repository.js';
 import { PostgresDatabase } from './database/postgres.repository.js';
 import { EventStoreRepository } from './ingest/event-store.repository.js';
@@ -39,13 +40,17 @@ function createTransport(config: AppConfig, db: Database): Transport {
   return { source: inProcess, publisher: inProcess, deadLetters: new DeadLetterTableRepository(db) };
 }
 
-async function openDatabase(config: AppConfig): Promise<Database> {
+async function openDatabase(config: AppConfig, region: Region): Promise<Database> {
   const db =
     config.databaseUrl !== undefined
       ? await PostgresDatabase.open(config.databaseUrl)
       : await PgliteDatabase.open(config.dataDir);
   try {
-    await migrate(db);
+    await migrate(db, bucketContext(region));
+    await applyStoragePolicies(db, {
+      timescale: db.info.timescaledb !== null,
+      amendmentWindowDays: config.amendmentWindowDays,
+    });
   } catch (error) {
     await db.close();
     throw error;
@@ -63,7 +68,7 @@ export class CoreModule {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: REGION, useFactory: () => readRegion(config.regionFile) },
-        { provide: DATABASE, useFactory: () => openDatabase(config) },
+        { provide: DATABASE, inject: [REGION], useFactory: (region: Region) => openDatabase(config, region) },
         { provide: TRANSPORT, inject: [DATABASE], useFactory: (db: Database) => createTransport(config, db) },
         { provide: EVENT_SOURCE, inject: [TRANSPORT], useFactory: (t: Transport) => t.source },
         { provide: EVENT_PUBLISHER, inject: [TRANSPORT], useFactory: (t: Transport) => t.publisher },

@@ -13,3 +13,5 @@ export const BRANCH_SIZES = {
 
 /** Inputs of the fusion network: 128 + 64 + 32. */
 export const FUSION_INPUT_SIZE = BRANCH_SIZES.crimeStatistics + BRANCH_SIZES.trend + BRANCH_SIZES.profile;
+
+export * from './features/index.js';

@@ -9,3 +9,4 @@ export * from './topics.js';
 export * from './region.js';
 export * from './socket-events.js';
 export * from './rate-table.js';
+export * from './features.js';

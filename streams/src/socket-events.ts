@@ -1,4 +1,5 @@
 import type { Category } from './categories.js';
+import type { FeaturesUpdate } from './features.js';
 
 /** Where a batch of events came from. */
 export type TransportKind = 'kafka' | 'in-process';
@@ -14,9 +15,12 @@ export interface BatchSummary {
   readonly duplicates: number;
   /** Events rejected and dead-lettered with their reason. */
   readonly deadLettered: number;
-  /** Newly stored events per district code. */
+  /**
+   * Net change of the counted events per district code: +1 per new event, and an amendment moves a
+   * count (-1 where the corrected event was, +1 where the correction puts it).
+   */
   readonly byDistrict: Readonly<Record<string, number>>;
-  /** Newly stored events per category. */
+  /** Net change of the counted events per category, likewise. */
   readonly byCategory: Readonly<Partial<Record<Category, number>>>;
 }
 
@@ -43,6 +47,8 @@ export interface BoardSnapshot {
 export interface ServerToClientEvents {
   snapshot: (snapshot: BoardSnapshot) => void;
   'ingest:batch': (summary: BatchSummary) => void;
+  /** Recomputed features of the districts a batch changed (and of every district when an hour begins). */
+  features: (update: FeaturesUpdate) => void;
 }
 
 /** Client-to-server events. */

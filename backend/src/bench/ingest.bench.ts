@@ -10,7 +10,10 @@ import {
 import { createSimulator } from '@district-monitor/streams/simulator';
 import type { AppConfig } from '../config/app-config.js';
 import type { Database } from '../database/database.js';
-import { migrate } from '../database/migrations.js';
+import { bucketContext, migrate } from '../database/migrations.js';
+import { AggregateRefresher } from '../features/aggregate-refresher.js';
+import { FeatureRepository } from '../features/feature.repository.js';
+import { FeatureService } from '../features/feature.service.js';
 import { PgliteDatabase } from '../database/pglite.repository.js';
 import { PostgresDatabase } from '../database/postgres.repository.js';
 import { EventStoreRepository } from '../ingest/event-store.repository.js';
@@ -46,7 +49,12 @@ async function ingestPath(config: AppConfig, db: Database, events: number): Prom
       if (handled >= events && first !== undefined) finish((performance.now() - first) / 1000);
     },
   };
-  const ingest = new IngestService(config, region, new EventStoreRepository(db), deadLetters, listener);
+  // The whole path a batch takes: store, feature upkeep and the aggregate refresh behind it.
+  const features = new FeatureService(region, new FeatureRepository(db));
+  await features.load();
+  const aggregates = new AggregateRefresher(db, region);
+  const store = new EventStoreRepository(db, config);
+  const ingest = new IngestService(config, region, store, deadLetters, listener, features, aggregates);
   const source = new KafkaEventSource(kafka);
   await source.start(async (batch) => {
     first ??= performance.now();
@@ -54,6 +62,7 @@ async function ingestPath(config: AppConfig, db: Database, events: number): Prom
   });
   const seconds = await finished;
   await source.stop();
+  await aggregates.settle();
   await deadLetters.close();
   return seconds;
 }
@@ -93,7 +102,7 @@ export async function ingestSection(env: BenchEnv, count: number): Promise<Bench
   progress('ingest path into PostgreSQL');
   await withPostgresDatabase(env.adminUrl, async (url) => {
     const db = await PostgresDatabase.open(url);
-    await migrate(db);
+    await migrate(db, bucketContext(region));
     add(
       'ingest path -> PostgreSQL 15 (validate, idempotent insert, commit)',
       await ingestPath(configFor(env, prefix, 'pg', { DATABASE_URL: url }), db, count),
@@ -106,7 +115,7 @@ export async function ingestSection(env: BenchEnv, count: number): Promise<Bench
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-pglite-'));
   try {
     const db = await PgliteDatabase.open(dataDir);
-    await migrate(db);
+    await migrate(db, bucketContext(region));
     add(
       'ingest path -> PGlite + TimescaleDB (embedded)',
       await ingestPath(configFor(env, prefix, 'pglite'), db, count),
@@ -124,8 +133,8 @@ export async function ingestSection(env: BenchEnv, count: number): Promise<Bench
   add('  validation alone (JSON.parse + schema + region), one core', (performance.now() - started) / 1000);
   await withPostgresDatabase(env.adminUrl, async (url) => {
     const db = await PostgresDatabase.open(url);
-    await migrate(db);
-    const store = new EventStoreRepository(db);
+    await migrate(db, bucketContext(region));
+    const store = new EventStoreRepository(db, { amendmentWindowDays: 90 });
     started = performance.now();
     for (let i = 0; i < events.length; i += 2_000) await store.insert(events.slice(i, i + 2_000));
     add('  idempotent insert alone -> PostgreSQL 15, batches of 2,000', (performance.now() - started) / 1000);

@@ -33,6 +33,11 @@ export interface AppConfig {
     /** `POST /api/events` needs a producer key (`INGEST_AUTH=on`); off leaves it open, for local experiments. */
     readonly requireProducerKey: boolean;
   };
+  /**
+   * Corrections (events with `amends`) are applied only to events that occurred within this many days;
+   * chunks are compressed only after every row in them is older than that.
+   */
+  readonly amendmentWindowDays: number;
   /** Built board (`frontend/dist`), served at `/`. */
   readonly frontendDir: string;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
@@ -55,6 +60,8 @@ export const ENVIRONMENT = {
   SIMULATOR_RATES: 'rate table calibrating the simulator (default data/rates/tamil-nadu.json)',
   INGEST_MAX_BODY_BYTES: 'largest POST /api/events body (default 5242880)',
   INGEST_AUTH: 'on | off: POST /api/events needs a producer key (default on)',
+  AMENDMENT_WINDOW_DAYS:
+    'corrections apply to events that occurred within this many days; older chunks are compressed (default 90)',
   LOG_LEVEL: 'error | warn | log | debug (default log)',
 } as const;
 
@@ -145,6 +152,7 @@ export function loadConfig(env: Env): AppConfig {
       maxEventsPerRequest: 10_000,
       requireProducerKey: choice('INGEST_AUTH', ['on', 'off'], 'on') === 'on',
     },
+    amendmentWindowDays: integer('AMENDMENT_WINDOW_DAYS', 90, 1, 3650),
     frontendDir: resolve(REPO_ROOT, 'frontend/dist'),
     logLevel: choice('LOG_LEVEL', ['error', 'warn', 'log', 'debug'], 'log'),
   };

@@ -1,11 +1,28 @@
 import { Logger } from '@nestjs/common';
+import { HourClock, hourOriginIso } from '@district-monitor/models';
+import type { Region } from '@district-monitor/streams';
 import type { Database, Queryable } from './database.js';
-import { timeSeriesTable } from './timescale.js';
+import { countAggregates, compressionSettings, timeSeriesTable } from './timescale.js';
+
+/** What a migration may depend on besides the schema before it. */
+export interface MigrationContext {
+  /** Whether TimescaleDB is installed (hypertables, continuous aggregates) or this is plain PostgreSQL. */
+  readonly timescale: boolean;
+  /** The region's IANA time zone: hourly buckets follow its local hours, daily buckets its local days. */
+  readonly timeZone: string;
+  /** Start of one local hour (e.g. 2000-01-01T00:30:00Z for Asia/Kolkata): the origin of hourly buckets. */
+  readonly hourOrigin: string;
+}
+
+/** What the migrations need to know of the region: its time zone and where its local hours start. */
+export function bucketContext(region: Pick<Region, 'timeZone'>): Omit<MigrationContext, 'timescale'> {
+  return { timeZone: region.timeZone, hourOrigin: hourOriginIso(new HourClock(region.timeZone)) };
+}
 
 export interface Migration {
   readonly version: number;
   readonly name: string;
-  up(tx: Queryable, capabilities: { timescale: boolean }): Promise<void>;
+  up(tx: Queryable, context: MigrationContext): Promise<void>;
 }
 
 const eventColumns = `
@@ -82,15 +99,81 @@ export const MIGRATIONS: readonly Migration[] = [
       )`);
     },
   },
+  {
+    version: 3,
+    name: 'amendments and hourly / daily counts',
+    async up(tx, context) {
+      const statements = [
+        // The ledger learns where each event lies and what it amends, so amendments are resolved with one
+        // index probe. Rule: an event counts unless a stored event amends it (see event-store.repository.ts).
+        `ALTER TABLE event_ids ADD COLUMN occurred_at timestamptz,
+           ADD COLUMN amends text, ADD COLUMN superseded_by text`,
+        `UPDATE event_ids l SET occurred_at = e.occurred_at, amends = e.amends
+           FROM (SELECT event_id, occurred_at, amends FROM incidents
+                 UNION ALL SELECT event_id, occurred_at, amends FROM accidents) e
+          WHERE e.event_id = l.event_id`,
+        'ALTER TABLE event_ids ALTER COLUMN occurred_at SET NOT NULL',
+        'CREATE INDEX event_ids_amends ON event_ids (amends) WHERE amends IS NOT NULL',
+        `UPDATE event_ids l SET superseded_by = a.by
+           FROM (SELECT amends AS target, min(event_id) AS by FROM event_ids
+                  WHERE amends IS NOT NULL GROUP BY amends) a
+          WHERE l.event_id = a.target`,
+        'ALTER TABLE incidents ADD COLUMN superseded_by text',
+        'ALTER TABLE accidents ADD COLUMN superseded_by text',
+        `UPDATE incidents e SET superseded_by = l.superseded_by FROM event_ids l
+          WHERE l.event_id = e.event_id AND l.superseded_by IS NOT NULL`,
+        `UPDATE accidents e SET superseded_by = l.superseded_by FROM event_ids l
+          WHERE l.event_id = e.event_id AND l.superseded_by IS NOT NULL`,
+        // The bucket geometry the aggregates were built with; a region in another time zone is refused.
+        `CREATE TABLE time_buckets (
+           time_zone   text        NOT NULL,
+           hour_origin timestamptz NOT NULL,
+           singleton   boolean     PRIMARY KEY DEFAULT true CHECK (singleton)
+         )`,
+        // Local days whose continuous aggregates must be refreshed (TimescaleDB only; filled in the
+        // batch's transaction, drained after commit and at start-up, so no back-dated change is missed).
+        `CREATE TABLE aggregate_refresh_queue (
+           id  bigserial   PRIMARY KEY,
+           day timestamptz NOT NULL
+         )`,
+        ...countAggregates(context),
+        ...compressionSettings(context.timescale),
+      ];
+      for (const sql of statements) await tx.query(sql);
+      await tx.query('INSERT INTO time_buckets (time_zone, hour_origin) VALUES ($1, $2)', [
+        context.timeZone,
+        context.hourOrigin,
+      ]);
+    },
+  },
 ];
+
+/** The aggregates were built for one time zone; opening the database for a region in another is an error. */
+async function checkTimeBuckets(db: Queryable, context: MigrationContext): Promise<void> {
+  const { rows } = await db.query<{ time_zone: string; hour_origin: Date | string }>(
+    'SELECT time_zone, hour_origin FROM time_buckets',
+  );
+  const [stored] = rows;
+  if (stored === undefined) return;
+  const origin = new Date(stored.hour_origin).getTime();
+  if (stored.time_zone !== context.timeZone || origin !== Date.parse(context.hourOrigin)) {
+    throw new Error(
+      `this database's hourly and daily counts are bucketed in time zone ${stored.time_zone}, ` +
+        `but the region uses ${context.timeZone}: use a database made for this region ` +
+        '(another DATA_DIR or DATABASE_URL)',
+    );
+  }
+}
 
 const logger = new Logger('Migrations');
 
 /** Applies pending migrations, one transaction each, under an advisory lock (several replicas may start). */
 export async function migrate(
   db: Database,
+  context: Omit<MigrationContext, 'timescale'>,
   migrations: readonly Migration[] = MIGRATIONS,
 ): Promise<number[]> {
+  const full: MigrationContext = { ...context, timescale: db.info.timescaledb !== null };
   await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version    integer     PRIMARY KEY,
     name       text        NOT NULL,
@@ -102,7 +185,7 @@ export async function migrate(
       await tx.query("SELECT pg_advisory_xact_lock(hashtext('district-monitor migrations'))");
       const seen = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [migration.version]);
       if (seen.rows.length > 0) return false;
-      await migration.up(tx, { timescale: db.info.timescaledb !== null });
+      await migration.up(tx, full);
       await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
         migration.version,
         migration.name,
@@ -114,5 +197,6 @@ export async function migrate(
       logger.log(`applied migration ${migration.version}: ${migration.name}`);
     }
   }
+  await checkTimeBuckets(db, full);
   return applied;
 }

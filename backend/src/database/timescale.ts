@@ -34,3 +34,166 @@ export function timeSeriesTable(table: string, timescale: boolean): string[] {
     `SELECT create_hypertable('${table}', by_range('occurred_at', INTERVAL '7 days'), if_not_exists => TRUE)`,
   ];
 }
+
+/** The continuous aggregates (TimescaleDB) and what each is built from. */
+export const CONTINUOUS_AGGREGATES = [
+  { view: 'incidents_hourly', hypertable: 'incidents', width: 'hour' },
+  { view: 'accidents_hourly', hypertable: 'accidents', width: 'hour' },
+  { view: 'incidents_daily', hypertable: 'incidents', width: 'day' },
+  { view: 'accidents_daily', hypertable: 'accidents', width: 'day' },
+] as const;
+
+const quote = (value: string): string => `'${value.replace(/'/g, "''")}'`;
+
+/**
+ * Hourly and daily counts per district × category of the events that count (not superseded by an
+ * amendment), read through two views with the same columns everywhere:
+ * `event_counts_hourly (bucket, district, category, events, killed, injured)` and
+ * `event_counts_daily (day, …)`. Hourly buckets start at the region's local hours (`hourOrigin`),
+ * daily buckets at its local midnights.
+ *
+ * TimescaleDB: four continuous aggregates (hourly and daily, per event table) with real-time aggregation
+ * on (off by default since 2.13), unioned by the two views. A back-dated insert or an amendment into an
+ * already materialised bucket stays invisible until that range is refreshed, so every batch queues the
+ * days it touched (aggregate_refresh_queue) and `refreshQueuedAggregates` refreshes them after commit.
+ *
+ * Plain twin: `event_counts_hourly` is a table the ingest transaction keeps exact with signed deltas, and
+ * the daily view sums it by local day (a local day is a whole number of the region's local hours).
+ */
+export function countAggregates(context: {
+  timescale: boolean;
+  timeZone: string;
+  hourOrigin: string;
+}): string[] {
+  const origin = `TIMESTAMPTZ ${quote(context.hourOrigin)}`;
+  const zone = quote(context.timeZone);
+  const effectiveIncidents = `SELECT occurred_at, district, category, 0 AS killed, 0 AS injured
+      FROM incidents WHERE superseded_by IS NULL`;
+  const effectiveAccidents = `SELECT occurred_at, district, category, killed, injured
+      FROM accidents WHERE superseded_by IS NULL`;
+  if (!context.timescale) {
+    return [
+      `CREATE TABLE event_counts_hourly (
+         bucket   timestamptz NOT NULL,
+         district text        NOT NULL,
+         category text        NOT NULL,
+         events   integer     NOT NULL CHECK (events >= 0),
+         killed   integer     NOT NULL CHECK (killed >= 0),
+         injured  integer     NOT NULL CHECK (injured >= 0),
+         PRIMARY KEY (district, category, bucket)
+       )`,
+      `INSERT INTO event_counts_hourly (bucket, district, category, events, killed, injured)
+       SELECT date_bin('1 hour', occurred_at, ${origin}), district, category, count(*), sum(killed), sum(injured)
+         FROM (${effectiveIncidents} UNION ALL ${effectiveAccidents}) e
+        GROUP BY 1, 2, 3`,
+      `CREATE VIEW event_counts_daily AS
+       SELECT date_trunc('day', bucket, ${zone}) AS day, district, category,
+              sum(events)::int AS events, sum(killed)::int AS killed, sum(injured)::int AS injured
+         FROM event_counts_hourly GROUP BY 1, 2, 3`,
+    ];
+  }
+  const bucket = {
+    hour: `time_bucket(INTERVAL '1 hour', occurred_at, origin => ${origin})`,
+    day: `time_bucket(INTERVAL '1 day', occurred_at, ${zone})`,
+  };
+  const aggregates = CONTINUOUS_AGGREGATES.map(({ view, hypertable, width }) => {
+    const casualties =
+      hypertable === 'accidents'
+        ? 'sum(killed)::int AS killed, sum(injured)::int AS injured'
+        : '0 AS killed, 0 AS injured';
+    return `CREATE MATERIALIZED VIEW ${view}
+      WITH (timescaledb.continuous, timescaledb.materialized_only = false) AS
+      SELECT ${bucket[width]} AS bucket, district, category, count(*)::int AS events, ${casualties}
+        FROM ${hypertable} WHERE superseded_by IS NULL
+       GROUP BY 1, 2, 3 WITH NO DATA`;
+  });
+  return [
+    ...aggregates,
+    `CREATE VIEW event_counts_hourly AS
+       SELECT * FROM incidents_hourly UNION ALL SELECT * FROM accidents_hourly`,
+    `CREATE VIEW event_counts_daily AS
+       SELECT bucket AS day, district, category, events, killed, injured FROM incidents_daily
+       UNION ALL
+       SELECT bucket, district, category, events, killed, injured FROM accidents_daily`,
+    // Created empty: the days already stored are queued, and refreshed at the next start-up.
+    `INSERT INTO aggregate_refresh_queue (day)
+     SELECT DISTINCT time_bucket(INTERVAL '1 day', occurred_at, ${zone}) FROM event_ids`,
+  ];
+}
+
+/**
+ * Columnar compression of the event tables (segment per district, newest first). The policy that
+ * compresses chunks is set at start-up by `applyStoragePolicies`, from the amendment window.
+ */
+export function compressionSettings(timescale: boolean): string[] {
+  if (!timescale) return [];
+  return ['incidents', 'accidents'].map(
+    (table) =>
+      `ALTER TABLE ${table} SET (timescaledb.compress, timescaledb.compress_segmentby = 'district',
+         timescaledb.compress_orderby = 'occurred_at DESC')`,
+  );
+}
+
+/**
+ * Sets the background policies from the configuration, replacing those of an earlier start. Chunks are
+ * compressed only once every row in them is older than the amendment window (plus a day of clock
+ * margin), so an amendment inside the window never updates a compressed chunk. The refresh policies
+ * re-materialise the window on a TimescaleDB server; PGlite registers but never runs them (no job
+ * scheduler), which is why batches also refresh exactly what they touched. Plain PostgreSQL: nothing to set.
+ */
+export async function applyStoragePolicies(
+  db: Queryable,
+  options: { timescale: boolean; amendmentWindowDays: number },
+): Promise<void> {
+  if (!options.timescale) return;
+  const window = `INTERVAL '${options.amendmentWindowDays + 1} days'`;
+  for (const table of ['incidents', 'accidents']) {
+    await db.query(`SELECT remove_compression_policy('${table}', if_exists => true)`);
+    await db.query(`SELECT add_compression_policy('${table}', compress_after => ${window})`);
+  }
+  for (const { view, width } of CONTINUOUS_AGGREGATES) {
+    await db.query(`SELECT remove_continuous_aggregate_policy('${view}', if_exists => true)`);
+    await db.query(
+      `SELECT add_continuous_aggregate_policy('${view}', start_offset => ${window},
+         end_offset => INTERVAL '1 ${width}', schedule_interval => INTERVAL '1 hour')`,
+    );
+  }
+}
+
+/**
+ * Refreshes the continuous aggregates over every queued local day and removes those queue entries;
+ * returns the number of days refreshed. `refresh_continuous_aggregate` cannot run inside a transaction,
+ * so this runs after the batches that queued the days have committed. Concurrent callers may refresh a
+ * day twice, which is harmless.
+ */
+export async function refreshQueuedAggregates(db: Queryable, timeZone: string): Promise<number> {
+  const { rows } = await db.query<{ ids: (string | number)[]; start: Date | string; finish: Date | string }>(
+    `SELECT array_agg(id) AS ids, day AS start,
+            ((day AT TIME ZONE $1) + INTERVAL '1 day') AT TIME ZONE $1 AS finish
+       FROM aggregate_refresh_queue GROUP BY day ORDER BY day`,
+    [timeZone],
+  );
+  if (rows.length === 0) return 0;
+  // Consecutive days become one range: one refresh call per aggregate and range.
+  const ranges: { start: number; finish: number }[] = [];
+  for (const row of rows) {
+    const start = new Date(row.start).getTime();
+    const finish = new Date(row.finish).getTime();
+    const last = ranges.at(-1);
+    if (last !== undefined && last.finish === start) last.finish = finish;
+    else ranges.push({ start, finish });
+  }
+  for (const range of ranges) {
+    for (const { view } of CONTINUOUS_AGGREGATES) {
+      await db.query('CALL refresh_continuous_aggregate($1, $2::timestamptz, $3::timestamptz)', [
+        view,
+        new Date(range.start).toISOString(),
+        new Date(range.finish).toISOString(),
+      ]);
+    }
+  }
+  // Exactly the entries read: one queued meanwhile (even with a smaller id, by a slower transaction) stays.
+  const ids = rows.flatMap((row) => row.ids.map(String));
+  await db.query('DELETE FROM aggregate_refresh_queue WHERE id = ANY($1::bigint[])', [ids]);
+  return rows.length;
+}

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseRegion, type MonitorEvent } from '@district-monitor/streams';
 import { createSimulator } from '@district-monitor/streams/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS, migrate } from '../database/migrations.js';
+import { MIGRATIONS, bucketContext, migrate } from '../database/migrations.js';
 import { PgliteDatabase } from '../database/pglite.repository.js';
 import { EventStoreRepository } from './event-store.repository.js';
 
@@ -19,8 +19,10 @@ describe('event store on PGlite with TimescaleDB', () => {
 
   beforeAll(async () => {
     db = await PgliteDatabase.open('memory://');
-    expect(await migrate(db)).toEqual(MIGRATIONS.map((migration) => migration.version));
-    store = new EventStoreRepository(db);
+    expect(await migrate(db, bucketContext(region))).toEqual(
+      MIGRATIONS.map((migration) => migration.version),
+    );
+    store = new EventStoreRepository(db, { amendmentWindowDays: 90 });
   });
   afterAll(() => db.close());
 
@@ -29,15 +31,16 @@ describe('event store on PGlite with TimescaleDB', () => {
       'SELECT hypertable_name FROM timescaledb_information.hypertables ORDER BY 1',
     );
     expect(rows.map((row) => row.hypertable_name)).toEqual(['accidents', 'incidents']);
-    expect(await migrate(db)).toEqual([]);
+    expect(await migrate(db, bucketContext(region))).toEqual([]);
   });
 
   it('stores a batch once: repeats inside the batch and across batches are skipped', async () => {
     const events = createSimulator({ region, ratePerSecond: 1, seed: 21 }).burst(500, Date.now());
     const first = await store.insert([...events, ...events.slice(0, 50)]);
-    expect(first).toHaveLength(500);
+    expect(first.stored).toHaveLength(500);
+    expect(first.changes).toHaveLength(500);
     const again = await store.insert(events.slice(100, 300));
-    expect(again).toHaveLength(0);
+    expect(again).toEqual({ stored: [], changes: [], refused: [] });
     expect((await count('incidents')) + (await count('accidents'))).toBe(500);
     expect(await count('event_ids')).toBe(500);
     expect(await store.totalStored()).toBe(500);
@@ -61,8 +64,27 @@ describe('event store on PGlite with TimescaleDB', () => {
       injured: 3,
       vehicles: 2,
     };
-    expect(await store.insert([accident])).toEqual([
-      { eventId: 'irad-42', district: 'TN-SLM', category: 'road_accident' },
+    const result = await store.insert([accident]);
+    expect(result.stored).toEqual([
+      {
+        eventId: 'irad-42',
+        district: 'TN-SLM',
+        category: 'road_accident',
+        occurredAt: new Date('2024-05-01T01:00:00Z'),
+        amends: 'irad-41',
+        counts: true,
+      },
+    ]);
+    // Its target is not stored: it counts, with its casualties.
+    expect(result.changes).toEqual([
+      {
+        district: 'TN-SLM',
+        category: 'road_accident',
+        occurredAt: new Date('2024-05-01T01:00:00Z'),
+        events: 1,
+        killed: 2,
+        injured: 3,
+      },
     ]);
     const { rows } = await db.query<Record<string, unknown>>(
       `SELECT occurred_at, occurred_from, unit, killed, injured, vehicles, amends, lat
@@ -82,5 +104,52 @@ describe('event store on PGlite with TimescaleDB', () => {
   it('counts recent events per district', async () => {
     const counts = await store.countsByDistrict(new Date(Date.now() - 3_600_000));
     expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(500);
+  });
+
+  const incident = (eventId: string, fields: Partial<MonitorEvent> = {}): MonitorEvent =>
+    ({
+      eventId,
+      schemaVersion: 1,
+      kind: 'incident',
+      district: 'TN-MDU',
+      category: 'crime_property',
+      severity: 'medium',
+      occurredAt: new Date(Date.now() - 2 * 86_400_000).toISOString(),
+      reportedAt: new Date().toISOString(),
+      ...fields,
+    }) as MonitorEvent;
+
+  it('moves the count of an amended event to its correction: -1 where it was, +1 where it is now', async () => {
+    await store.insert([incident('fir-1')]);
+    const moved = await store.insert([
+      incident('fir-1.v2', { amends: 'fir-1', district: 'TN-CHN', category: 'crime_women' }),
+    ]);
+    expect(moved.changes.map(({ district, category, events }) => [district, category, events])).toEqual([
+      ['TN-CHN', 'crime_women', 1],
+      ['TN-MDU', 'crime_property', -1],
+    ]);
+    // Delivered again, the correction changes nothing.
+    expect((await store.insert([incident('fir-1.v2', { amends: 'fir-1' })])).changes).toEqual([]);
+  });
+
+  it('gives the same counts when the correction arrives before the event it corrects', async () => {
+    const early = await store.insert([incident('fir-2.v2', { amends: 'fir-2', category: 'crime_body' })]);
+    expect(early.changes.map((c) => [c.category, c.events])).toEqual([['crime_body', 1]]);
+    const late = await store.insert([incident('fir-2')]);
+    expect(late.stored[0]?.counts).toBe(false);
+    expect(late.changes).toEqual([]);
+  });
+
+  it('refuses a correction of an event that occurred before the amendment window', async () => {
+    const old = new Date(Date.now() - 91 * 86_400_000).toISOString();
+    await store.insert([incident('fir-3', { occurredAt: old })]);
+    const result = await store.insert([incident('fir-3.v2', { amends: 'fir-3' }), incident('fir-4')]);
+    expect(result.refused).toEqual([
+      {
+        eventId: 'fir-3.v2',
+        reason: expect.stringContaining('before the 90-day amendment window') as unknown,
+      },
+    ]);
+    expect(result.stored.map((event) => event.eventId)).toEqual(['fir-4']);
   });
 });

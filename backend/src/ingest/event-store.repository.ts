@@ -1,84 +1,289 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Category, MonitorEvent } from '@district-monitor/streams';
-import { DATABASE } from '../config/tokens.js';
-import type { Database } from '../database/database.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG, DATABASE } from '../config/tokens.js';
+import type { Database, Queryable } from '../database/database.js';
 
+function change(row: ChangedRow, sign: 1 | -1): CountChange {
+  return {
+    district: row.district,
+    category: row.category,
+    occurredAt: new Date(row.occurred_at),
+    events: sign,
+    killed: sign * row.killed,
+    injured: sign * row.injured,
+  };
+}
+
+/** An event stored by this batch (its id was new). */
 export interface StoredEvent {
   readonly eventId: string;
   readonly district: string;
   readonly category: Category;
+  readonly occurredAt: Date;
+  /** The event this one corrects, if any. */
+  readonly amends: string | null;
+  /** False when an event stored earlier already amends this one: it is kept but never counted. */
+  readonly counts: boolean;
+}
+
+/**
+ * A change of the counts: +1 for an event that now counts, -1 for one an amendment superseded (its
+ * count leaves its old district, category and hour). Casualties travel with the same sign.
+ */
+export interface CountChange {
+  readonly district: string;
+  readonly category: Category;
+  readonly occurredAt: Date;
+  readonly events: 1 | -1;
+  readonly killed: number;
+  readonly injured: number;
+}
+
+/** A valid event the store will not apply, and why. */
+export interface RefusedEvent {
+  readonly eventId: string;
+  readonly reason: string;
+}
+
+export interface InsertResult {
+  readonly stored: StoredEvent[];
+  readonly changes: CountChange[];
+  readonly refused: RefusedEvent[];
+}
+
+interface ChangedRow {
+  district: string;
+  category: Category;
+  occurred_at: Date | string;
+  killed: number;
+  injured: number;
+}
+
+interface StoredRow extends ChangedRow {
+  event_id: string;
+  amends: string | null;
+  superseded_by: string | null;
 }
 
 /**
  * Stores a batch in one statement: the validated events travel as one JSON parameter (cheaper to send
  * and parse than a column array per field), their ids are claimed in the ledger, and only the rows
  * whose id was new go to their kind's table. A windowed event is placed at its window's midpoint.
+ *
+ * Amendments. An event counts unless a stored event amends it. So a correction replaces the event it
+ * names wherever it lies (another category, hour or district), a correction of a correction names the
+ * correction it replaces, and the result does not depend on arrival order: an amendment that arrives
+ * before the event it corrects makes that event arrive already superseded. A new event is superseded
+ * when the ledger (before this statement) or this batch holds an amendment of it.
  */
 const INSERT_BATCH = `
   WITH batch AS (
-    SELECT * FROM json_to_recordset($1::json) AS t(
-      "eventId" text, kind text, district text, unit text, category text, severity text,
-      "occurredAt" timestamptz, "occurredWindow" json, "reportedAt" timestamptz, location json,
-      amends text, source text, killed integer, injured integer, vehicles integer)
-  ),
-  fresh AS (
-    INSERT INTO event_ids (event_id, kind) SELECT "eventId", kind FROM batch
-    ON CONFLICT (event_id) DO NOTHING RETURNING event_id
-  ),
-  rows AS (
     SELECT b.*,
       COALESCE(b."occurredAt", w.start + (w.finish - w.start) / 2) AS occurred_at,
       w.start AS occurred_from, w.finish AS occurred_to,
       (b.location->>'lat')::float8 AS lat, (b.location->>'lon')::float8 AS lon
-    FROM batch b
-    JOIN fresh f ON f.event_id = b."eventId"
+    FROM json_to_recordset($1::json) AS b(
+      "eventId" text, kind text, district text, unit text, category text, severity text,
+      "occurredAt" timestamptz, "occurredWindow" json, "reportedAt" timestamptz, location json,
+      amends text, source text, killed integer, injured integer, vehicles integer)
     CROSS JOIN LATERAL (SELECT (b."occurredWindow"->>'start')::timestamptz AS start,
                                (b."occurredWindow"->>'end')::timestamptz AS finish) w
   ),
+  fresh AS (
+    INSERT INTO event_ids (event_id, kind, occurred_at, amends, superseded_by)
+    SELECT b."eventId", b.kind, b.occurred_at, b.amends,
+      (SELECT min(a.id) FROM (SELECT l.event_id AS id FROM event_ids l WHERE l.amends = b."eventId"
+                              UNION ALL
+                              SELECT n."eventId" FROM batch n WHERE n.amends = b."eventId") a)
+    FROM batch b
+    ON CONFLICT (event_id) DO NOTHING RETURNING event_id, superseded_by
+  ),
+  rows AS (SELECT b.*, f.superseded_by FROM batch b JOIN fresh f ON f.event_id = b."eventId"),
   incidents_in AS (
     INSERT INTO incidents (event_id, occurred_at, occurred_from, occurred_to, reported_at, district, unit,
-                           category, severity, lat, lon, amends, source)
+                           category, severity, lat, lon, amends, source, superseded_by)
     SELECT "eventId", occurred_at, occurred_from, occurred_to, "reportedAt", district, unit,
-           category, severity, lat, lon, amends, source
+           category, severity, lat, lon, amends, source, superseded_by
     FROM rows WHERE kind = 'incident'
-    RETURNING event_id, district, category
+    RETURNING event_id, district, category, occurred_at, 0 AS killed, 0 AS injured, amends, superseded_by
   ),
   accidents_in AS (
     INSERT INTO accidents (event_id, occurred_at, occurred_from, occurred_to, reported_at, district, unit,
-                           category, severity, lat, lon, amends, source, killed, injured, vehicles)
+                           category, severity, lat, lon, amends, source, killed, injured, vehicles,
+                           superseded_by)
     SELECT "eventId", occurred_at, occurred_from, occurred_to, "reportedAt", district, unit,
-           category, severity, lat, lon, amends, source, killed, injured, vehicles
+           category, severity, lat, lon, amends, source, killed, injured, vehicles, superseded_by
     FROM rows WHERE kind = 'accident'
-    RETURNING event_id, district, category
+    RETURNING event_id, district, category, occurred_at, killed, injured, amends, superseded_by
   )
-  SELECT event_id AS "eventId", district, category FROM incidents_in
-  UNION ALL
-  SELECT event_id AS "eventId", district, category FROM accidents_in`;
+  SELECT * FROM incidents_in UNION ALL SELECT * FROM accidents_in`;
+
+/**
+ * Supersedes the events stored before this batch that its new amendments name and that still count:
+ * the ledger and the event row are marked, and the rows returned leave the counts. An event already
+ * superseded is left alone (one correction replaces it once). The row is found by id and time, so only
+ * its chunk is touched.
+ */
+const SUPERSEDE = `
+  WITH pairs AS (
+    SELECT target, min(by) AS by FROM json_to_recordset($1::json) AS p(by text, target text) GROUP BY target
+  ),
+  targets AS (
+    UPDATE event_ids l SET superseded_by = p.by FROM pairs p
+     WHERE l.event_id = p.target AND l.superseded_by IS NULL
+    RETURNING l.event_id, l.kind, l.occurred_at, l.superseded_by
+  ),
+  incidents_out AS (
+    UPDATE incidents e SET superseded_by = t.superseded_by FROM targets t
+     WHERE t.kind = 'incident' AND e.event_id = t.event_id AND e.occurred_at = t.occurred_at
+    RETURNING e.district, e.category, e.occurred_at, 0 AS killed, 0 AS injured
+  ),
+  accidents_out AS (
+    UPDATE accidents e SET superseded_by = t.superseded_by FROM targets t
+     WHERE t.kind = 'accident' AND e.event_id = t.event_id AND e.occurred_at = t.occurred_at
+    RETURNING e.district, e.category, e.occurred_at, e.killed, e.injured
+  )
+  SELECT * FROM incidents_out UNION ALL SELECT * FROM accidents_out`;
+
+/** Amendments (not yet stored) whose target is stored and occurred before the amendment window. */
+const TOO_OLD_TARGETS = `
+  SELECT a.id AS "eventId", a.target, t.occurred_at
+    FROM json_to_recordset($1::json) AS a(id text, target text)
+    JOIN event_ids t ON t.event_id = a.target AND t.occurred_at < $2
+   WHERE NOT EXISTS (SELECT 1 FROM event_ids s WHERE s.event_id = a.id)`;
+
+/** Plain PostgreSQL: applies the batch's signed changes to the hourly counts table. */
+const APPLY_HOURLY_CHANGES = `
+  WITH changes AS (
+    SELECT date_bin('1 hour', c.occurred_at, (SELECT hour_origin FROM time_buckets)) AS bucket,
+           c.district, c.category,
+           sum(c.events)::int AS events, sum(c.killed)::int AS killed, sum(c.injured)::int AS injured
+      FROM json_to_recordset($1::json) AS c(occurred_at timestamptz, district text, category text,
+                                            events integer, killed integer, injured integer)
+     GROUP BY 1, 2, 3
+  ),
+  upserted AS (
+    INSERT INTO event_counts_hourly AS h (bucket, district, category, events, killed, injured)
+    SELECT bucket, district, category, events, killed, injured FROM changes WHERE events > 0
+    ON CONFLICT (district, category, bucket) DO UPDATE
+      SET events = h.events + excluded.events, killed = h.killed + excluded.killed,
+          injured = h.injured + excluded.injured
+    RETURNING 1
+  )
+  UPDATE event_counts_hourly h
+     SET events = h.events + c.events, killed = h.killed + c.killed, injured = h.injured + c.injured
+    FROM changes c
+   WHERE c.events <= 0 AND h.bucket = c.bucket AND h.district = c.district AND h.category = c.category`;
+
+/**
+ * Every write takes this advisory lock: shared for batches without amendments (they run side by side),
+ * exclusive for a batch with amendments, so an amendment and the event it names, written by two
+ * consumers at once, cannot both miss each other and both count.
+ */
+const AMENDMENT_LOCK = "hashtext('district-monitor amendments')";
 
 /** Writes events idempotently; all SQL of the event tables lives here. */
 @Injectable()
 export class EventStoreRepository {
-  constructor(@Inject(DATABASE) private readonly db: Database) {}
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'amendmentWindowDays'>,
+  ) {}
 
   /**
    * Stores a batch in one transaction. Events whose id is already stored (or repeated in the batch)
-   * are skipped; returns the events stored now.
+   * are skipped; an amendment of an event that occurred before the amendment window is refused. Returns
+   * the events stored now and how the counts changed.
    */
-  async insert(events: readonly MonitorEvent[]): Promise<StoredEvent[]> {
+  async insert(events: readonly MonitorEvent[], now: Date = new Date()): Promise<InsertResult> {
     const unique = new Map<string, MonitorEvent>();
     for (const event of events) if (!unique.has(event.eventId)) unique.set(event.eventId, event);
-    if (unique.size === 0) return [];
-    const { rows } = await this.db.query<StoredEvent>(INSERT_BATCH, [JSON.stringify([...unique.values()])]);
-    return rows;
+    if (unique.size === 0) return { stored: [], changes: [], refused: [] };
+    const amending = [...unique.values()].filter((event) => event.amends !== undefined);
+
+    return this.db.transaction(async (tx) => {
+      const lock = amending.length > 0 ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared';
+      await tx.query(`SELECT ${lock}(${AMENDMENT_LOCK})`);
+
+      const refused = await this.refuseOutsideWindow(tx, amending, now);
+      for (const { eventId } of refused) unique.delete(eventId);
+      if (unique.size === 0) return { stored: [], changes: [], refused };
+
+      const inserted = await tx.query<StoredRow>(INSERT_BATCH, [JSON.stringify([...unique.values()])]);
+      const stored = inserted.rows.map((row) => ({
+        eventId: row.event_id,
+        district: row.district,
+        category: row.category,
+        occurredAt: new Date(row.occurred_at),
+        amends: row.amends,
+        counts: row.superseded_by === null,
+      }));
+      const changes: CountChange[] = inserted.rows
+        .filter((row) => row.superseded_by === null)
+        .map((row) => change(row, 1));
+
+      const pairs = stored.flatMap((event) =>
+        event.amends === null ? [] : [{ by: event.eventId, target: event.amends }],
+      );
+      if (pairs.length > 0) {
+        const superseded = await tx.query<ChangedRow>(SUPERSEDE, [JSON.stringify(pairs)]);
+        changes.push(...superseded.rows.map((row) => change(row, -1)));
+      }
+      await this.keepAggregates(tx, changes);
+      return { stored, changes, refused };
+    });
+  }
+
+  private async refuseOutsideWindow(
+    tx: Queryable,
+    amending: readonly MonitorEvent[],
+    now: Date,
+  ): Promise<RefusedEvent[]> {
+    if (amending.length === 0) return [];
+    const days = this.config.amendmentWindowDays;
+    const cutoff = new Date(now.getTime() - days * 86_400_000);
+    const { rows } = await tx.query<{ eventId: string; target: string; occurred_at: Date | string }>(
+      TOO_OLD_TARGETS,
+      [JSON.stringify(amending.map((event) => ({ id: event.eventId, target: event.amends }))), cutoff],
+    );
+    return rows.map((row) => ({
+      eventId: row.eventId,
+      reason:
+        `amends: event "${row.target}" occurred ${new Date(row.occurred_at).toISOString()}, before the ` +
+        `${days}-day amendment window (AMENDMENT_WINDOW_DAYS); corrections that old are not applied`,
+    }));
+  }
+
+  /**
+   * Keeps the hourly and daily counts in step, inside the batch's transaction: on plain PostgreSQL the
+   * counts table takes the signed changes; on TimescaleDB the local days touched are queued for a
+   * refresh of the continuous aggregates once this transaction has committed.
+   */
+  private async keepAggregates(tx: Queryable, changes: readonly CountChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    if (this.db.info.timescaledb !== null) {
+      await tx.query(
+        `INSERT INTO aggregate_refresh_queue (day)
+         SELECT DISTINCT time_bucket(INTERVAL '1 day', t, (SELECT time_zone FROM time_buckets))
+           FROM unnest($1::timestamptz[]) AS t`,
+        [changes.map((c) => c.occurredAt.toISOString())],
+      );
+      return;
+    }
+    await tx.query(APPLY_HOURLY_CHANGES, [
+      JSON.stringify(changes.map((c) => ({ ...c, occurred_at: c.occurredAt.toISOString() }))),
+    ]);
+    await tx.query('DELETE FROM event_counts_hourly WHERE events = 0');
   }
 
   /** Stored events per district that occurred since `since`. */
   async countsByDistrict(since: Date): Promise<Record<string, number>> {
     const { rows } = await this.db.query<{ district: string; count: number }>(
       `SELECT district, count(*)::int AS count FROM (
-         SELECT district FROM incidents WHERE occurred_at >= $1
+         SELECT district FROM incidents WHERE occurred_at >= $1 AND superseded_by IS NULL
          UNION ALL
-         SELECT district FROM accidents WHERE occurred_at >= $1
+         SELECT district FROM accidents WHERE occurred_at >= $1 AND superseded_by IS NULL
        ) AS recent GROUP BY district`,
       [since.toISOString()],
     );

@@ -4,7 +4,7 @@ import { createSimulator } from '@district-monitor/streams/simulator';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/app-config.js';
 import type { DeadLetter, InboundBatch } from '../transport/transport.js';
-import type { EventStoreRepository, StoredEvent } from './event-store.repository.js';
+import type { CountChange, EventStoreRepository, InsertResult } from './event-store.repository.js';
 import { IngestService } from './ingest.service.js';
 
 const region = parseRegion(
@@ -23,32 +23,68 @@ const batchOf = (list: readonly MonitorEvent[]): InboundBatch => ({
   })),
 });
 
+/** What the store returns when every event is new and counts. */
+function storedAll(list: readonly MonitorEvent[]): InsertResult {
+  const stored = list.map(({ eventId, district, category }) => ({
+    eventId,
+    district,
+    category,
+    occurredAt: new Date(),
+    amends: null,
+    counts: true,
+  }));
+  const changes = stored.map(({ district, category, occurredAt }) => ({
+    district,
+    category,
+    occurredAt,
+    events: 1 as const,
+    killed: 0,
+    injured: 0,
+  }));
+  return { stored, changes, refused: [] };
+}
+
 /** A store that refuses, as PostgreSQL would, any batch holding one poisoned id. */
 function storeRefusing(poisoned: string, error: Error & { code?: string }) {
   const inserts: number[] = [];
   const store = {
-    insert(list: readonly MonitorEvent[]): Promise<StoredEvent[]> {
+    insert(list: readonly MonitorEvent[]): Promise<InsertResult> {
       inserts.push(list.length);
       if (list.some((event) => event.eventId === poisoned)) return Promise.reject(error);
-      return Promise.resolve(
-        list.map(({ eventId, district, category }) => ({ eventId, district, category })),
-      );
+      return Promise.resolve(storedAll(list));
     },
   };
   return { store: store as unknown as EventStoreRepository, inserts };
 }
 
-function service(store: EventStoreRepository) {
+function service(store: EventStoreRepository, deadLetterFails = false) {
   const letters: DeadLetter[] = [];
   const summaries: BatchSummary[] = [];
+  const applied: CountChange[][] = [];
+  let commits = 0;
   const ingest = new IngestService(
     loadConfig({}),
     region,
     store,
-    { deadLetter: (list) => Promise.resolve(void letters.push(...list)) },
+    {
+      deadLetter: (list) =>
+        deadLetterFails
+          ? Promise.reject(new Error('broker down'))
+          : Promise.resolve(void letters.push(...list)),
+    },
     { publishBatch: (summary) => summaries.push(summary) },
+    {
+      applyChanges: (changes) => {
+        applied.push([...changes]);
+      },
+    },
+    {
+      batchCommitted: () => {
+        commits++;
+      },
+    },
   );
-  return { ingest, letters, summaries };
+  return { ingest, letters, summaries, applied, commits: () => commits };
 }
 
 describe('IngestService', () => {
@@ -75,5 +111,41 @@ describe('IngestService', () => {
     const { ingest, letters } = service(store);
     await expect(ingest.handleBatch(batchOf(events), 'kafka')).rejects.toThrow('connection reset');
     expect(letters).toHaveLength(0);
+  });
+
+  it('dead-letters the events the store refuses (an amendment outside the window) with its reason', async () => {
+    const [first, second] = events;
+    const store = {
+      insert: (list: readonly MonitorEvent[]): Promise<InsertResult> => {
+        const result = storedAll(list.filter((event) => event.eventId !== second?.eventId));
+        return Promise.resolve({
+          ...result,
+          refused: [{ eventId: second?.eventId ?? '', reason: 'amends: too old' }],
+        });
+      },
+    } as unknown as EventStoreRepository;
+    const { ingest, letters, applied, summaries } = service(store);
+    const summary = await ingest.handleBatch(
+      batchOf([first, second].filter((e) => e !== undefined)),
+      'kafka',
+    );
+    expect(summary).toMatchObject({ stored: 1, duplicates: 0, deadLettered: 1 });
+    expect(letters.map((letter) => letter.reason)).toEqual(['amends: too old']);
+    expect(applied.flat()).toHaveLength(1);
+    expect(summaries[0]?.byDistrict).toEqual({ [first?.district ?? '']: 1 });
+  });
+
+  it('hands the committed changes to the features even when dead-lettering then fails', async () => {
+    const good = batchOf(events.slice(0, 3));
+    const bad: InboundBatch = {
+      ...good,
+      messages: [...good.messages, { topic: 'incidents', partition: 0, offset: '9', key: null, value: '{' }],
+    };
+    const { store } = storeRefusing('none', new Error('unused'));
+    const { ingest, applied, commits } = service(store, true);
+    await expect(ingest.handleBatch(bad, 'kafka')).rejects.toThrow('broker down');
+    // The re-delivery would find these three stored and change nothing: they must not be lost here.
+    expect(applied.flat()).toHaveLength(3);
+    expect(commits()).toBe(1);
   });
 });

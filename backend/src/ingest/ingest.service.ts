@@ -16,7 +16,9 @@ import { APP_CONFIG, DEAD_LETTER_SINK, REGION } from '../config/tokens.js';
 import { LiveGateway } from '../live/live.gateway.js';
 import type { DeadLetter, DeadLetterSink, InboundBatch, InboundMessage } from '../transport/transport.js';
 import { isDataError } from '../database/database.js';
-import { EventStoreRepository, type StoredEvent } from './event-store.repository.js';
+import { AggregateRefresher } from '../features/aggregate-refresher.js';
+import { FeatureService } from '../features/feature.service.js';
+import { EventStoreRepository, type CountChange } from './event-store.repository.js';
 
 /** A valid event and the message it came in. */
 interface Decoded {
@@ -27,6 +29,22 @@ interface Decoded {
 /** Who hears about committed batches (the live gateway). */
 export interface BatchListener {
   publishBatch(summary: BatchSummary): void;
+}
+
+/** Who keeps derived state current from the count changes of committed batches. */
+export interface CountListener {
+  applyChanges(changes: readonly CountChange[]): void;
+}
+
+/** Who refreshes the stored aggregates after a batch committed (continuous aggregates on TimescaleDB). */
+export interface AggregateUpkeep {
+  batchCommitted(): void;
+}
+
+interface StoreOutcome {
+  stored: number;
+  changes: CountChange[];
+  refused: DeadLetter[];
 }
 
 /**
@@ -44,6 +62,8 @@ export class IngestService {
     @Inject(EventStoreRepository) private readonly store: EventStoreRepository,
     @Inject(DEAD_LETTER_SINK) private readonly deadLetters: DeadLetterSink,
     @Inject(LiveGateway) private readonly live: BatchListener,
+    @Inject(FeatureService) private readonly features: CountListener,
+    @Inject(AggregateRefresher) private readonly aggregates: AggregateUpkeep,
   ) {
     this.validator = createEventValidator({ region });
     const topics = topicNames(config.kafka?.topicPrefix ?? '');
@@ -63,22 +83,27 @@ export class IngestService {
       else letters.push({ message, reason: result.reason });
     }
     await batch.heartbeat();
-    const { stored, refused } = await this.storeSettingAsideRefused(valid);
+    const { stored, changes, refused } = await this.storeSettingAsideRefused(valid);
+    // The store has committed: its changes reach the features now, since a re-delivery of this batch
+    // (if dead-lettering fails below) finds every event stored and changes nothing.
+    this.features.applyChanges(changes);
+    this.aggregates.batchCommitted();
     letters.push(...refused);
     // Dead letters go out before the batch counts as handled, so its offsets are committed only after.
     await this.deadLetters.deadLetter(letters);
 
+    // Net change of the counted events: an amendment moves its count from the old district/category.
     const byDistrict: Record<string, number> = {};
     const byCategory: Partial<Record<Category, number>> = {};
-    for (const event of stored) {
-      byDistrict[event.district] = (byDistrict[event.district] ?? 0) + 1;
-      byCategory[event.category] = (byCategory[event.category] ?? 0) + 1;
+    for (const change of changes) {
+      byDistrict[change.district] = (byDistrict[change.district] ?? 0) + change.events;
+      byCategory[change.category] = (byCategory[change.category] ?? 0) + change.events;
     }
     const summary: BatchSummary = {
       at: new Date().toISOString(),
       transport,
-      stored: stored.length,
-      duplicates: valid.length - refused.length - stored.length,
+      stored,
+      duplicates: valid.length - refused.length - stored,
       deadLettered: letters.length,
       byDistrict,
       byCategory,
@@ -92,17 +117,22 @@ export class IngestService {
    * exception), the batch is split until the refused events are found; they are dead-lettered with the
    * database's reason and everything else is stored, instead of the whole batch failing forever.
    */
-  private async storeSettingAsideRefused(
-    valid: readonly Decoded[],
-  ): Promise<{ stored: StoredEvent[]; refused: DeadLetter[] }> {
+  private async storeSettingAsideRefused(valid: readonly Decoded[]): Promise<StoreOutcome> {
     try {
-      return { stored: await this.store.insert(valid.map((item) => item.event)), refused: [] };
+      const result = await this.store.insert(valid.map((item) => item.event));
+      const messageOf = new Map(valid.map((item) => [item.event.eventId, item.message]));
+      const refused = result.refused.flatMap(({ eventId, reason }) => {
+        const message = messageOf.get(eventId);
+        return message === undefined ? [] : [{ message, reason }];
+      });
+      return { stored: result.stored.length, changes: result.changes, refused };
     } catch (error) {
       if (!isDataError(error)) throw error;
       const [only] = valid;
       if (valid.length === 1 && only !== undefined) {
         return {
-          stored: [],
+          stored: 0,
+          changes: [],
           refused: [
             { message: only.message, reason: `database refused the event: ${(error as Error).message}` },
           ],
@@ -111,7 +141,11 @@ export class IngestService {
       const half = Math.ceil(valid.length / 2);
       const first = await this.storeSettingAsideRefused(valid.slice(0, half));
       const second = await this.storeSettingAsideRefused(valid.slice(half));
-      return { stored: [...first.stored, ...second.stored], refused: [...first.refused, ...second.refused] };
+      return {
+        stored: first.stored + second.stored,
+        changes: [...first.changes, ...second.changes],
+        refused: [...first.refused, ...second.refused],
+      };
     }
   }
 

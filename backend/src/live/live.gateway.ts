@@ -11,6 +11,7 @@ import type {
   BatchSummary,
   Category,
   ClientToServerEvents,
+  DistrictFeatures,
   ServerToClientEvents,
 } from '@district-monitor/streams';
 import { BoardService } from './board.service.js';
@@ -21,7 +22,8 @@ type BoardSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 const FLUSH_MS = 200;
 
 /**
- * The board's Socket.IO endpoint: a snapshot on every (re)connect, then coalesced batch summaries.
+ * The board's Socket.IO endpoint: a snapshot on every (re)connect, then coalesced batch summaries and
+ * the recomputed features of the districts that changed (`features`, the latest per district).
  * Replay of missed events is not attempted: a reconnecting board re-syncs from the snapshot.
  */
 @WebSocketGateway({ serveClient: false })
@@ -29,6 +31,7 @@ export class LiveGateway implements OnGatewayConnection, OnModuleDestroy {
   private readonly logger = new Logger('LiveGateway');
   @WebSocketServer() private readonly server!: Server<ClientToServerEvents, ServerToClientEvents>;
   private pending: BatchSummary | undefined;
+  private readonly pendingFeatures = new Map<string, DistrictFeatures>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(@Inject(BoardService) private readonly board: BoardService) {}
@@ -45,18 +48,35 @@ export class LiveGateway implements OnGatewayConnection, OnModuleDestroy {
   /** Queues a committed batch's summary; summaries within one flush interval are merged. */
   publishBatch(summary: BatchSummary): void {
     this.pending = this.pending === undefined ? summary : merge(this.pending, summary);
-    this.timer ??= setTimeout(() => {
-      this.flush();
-    }, FLUSH_MS);
+    this.scheduleFlush();
+  }
+
+  /** Queues recomputed district features; within one flush interval only the latest per district is sent. */
+  publishFeatures(features: readonly DistrictFeatures[]): void {
+    for (const item of features) this.pendingFeatures.set(item.district, item);
+    this.scheduleFlush();
   }
 
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pending === undefined) return;
-    const summary = this.pending;
-    this.pending = undefined;
-    this.server.emit('ingest:batch', summary);
+    if (this.pending !== undefined) {
+      this.server.emit('ingest:batch', this.pending);
+      this.pending = undefined;
+    }
+    if (this.pendingFeatures.size > 0) {
+      this.server.emit('features', {
+        at: new Date().toISOString(),
+        districts: [...this.pendingFeatures.values()],
+      });
+      this.pendingFeatures.clear();
+    }
+  }
+
+  private scheduleFlush(): void {
+    this.timer ??= setTimeout(() => {
+      this.flush();
+    }, FLUSH_MS);
   }
 
   onModuleDestroy(): void {

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/app-config.js';
 import type { Database } from '../database/database.js';
-import { migrate } from '../database/migrations.js';
+import { readRegion } from '@district-monitor/data';
+import { bucketContext, migrate } from '../database/migrations.js';
 import { DataDirLockedError, PgliteDatabase } from '../database/pglite.repository.js';
 import { PostgresDatabase } from '../database/postgres.repository.js';
 import { DEFAULT_RATE_LIMIT, MAX_RATE_LIMIT, type RateLimit } from './producer-key.js';
@@ -212,7 +213,7 @@ export async function runKeysCommand(
     return 1;
   }
   try {
-    await migrate(db);
+    await migrate(db, bucketContext(await readRegion(config.regionFile)));
     await act(command, db, io);
     return 0;
   } catch (error) {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../database/migrations.js';
+import { bucketContext, migrate } from '../database/migrations.js';
 import { PgliteDatabase } from '../database/pglite.repository.js';
 import { ProducerKeysRepository } from './producer-keys.repository.js';
 import { ProducerKeyError, ProducerKeysService } from './producer-keys.service.js';
@@ -15,7 +15,7 @@ describe('producer keys on PGlite', () => {
 
   beforeAll(async () => {
     db = await PgliteDatabase.open('memory://');
-    await migrate(db);
+    await migrate(db, bucketContext({ timeZone: 'Asia/Kolkata' }));
     repository = new ProducerKeysRepository(db);
     backend = new ProducerKeysService(repository, { now: () => now });
     admin = new ProducerKeysService(repository);

@@ -14,13 +14,13 @@ export interface DailyCount {
 export class StatsRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
-  /** Events per local day (in `timeZone`) and category for one district, occurred in [from, to). */
+  /** Counted events (not superseded by an amendment) per local day (in `timeZone`) and category for one district, occurred in [from, to). */
   async daily(district: string, from: Date, to: Date, timeZone: string): Promise<DailyCount[]> {
     const { rows } = await this.db.query<DailyCount>(
       `SELECT to_char(occurred_at AT TIME ZONE $4, 'YYYY-MM-DD') AS day, category, count(*)::int AS count
-         FROM (SELECT occurred_at, category FROM incidents WHERE district = $1 AND occurred_at >= $2 AND occurred_at < $3
+         FROM (SELECT occurred_at, category FROM incidents WHERE superseded_by IS NULL AND district = $1 AND occurred_at >= $2 AND occurred_at < $3
                UNION ALL
-               SELECT occurred_at, category FROM accidents WHERE district = $1 AND occurred_at >= $2 AND occurred_at < $3) AS e
+               SELECT occurred_at, category FROM accidents WHERE superseded_by IS NULL AND district = $1 AND occurred_at >= $2 AND occurred_at < $3) AS e
         GROUP BY 1, 2 ORDER BY 1, 2`,
       [district, from.toISOString(), to.toISOString(), timeZone],
     );

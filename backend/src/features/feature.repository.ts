@@ -1,0 +1,36 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Category } from '@district-monitor/streams';
+import { DATABASE } from '../config/tokens.js';
+import type { Database } from '../database/database.js';
+
+export interface HourlyRow {
+  readonly bucket: Date;
+  readonly district: string;
+  readonly category: Category;
+  readonly events: number;
+  readonly killed: number;
+  readonly injured: number;
+}
+
+/** Reads the hourly counts (continuous aggregates on TimescaleDB, the counts table on PostgreSQL). */
+@Injectable()
+export class FeatureRepository {
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
+
+  /** Every non-empty hour bucket starting at or after `since`. */
+  async hourlySince(since: Date): Promise<HourlyRow[]> {
+    const { rows } = await this.db.query<{
+      bucket: Date | string;
+      district: string;
+      category: Category;
+      events: number;
+      killed: number;
+      injured: number;
+    }>(
+      `SELECT bucket, district, category, events, killed, injured
+         FROM event_counts_hourly WHERE bucket >= $1 AND events > 0`,
+      [since.toISOString()],
+    );
+    return rows.map((row) => ({ ...row, bucket: new Date(row.bucket) }));
+  }
+}

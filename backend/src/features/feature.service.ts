@@ -1,0 +1,157 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { districtsOf, type Region, type RegionUnit } from '@district-monitor/streams';
+import {
+  CUBE_HOURS,
+  HourClock,
+  HourlyCube,
+  computeDistrictFeatures,
+  type DistrictFeatures,
+} from '@district-monitor/models';
+import { REGION } from '../config/tokens.js';
+import type { CountChange } from '../ingest/event-store.repository.js';
+import { FeatureRepository } from './feature.repository.js';
+
+/** Events may lie up to a few minutes ahead of this clock (the validator's skew): one hour of headroom. */
+const FUTURE_HOURS = 2;
+/** Every district's features are recomputed this often, so windows slide and baselines stay current. */
+const REFRESH_MS = 60_000;
+
+/** Who hears about recomputed features (the live gateway). */
+export interface FeatureListener {
+  publishFeatures(features: readonly DistrictFeatures[]): void;
+}
+
+/**
+ * The rolling features of every district, kept current incrementally. Each district has an hourly
+ * cube (two years of hour buckets per category, see models/src/features/counts.ts) loaded from the
+ * hourly aggregates at start-up; after each committed batch the store's signed count changes are added
+ * to the cubes and only the districts they touched are recomputed. The work per batch depends on the
+ * districts touched, not on how much history is stored.
+ */
+@Injectable()
+export class FeatureService implements OnModuleDestroy {
+  readonly clock: HourClock;
+  private readonly logger = new Logger('Features');
+  private readonly districts: ReadonlyMap<string, RegionUnit>;
+  private readonly regionPopulation: number | null;
+  private readonly cubes = new Map<string, HourlyCube>();
+  private readonly kept = new Map<string, DistrictFeatures>();
+  private endHour = 0;
+  private listener: FeatureListener | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  /** Count changes outside the cubes' span (older than two years): stored, but no feature reads them. */
+  ignoredChanges = 0;
+
+  constructor(
+    @Inject(REGION) region: Region,
+    @Inject(FeatureRepository) private readonly repository: FeatureRepository,
+  ) {
+    this.clock = new HourClock(region.timeZone);
+    const districts = districtsOf(region);
+    this.districts = new Map(districts.map((unit) => [unit.code, unit]));
+    const known = districts.every((unit) => unit.population !== undefined);
+    this.regionPopulation = known ? districts.reduce((sum, unit) => sum + (unit.population ?? 0), 0) : null;
+  }
+
+  /** Loads every district's cube from the hourly aggregates and computes all features. */
+  async load(now = Date.now()): Promise<void> {
+    const started = performance.now();
+    this.endHour = this.clock.hourOf(now) + FUTURE_HOURS;
+    for (const code of this.districts.keys()) {
+      this.cubes.set(code, new HourlyCube({ capacityHours: CUBE_HOURS, endHour: this.endHour }));
+    }
+    const since = new Date(this.clock.startOf(this.endHour - CUBE_HOURS));
+    const rows = await this.repository.hourlySince(since);
+    for (const row of rows) {
+      const cube = this.cubes.get(row.district);
+      if (cube === undefined) {
+        this.logger.warn(`stored counts name district ${row.district}, which the region does not have`);
+        continue;
+      }
+      const hour = this.clock.hourOf(row.bucket.getTime());
+      if (!cube.add(row.category, hour, row.events, row.killed, row.injured)) this.ignoredChanges++;
+    }
+    this.recompute([...this.districts.keys()], now);
+    this.logger.log(
+      `loaded ${rows.length} hourly counts of ${this.districts.size} districts in ${Math.round(performance.now() - started)} ms`,
+    );
+  }
+
+  /** Keeps windows sliding: recomputes every district each minute, and tells listeners at each new hour. */
+  start(listener: FeatureListener): void {
+    this.listener = listener;
+    this.timer = setInterval(() => {
+      this.tick(Date.now());
+    }, REFRESH_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Adds a committed batch's count changes and recomputes the districts they touched. */
+  applyChanges(changes: readonly CountChange[], now = Date.now()): readonly DistrictFeatures[] {
+    if (changes.length === 0) return [];
+    this.advance(now);
+    const touched = new Set<string>();
+    for (const change of changes) {
+      const cube = this.cubes.get(change.district);
+      if (cube === undefined) continue; // not a district of this region: the validator refuses those
+      const hour = this.clock.hourOf(change.occurredAt.getTime());
+      if (cube.add(change.category, hour, change.events, change.killed, change.injured)) {
+        touched.add(change.district);
+      } else {
+        this.ignoredChanges++;
+      }
+    }
+    const features = this.recompute([...touched], now);
+    if (features.length > 0) this.listener?.publishFeatures(features);
+    return features;
+  }
+
+  /** The kept features of a district (recomputed at its last change, and every minute). */
+  current(code: string): DistrictFeatures {
+    const features = this.kept.get(code);
+    if (features === undefined)
+      throw new Error(`no features kept for ${code}; is it a district of the region?`);
+    return features;
+  }
+
+  /** Computes a district's features as of `asOf` from its cube (tests compare this with a recount). */
+  compute(code: string, asOf: number): DistrictFeatures {
+    const unit = this.districts.get(code);
+    const cube = this.cubes.get(code);
+    if (unit === undefined || cube === undefined) throw new Error(`${code} is not a district of the region`);
+    return computeDistrictFeatures({
+      counts: cube,
+      clock: this.clock,
+      asOf,
+      unit,
+      regionPopulation: this.regionPopulation,
+    });
+  }
+
+  tick(now: number): void {
+    const hourChanged = this.advance(now);
+    const all = this.recompute([...this.districts.keys()], now);
+    if (hourChanged) this.listener?.publishFeatures(all);
+  }
+
+  /** Moves every cube's span forward to the current hour; true when a new hour began. */
+  private advance(now: number): boolean {
+    const endHour = this.clock.hourOf(now) + FUTURE_HOURS;
+    if (endHour <= this.endHour) return false;
+    for (const cube of this.cubes.values()) cube.advanceTo(endHour);
+    this.endHour = endHour;
+    return true;
+  }
+
+  private recompute(codes: readonly string[], now: number): DistrictFeatures[] {
+    return codes.map((code) => {
+      const features = this.compute(code, now);
+      this.kept.set(code, features);
+      return features;
+    });
+  }
+}

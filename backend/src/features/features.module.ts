@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { AggregateRefresher } from './aggregate-refresher.js';
+import { FeatureRepository } from './feature.repository.js';
+import { FeatureService } from './feature.service.js';
+import { FeaturesController } from './features.controller.js';
+
+@Module({
+  controllers: [FeaturesController],
+  providers: [FeatureRepository, FeatureService, AggregateRefresher],
+  exports: [FeatureService, AggregateRefresher],
+})
+export class FeaturesModule {}
