@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { DistrictFeatures } from '@district-monitor/streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProducerKeysService } from '../backend/src/producer-keys/producer-keys.service.js';
 import { createKey, runKeys, startBackend, type RunningBackend } from './helpers/backend.js';
@@ -141,6 +142,68 @@ describe('embedded default (PGlite with TimescaleDB, in-process transport, simul
     // The simulator never repeats an id, so every duplicate is one of ours.
     await waitFor('the re-sent pair to be counted', () => (board.totals.duplicates === 3 ? true : undefined));
     board.close();
+  });
+
+  it("serves a district's rolling features and pushes them when a batch changes them", async () => {
+    type Features = {
+      district: string;
+      categories: Record<string, { counts: Record<string, number> }>;
+      vector: { names: string[]; values: number[] };
+    };
+    const features = async (code: string) =>
+      (await (await fetch(`${backend.url}/api/districts/${code}/features`)).json()) as Features;
+    const before = await features('TN-NLG');
+    expect(before.district).toBe('TN-NLG');
+    expect(before.vector.names).toHaveLength(128);
+    expect(before.vector.values).toHaveLength(128);
+    expect(before.vector.names.slice(0, 2)).toEqual(['crime_body.count_1h', 'crime_body.count_24h']);
+    const suicides = before.categories.suicide?.counts['24h'] ?? NaN;
+
+    const board = await connectBoard(backend.url);
+    const pushed: DistrictFeatures[] = [];
+    board.socket.on('features', (update) => {
+      pushed.push(...update.districts);
+    });
+    const now = Date.now();
+    const events = [0, 1, 2, 3].map((i) => ({
+      eventId: `it-features-${now}-${i}`,
+      schemaVersion: 1,
+      kind: 'incident',
+      district: 'TN-NLG',
+      category: 'suicide',
+      severity: 'high',
+      occurredAt: new Date(now - 20 * 60_000).toISOString(),
+      reportedAt: new Date(now - 10 * 60_000).toISOString(),
+    }));
+    expect(await post(JSON.stringify(events))).toMatchObject({ status: 202 });
+    // The simulator adds its own events meanwhile: at least ours.
+    const update = await waitFor('a features push for TN-NLG', () =>
+      pushed.find(
+        (item) => item.district === 'TN-NLG' && (item.categories.suicide?.counts['24h'] ?? 0) >= suicides + 4,
+      ),
+    );
+    expect(update.vector).toHaveLength(128);
+    expect((await features('TN-NLG')).categories.suicide?.counts['24h']).toBeGreaterThanOrEqual(suicides + 4);
+    board.close();
+  });
+
+  it('answers a feature request for a malformed code with 400 and for an unknown district with 404', async () => {
+    const get = async (code: string) => {
+      const response = await fetch(`${backend.url}/api/districts/${code}/features`);
+      return { status: response.status, message: ((await response.json()) as { message: string }).message };
+    };
+    expect(await get('tn-mdu')).toEqual({
+      status: 400,
+      message: expect.stringContaining('"tn-mdu" is not a district code') as unknown,
+    });
+    expect(await get('TN-XYZ')).toEqual({
+      status: 404,
+      message: 'code: unknown district "TN-XYZ" in region TN',
+    });
+    expect(await get('TN-CHNC')).toEqual({
+      status: 404,
+      message: expect.stringContaining('TN-CHNC is a police unit of TN-CHN') as unknown,
+    });
   });
 
   it('answers bad bodies with 4xx and a reason', async () => {

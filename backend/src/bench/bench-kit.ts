@@ -8,7 +8,7 @@ export interface BenchRow {
   readonly section: string;
   readonly path: string;
   readonly value: number;
-  readonly unit: 'events/s' | 's' | 'MiB';
+  readonly unit: 'events/s' | 's' | 'ms' | 'MiB';
   /** This figure over the section's baseline (same unit), when there is one. */
   readonly vsBaseline: number | null;
   readonly goal: string | null;

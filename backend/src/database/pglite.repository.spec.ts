@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DataDirLockedError, LOCK_FILE, lockDataDir } from './pglite.repository.js';
+import { bucketContext, migrate } from './migrations.js';
+import { DataDirLockedError, LOCK_FILE, PgliteDatabase, lockDataDir } from './pglite.repository.js';
+import { applyStoragePolicies } from './timescale.js';
 
 /** A pid that was alive a moment ago and is not any more. */
 function deadPid(): number {
@@ -66,5 +68,40 @@ describe('the embedded database folder lock', () => {
     writeFileSync(join(dir, LOCK_FILE), `${process.ppid}\nsomeone else\n`);
     release();
     expect(readFileSync(join(dir, LOCK_FILE), 'utf8')).toBe(`${process.ppid}\nsomeone else\n`);
+  });
+});
+
+describe('a reopened embedded database', () => {
+  it('still runs the licensed TimescaleDB functions: compression and aggregate policies', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reopen-spec-'));
+    try {
+      const context = bucketContext({ timeZone: 'Asia/Kolkata' });
+      const first = await PgliteDatabase.open(dir);
+      await migrate(first, context);
+      await first.close();
+      const again = await PgliteDatabase.open(dir);
+      try {
+        await applyStoragePolicies(again, { timescale: true, amendmentWindowDays: 30 });
+        const { rows } = await again.query<{ proc_name: string; n: number }>(
+          `SELECT proc_name, count(*)::int AS n FROM timescaledb_information.jobs
+            WHERE proc_name IN ('policy_compression', 'policy_refresh_continuous_aggregate')
+            GROUP BY 1 ORDER BY 1`,
+        );
+        expect(rows).toEqual([
+          { proc_name: 'policy_compression', n: 2 },
+          { proc_name: 'policy_refresh_continuous_aggregate', n: 4 },
+        ]);
+        const compressAfter = await again.query<{ after: string }>(
+          `SELECT config->>'compress_after' AS after FROM timescaledb_information.jobs
+            WHERE proc_name = 'policy_compression' LIMIT 1`,
+        );
+        // The amendment window and one day of clock margin.
+        expect(compressAfter.rows[0]?.after).toBe('31 days');
+      } finally {
+        await again.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -137,6 +137,9 @@ export class PgliteDatabase implements Database {
     try {
       if (!dataDir.startsWith('memory://')) await initialise(dataDir);
       db = await PGlite.create({ dataDir, extensions: { timescaledb } });
+      // PGlite has no shared_preload_libraries: reopening a database whose extension exists would load the
+      // library lazily without its licensed module, and compression and policies would then be refused.
+      await db.query("LOAD 'timescaledb'");
       const version = await enableTimescale(db);
       return new PgliteDatabase(db, { kind: 'pglite', timescaledb: version }, release);
     } catch (error) {
