@@ -179,7 +179,7 @@ describe('embedded default (PGlite with TimescaleDB, in-process transport, simul
     // The simulator adds its own events meanwhile: at least ours.
     const update = await waitFor('a features push for TN-NLG', () =>
       pushed.find(
-        (item) => item.district === 'TN-NLG' && (item.categories.suicide?.counts['24h'] ?? 0) >= suicides + 4,
+        (item) => item.district === 'TN-NLG' && item.categories.suicide.counts['24h'] >= suicides + 4,
       ),
     );
     expect(update.vector).toHaveLength(128);
