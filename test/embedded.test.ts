@@ -98,6 +98,7 @@ describe('embedded default (PGlite with TimescaleDB, in-process transport, simul
       transport: { kind: 'in-process', state: 'running', lag: 0 },
     });
     expect(health.database?.timescaledb).toMatch(/^2\./);
+    expect(health.aggregates).toMatchObject({ continuous: true, lastError: null });
   });
 
   it('feeds simulated events to a connected board', async () => {

@@ -2,12 +2,15 @@ import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { DATABASE, EVENT_SOURCE } from '../config/tokens.js';
 import type { Database, DatabaseInfo } from '../database/database.js';
+import { AggregateRefresher } from '../features/aggregate-refresher.js';
 import type { EventSource, SourceState } from '../transport/transport.js';
 
 export interface HealthReport {
   status: 'ok' | 'degraded';
   database: DatabaseInfo & { ok: boolean; error?: string };
   transport: { kind: EventSource['kind']; state: SourceState; lag: number | null };
+  /** Continuous-aggregate refresh (TimescaleDB): local days refreshed since start, and the last failure. */
+  aggregates: { continuous: boolean; refreshedDays: number; lastError: string | null };
   uptimeSeconds: number;
 }
 
@@ -17,6 +20,7 @@ export class HealthController {
   constructor(
     @Inject(DATABASE) private readonly db: Database,
     @Inject(EVENT_SOURCE) private readonly source: EventSource,
+    @Inject(AggregateRefresher) private readonly aggregates: AggregateRefresher,
   ) {}
 
   @Get()
@@ -37,6 +41,11 @@ export class HealthController {
       status,
       database,
       transport: { kind: this.source.kind, state, lag },
+      aggregates: {
+        continuous: this.aggregates.enabled,
+        refreshedDays: this.aggregates.refreshedDays,
+        lastError: this.aggregates.lastError,
+      },
       uptimeSeconds: Math.round(process.uptime()),
     };
   }

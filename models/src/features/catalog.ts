@@ -9,7 +9,7 @@
  * - Previous 7 days: `[h - 335, h - 167)`; previous 28 days: `[h - 1343, h - 671)`.
  * - Year to date: `[Jan1(Y), h + 1)`, where `Y` is the local year of bucket `h` and `Jan1(Y)` the
  *   bucket starting at local midnight of 1 January of `Y`; last year's span is the same number of
- *   buckets starting at `Jan1(Y - 1)`.
+ *   buckets starting at `Jan1(Y - 1)`, but never past `Jan1(Y)` (a leap year is a day longer).
  * - Hour-of-week baseline, with K = 8 weeks: observed = the count in bucket `h`; expected =
  *   (1/K) * sum over k = 1..K of f * count(h - 168k), the same hour of the week before scaled to the
  *   elapsed part of the current hour.
