@@ -90,13 +90,15 @@ const INSERT_BATCH = `
     CROSS JOIN LATERAL (SELECT (b."occurredWindow"->>'start')::timestamptz AS start,
                                (b."occurredWindow"->>'end')::timestamptz AS finish) w
   ),
+  amended_in_batch AS (
+    SELECT amends AS target, min("eventId") AS by FROM batch WHERE amends IS NOT NULL GROUP BY amends
+  ),
   fresh AS (
     INSERT INTO event_ids (event_id, kind, occurred_at, amends, superseded_by)
     SELECT b."eventId", b.kind, b.occurred_at, b.amends,
-      (SELECT min(a.id) FROM (SELECT l.event_id AS id FROM event_ids l WHERE l.amends = b."eventId"
-                              UNION ALL
-                              SELECT n."eventId" FROM batch n WHERE n.amends = b."eventId") a)
-    FROM batch b
+      -- LEAST ignores NULLs: the first amender by id, from this batch or from the ledger (index probe).
+      LEAST(a.by, (SELECT min(l.event_id) FROM event_ids l WHERE l.amends = b."eventId"))
+    FROM batch b LEFT JOIN amended_in_batch a ON a.target = b."eventId"
     ON CONFLICT (event_id) DO NOTHING RETURNING event_id, superseded_by
   ),
   rows AS (SELECT b.*, f.superseded_by FROM batch b JOIN fresh f ON f.event_id = b."eventId"),
