@@ -99,6 +99,7 @@ describe('embedded default (PGlite with TimescaleDB, in-process transport, simul
     });
     expect(health.database?.timescaledb).toMatch(/^2\./);
     expect(health.aggregates).toMatchObject({ continuous: true, lastError: null });
+    expect(health.features).toEqual({ staleDistricts: [] });
   });
 
   it('feeds simulated events to a connected board', async () => {

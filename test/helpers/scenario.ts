@@ -28,8 +28,8 @@ const DAY = 86_400_000;
 /**
  * Random events for a few districts over the last two years, delivered the way real feeds deliver them:
  * late and out of order, some twice, some corrected (another category, district, time or casualty
- * count), corrections of corrections, two corrections of one event, corrections arriving before the
- * event they correct, and corrections of events older than the amendment window.
+ * count, or kind), corrections of corrections, two corrections of one event, corrections arriving
+ * before the event they correct, and corrections of events older than the amendment window.
  */
 export function randomScenario(seed: number, districts: readonly string[], now: number): Scenario {
   const next = random(seed);
@@ -71,16 +71,15 @@ export function randomScenario(seed: number, districts: readonly string[], now: 
     const incident: IncidentEvent = { ...common, kind: 'incident', category: pick(INCIDENT_CATEGORIES) };
     return incident;
   };
-  /** A correction of `target`: same kind, with one or more of its facts changed. */
+  /**
+   * A correction of `target` with one or more of its facts changed; about a third change its kind too
+   * (an incident reclassified as a road accident, or the reverse).
+   */
   const correct = (target: MonitorEvent, eventId: string): MonitorEvent => {
     const changed = event(eventId, next() < 0.5 ? Date.parse(target.occurredAt ?? '') : when());
-    const base = { ...changed, district: next() < 0.7 ? target.district : changed.district };
-    if (target.kind === 'accident' && base.kind === 'accident') return { ...base, amends: target.eventId };
-    if (target.kind === 'incident' && base.kind === 'incident') return { ...base, amends: target.eventId };
     return {
-      ...target,
-      ...(next() < 0.5 ? { district: base.district } : {}),
-      eventId,
+      ...changed,
+      district: next() < 0.7 ? target.district : changed.district,
       amends: target.eventId,
     };
   };

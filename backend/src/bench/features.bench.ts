@@ -135,7 +135,7 @@ function freshCopy(batch: readonly MonitorEvent[], rep: number): MonitorEvent[] 
 /** One repetition of the batch path: store, feature update, refresh of the touched days. */
 async function applyBatch(subject: Subject, events: readonly MonitorEvent[], now: number): Promise<Rep> {
   const started = performance.now();
-  const { changes, stored } = await subject.store.insert(events, new Date(now));
+  const { changes, stored } = await subject.store.insert(events);
   if (stored.length !== events.length) {
     throw new Error(`${subject.label}: stored ${stored.length} of ${events.length} fresh events`);
   }
@@ -210,14 +210,13 @@ async function measureEngine(
   ratesFile: string,
 ): Promise<BenchRow[]> {
   const now = Date.now();
-  const config = { amendmentWindowDays: 90 };
   const subjects: Subject[] = [];
   for (const [db, label, days] of [
     [dbs[0], '1 day', 1],
     [dbs[1], '1 year', 365],
   ] as const) {
     await migrate(db, bucketContext(region));
-    const store = new EventStoreRepository(db, config);
+    const store = new EventStoreRepository(db);
     const aggregates = new AggregateRefresher(db, region);
     progress(`${engine}: storing ${label} of history`);
     const subject = { label: `${engine}, ${label}`, store, aggregates };

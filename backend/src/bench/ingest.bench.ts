@@ -53,7 +53,7 @@ async function ingestPath(config: AppConfig, db: Database, events: number): Prom
   const features = new FeatureService(region, new FeatureRepository(db));
   await features.load();
   const aggregates = new AggregateRefresher(db, region);
-  const store = new EventStoreRepository(db, config);
+  const store = new EventStoreRepository(db);
   const ingest = new IngestService(config, region, store, deadLetters, listener, features, aggregates);
   const source = new KafkaEventSource(kafka);
   await source.start(async (batch) => {
@@ -134,7 +134,7 @@ export async function ingestSection(env: BenchEnv, count: number): Promise<Bench
   await withPostgresDatabase(env.adminUrl, async (url) => {
     const db = await PostgresDatabase.open(url);
     await migrate(db, bucketContext(region));
-    const store = new EventStoreRepository(db, { amendmentWindowDays: 90 });
+    const store = new EventStoreRepository(db);
     started = performance.now();
     for (let i = 0; i < events.length; i += 2_000) await store.insert(events.slice(i, i + 2_000));
     add('  idempotent insert alone -> PostgreSQL 15, batches of 2,000', (performance.now() - started) / 1000);

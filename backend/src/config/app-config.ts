@@ -34,8 +34,8 @@ export interface AppConfig {
     readonly requireProducerKey: boolean;
   };
   /**
-   * Corrections (events with `amends`) are applied only to events that occurred within this many days;
-   * chunks are compressed only after every row in them is older than that.
+   * Chunks are compressed only after every row in them is older than this many days, so corrections
+   * (events with `amends`) of events that recent update uncompressed rows.
    */
   readonly amendmentWindowDays: number;
   /** Built board (`frontend/dist`), served at `/`. */
@@ -61,7 +61,7 @@ export const ENVIRONMENT = {
   INGEST_MAX_BODY_BYTES: 'largest POST /api/events body (default 5242880)',
   INGEST_AUTH: 'on | off: POST /api/events needs a producer key (default on)',
   AMENDMENT_WINDOW_DAYS:
-    'corrections apply to events that occurred within this many days; older chunks are compressed (default 90)',
+    'chunks are compressed once all their rows are older than this many days, so recent corrections update plain rows (default 90)',
   LOG_LEVEL: 'error | warn | log | debug (default log)',
 } as const;
 

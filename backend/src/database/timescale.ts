@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { Queryable } from './database.js';
+import type { Database, Queryable } from './database.js';
 
 /**
  * Every TimescaleDB-only statement lives here beside its plain-PostgreSQL twin, so the same schema
@@ -82,6 +82,8 @@ export function countAggregates(context: {
          injured  integer     NOT NULL CHECK (injured >= 0),
          PRIMARY KEY (district, category, bucket)
        )`,
+      // Buckets an amendment emptied, deleted in the same transaction: the index holds only those.
+      'CREATE INDEX event_counts_hourly_empty ON event_counts_hourly (bucket) WHERE events = 0',
       `INSERT INTO event_counts_hourly (bucket, district, category, events, killed, injured)
        SELECT date_bin('1 hour', occurred_at, ${origin}), district, category, count(*), sum(killed), sum(injured)
          FROM (${effectiveIncidents} UNION ALL ${effectiveAccidents}) e
@@ -142,22 +144,26 @@ export function compressionSettings(timescale: boolean): string[] {
  * scheduler), which is why batches also refresh exactly what they touched. Plain PostgreSQL: nothing to set.
  */
 export async function applyStoragePolicies(
-  db: Queryable,
+  db: Database,
   options: { timescale: boolean; amendmentWindowDays: number },
 ): Promise<void> {
   if (!options.timescale) return;
   const window = `INTERVAL '${options.amendmentWindowDays + 1} days'`;
-  for (const table of ['incidents', 'accidents']) {
-    await db.query(`SELECT remove_compression_policy('${table}', if_exists => true)`);
-    await db.query(`SELECT add_compression_policy('${table}', compress_after => ${window})`);
-  }
-  for (const { view, width } of CONTINUOUS_AGGREGATES) {
-    await db.query(`SELECT remove_continuous_aggregate_policy('${view}', if_exists => true)`);
-    await db.query(
-      `SELECT add_continuous_aggregate_policy('${view}', start_offset => ${window},
-         end_offset => INTERVAL '1 ${width}', schedule_interval => INTERVAL '1 hour')`,
-    );
-  }
+  // One instance at a time (the migrations' lock): two starting together would both add a policy.
+  await db.transaction(async (tx) => {
+    await tx.query("SELECT pg_advisory_xact_lock(hashtext('district-monitor migrations'))");
+    for (const table of ['incidents', 'accidents']) {
+      await tx.query(`SELECT remove_compression_policy('${table}', if_exists => true)`);
+      await tx.query(`SELECT add_compression_policy('${table}', compress_after => ${window})`);
+    }
+    for (const { view, width } of CONTINUOUS_AGGREGATES) {
+      await tx.query(`SELECT remove_continuous_aggregate_policy('${view}', if_exists => true)`);
+      await tx.query(
+        `SELECT add_continuous_aggregate_policy('${view}', start_offset => ${window},
+           end_offset => INTERVAL '1 ${width}', schedule_interval => INTERVAL '1 hour')`,
+      );
+    }
+  });
 }
 
 /**

@@ -41,6 +41,12 @@ export class FeatureService implements OnModuleDestroy {
   private timer: NodeJS.Timeout | undefined;
   /** Count changes outside the cubes' span (older than two years): stored, but no feature reads them. */
   ignoredChanges = 0;
+  /**
+   * Districts whose cube refused a change (a count would go below zero): out of step with the store,
+   * reported by the health endpoint and reloaded at the next start. Only another instance or an
+   * out-of-order application of changes can cause it; a committed batch is never failed for it.
+   */
+  readonly staleDistricts = new Set<string>();
 
   constructor(
     @Inject(REGION) region: Region,
@@ -81,7 +87,11 @@ export class FeatureService implements OnModuleDestroy {
   start(listener: FeatureListener): void {
     this.listener = listener;
     this.timer = setInterval(() => {
-      this.tick(Date.now());
+      try {
+        this.tick(Date.now());
+      } catch (error) {
+        this.logger.error(`recomputing the features failed: ${String(error)}`);
+      }
     }, REFRESH_MS);
     this.timer.unref();
   }
@@ -99,10 +109,20 @@ export class FeatureService implements OnModuleDestroy {
       const cube = this.cubes.get(change.district);
       if (cube === undefined) continue; // not a district of this region: the validator refuses those
       const hour = this.clock.hourOf(change.occurredAt.getTime());
-      if (cube.add(change.category, hour, change.events, change.killed, change.injured)) {
-        touched.add(change.district);
-      } else {
-        this.ignoredChanges++;
+      try {
+        if (cube.add(change.category, hour, change.events, change.killed, change.injured)) {
+          touched.add(change.district);
+        } else {
+          this.ignoredChanges++;
+        }
+      } catch (error) {
+        // The batch is committed: failing it now would lose its other changes on re-delivery.
+        if (!this.staleDistricts.has(change.district)) {
+          this.logger.error(
+            `features of ${change.district} are out of step with the store: ${String(error)}`,
+          );
+        }
+        this.staleDistricts.add(change.district);
       }
     }
     const features = this.recompute([...touched], now);

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { DATABASE, EVENT_SOURCE } from '../config/tokens.js';
 import type { Database, DatabaseInfo } from '../database/database.js';
 import { AggregateRefresher } from '../features/aggregate-refresher.js';
+import { FeatureService } from '../features/feature.service.js';
 import type { EventSource, SourceState } from '../transport/transport.js';
 
 export interface HealthReport {
@@ -11,6 +12,8 @@ export interface HealthReport {
   transport: { kind: EventSource['kind']; state: SourceState; lag: number | null };
   /** Continuous-aggregate refresh (TimescaleDB): local days refreshed since start, and the last failure. */
   aggregates: { continuous: boolean; refreshedDays: number; lastError: string | null };
+  /** Districts whose in-memory features fell out of step with the store (reloaded at the next start). */
+  features: { staleDistricts: string[] };
   uptimeSeconds: number;
 }
 
@@ -21,6 +24,7 @@ export class HealthController {
     @Inject(DATABASE) private readonly db: Database,
     @Inject(EVENT_SOURCE) private readonly source: EventSource,
     @Inject(AggregateRefresher) private readonly aggregates: AggregateRefresher,
+    @Inject(FeatureService) private readonly features: FeatureService,
   ) {}
 
   @Get()
@@ -46,6 +50,7 @@ export class HealthController {
         refreshedDays: this.aggregates.refreshedDays,
         lastError: this.aggregates.lastError,
       },
+      features: { staleDistricts: [...this.features.staleDistricts] },
       uptimeSeconds: Math.round(process.uptime()),
     };
   }

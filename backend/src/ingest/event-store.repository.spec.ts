@@ -22,7 +22,7 @@ describe('event store on PGlite with TimescaleDB', () => {
     expect(await migrate(db, bucketContext(region))).toEqual(
       MIGRATIONS.map((migration) => migration.version),
     );
-    store = new EventStoreRepository(db, { amendmentWindowDays: 90 });
+    store = new EventStoreRepository(db);
   });
   afterAll(() => db.close());
 
@@ -40,7 +40,7 @@ describe('event store on PGlite with TimescaleDB', () => {
     expect(first.stored).toHaveLength(500);
     expect(first.changes).toHaveLength(500);
     const again = await store.insert(events.slice(100, 300));
-    expect(again).toEqual({ stored: [], changes: [], refused: [] });
+    expect(again).toEqual({ stored: [], changes: [] });
     expect((await count('incidents')) + (await count('accidents'))).toBe(500);
     expect(await count('event_ids')).toBe(500);
     expect(await store.totalStored()).toBe(500);
@@ -140,16 +140,29 @@ describe('event store on PGlite with TimescaleDB', () => {
     expect(late.changes).toEqual([]);
   });
 
-  it('refuses a correction of an event that occurred before the amendment window', async () => {
-    const old = new Date(Date.now() - 91 * 86_400_000).toISOString();
-    await store.insert([incident('fir-3', { occurredAt: old })]);
-    const result = await store.insert([incident('fir-3.v2', { amends: 'fir-3' }), incident('fir-4')]);
-    expect(result.refused).toEqual([
-      {
-        eventId: 'fir-3.v2',
-        reason: expect.stringContaining('before the 90-day amendment window') as unknown,
-      },
+  it('applies a correction of an event whose chunk is already compressed', async () => {
+    const old = new Date(Date.now() - 120 * 86_400_000).toISOString();
+    await store.insert([incident('fir-3', { occurredAt: old, district: 'TN-SLM' })]);
+    const compressed = await db.query<{ chunk: string }>(
+      `SELECT compress_chunk(c)::text AS chunk FROM show_chunks('incidents', older_than => INTERVAL '100 days') c`,
+    );
+    expect(compressed.rows.length).toBeGreaterThan(0);
+    const result = await store.insert([incident('fir-3.v2', { amends: 'fir-3', district: 'TN-SLM' })]);
+    expect(result.changes.map(({ occurredAt, events }) => [occurredAt.toISOString(), events])).toEqual([
+      [expect.any(String) as unknown, 1],
+      [old, -1],
     ]);
-    expect(result.stored.map((event) => event.eventId)).toEqual(['fir-4']);
+    const { rows } = await db.query<{ superseded_by: string }>(
+      "SELECT superseded_by FROM incidents WHERE event_id = 'fir-3'",
+    );
+    expect(rows).toEqual([{ superseded_by: 'fir-3.v2' }]);
+  });
+
+  it('keeps a re-sent id as first stored: a new "amends" on it supersedes nothing', async () => {
+    await store.insert([incident('fir-5'), incident('fir-6')]);
+    const resent = await store.insert([incident('fir-5', { amends: 'fir-6' })]);
+    expect(resent).toEqual({ stored: [], changes: [] });
+    const again = await store.insert([incident('fir-5', { amends: 'fir-7' }), incident('fir-7')]);
+    expect(again.stored.map((event) => [event.eventId, event.counts])).toEqual([['fir-7', true]]);
   });
 });

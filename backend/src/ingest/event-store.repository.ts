@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Category, MonitorEvent } from '@district-monitor/streams';
-import type { AppConfig } from '../config/app-config.js';
-import { APP_CONFIG, DATABASE } from '../config/tokens.js';
+import { DATABASE } from '../config/tokens.js';
 import type { Database, Queryable } from '../database/database.js';
 
 function change(row: ChangedRow, sign: 1 | -1): CountChange {
@@ -40,16 +39,9 @@ export interface CountChange {
   readonly injured: number;
 }
 
-/** A valid event the store will not apply, and why. */
-export interface RefusedEvent {
-  readonly eventId: string;
-  readonly reason: string;
-}
-
 export interface InsertResult {
   readonly stored: StoredEvent[];
   readonly changes: CountChange[];
-  readonly refused: RefusedEvent[];
 }
 
 interface ChangedRow {
@@ -91,7 +83,10 @@ const INSERT_BATCH = `
                                (b."occurredWindow"->>'end')::timestamptz AS finish) w
   ),
   amended_in_batch AS (
-    SELECT amends AS target, min("eventId") AS by FROM batch WHERE amends IS NOT NULL GROUP BY amends
+    -- Only amendments new to the store: a re-sent id stays what it was when first stored.
+    SELECT amends AS target, min("eventId") AS by FROM batch b
+     WHERE amends IS NOT NULL AND NOT EXISTS (SELECT 1 FROM event_ids l WHERE l.event_id = b."eventId")
+     GROUP BY amends
   ),
   fresh AS (
     INSERT INTO event_ids (event_id, kind, occurred_at, amends, superseded_by)
@@ -125,7 +120,10 @@ const INSERT_BATCH = `
  * Supersedes the events stored before this batch that its new amendments name and that still count:
  * the ledger and the event row are marked, and the rows returned leave the counts. An event already
  * superseded is left alone (one correction replaces it once). The row is found by id and time, so only
- * its chunk is touched.
+ * its chunk is touched. Chunks are compressed only once all their rows are older than the amendment
+ * window, so a correction of a recent event updates plain rows; an older target's compressed rows are
+ * updated too (TimescaleDB decompresses what it changes), so no correction is refused and the result
+ * never depends on when it arrives.
  */
 const SUPERSEDE = `
   WITH pairs AS (
@@ -147,13 +145,6 @@ const SUPERSEDE = `
     RETURNING e.district, e.category, e.occurred_at, e.killed, e.injured
   )
   SELECT * FROM incidents_out UNION ALL SELECT * FROM accidents_out`;
-
-/** Amendments (not yet stored) whose target is stored and occurred before the amendment window. */
-const TOO_OLD_TARGETS = `
-  SELECT a.id AS "eventId", a.target, t.occurred_at
-    FROM json_to_recordset($1::json) AS a(id text, target text)
-    JOIN event_ids t ON t.event_id = a.target AND t.occurred_at < $2
-   WHERE NOT EXISTS (SELECT 1 FROM event_ids s WHERE s.event_id = a.id)`;
 
 /** Plain PostgreSQL: applies the batch's signed changes to the hourly counts table. */
 const APPLY_HOURLY_CHANGES = `
@@ -188,29 +179,21 @@ const AMENDMENT_LOCK = "hashtext('district-monitor amendments')";
 /** Writes events idempotently; all SQL of the event tables lives here. */
 @Injectable()
 export class EventStoreRepository {
-  constructor(
-    @Inject(DATABASE) private readonly db: Database,
-    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'amendmentWindowDays'>,
-  ) {}
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   /**
    * Stores a batch in one transaction. Events whose id is already stored (or repeated in the batch)
-   * are skipped; an amendment of an event that occurred before the amendment window is refused. Returns
-   * the events stored now and how the counts changed.
+   * are skipped. Returns the events stored now and how the counts changed.
    */
-  async insert(events: readonly MonitorEvent[], now: Date = new Date()): Promise<InsertResult> {
+  async insert(events: readonly MonitorEvent[]): Promise<InsertResult> {
     const unique = new Map<string, MonitorEvent>();
     for (const event of events) if (!unique.has(event.eventId)) unique.set(event.eventId, event);
-    if (unique.size === 0) return { stored: [], changes: [], refused: [] };
-    const amending = [...unique.values()].filter((event) => event.amends !== undefined);
+    if (unique.size === 0) return { stored: [], changes: [] };
+    const amending = [...unique.values()].some((event) => event.amends !== undefined);
 
     return this.db.transaction(async (tx) => {
-      const lock = amending.length > 0 ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared';
+      const lock = amending ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared';
       await tx.query(`SELECT ${lock}(${AMENDMENT_LOCK})`);
-
-      const refused = await this.refuseOutsideWindow(tx, amending, now);
-      for (const { eventId } of refused) unique.delete(eventId);
-      if (unique.size === 0) return { stored: [], changes: [], refused };
 
       const inserted = await tx.query<StoredRow>(INSERT_BATCH, [JSON.stringify([...unique.values()])]);
       const stored = inserted.rows.map((row) => ({
@@ -233,28 +216,8 @@ export class EventStoreRepository {
         changes.push(...superseded.rows.map((row) => change(row, -1)));
       }
       await this.keepAggregates(tx, changes);
-      return { stored, changes, refused };
+      return { stored, changes };
     });
-  }
-
-  private async refuseOutsideWindow(
-    tx: Queryable,
-    amending: readonly MonitorEvent[],
-    now: Date,
-  ): Promise<RefusedEvent[]> {
-    if (amending.length === 0) return [];
-    const days = this.config.amendmentWindowDays;
-    const cutoff = new Date(now.getTime() - days * 86_400_000);
-    const { rows } = await tx.query<{ eventId: string; target: string; occurred_at: Date | string }>(
-      TOO_OLD_TARGETS,
-      [JSON.stringify(amending.map((event) => ({ id: event.eventId, target: event.amends }))), cutoff],
-    );
-    return rows.map((row) => ({
-      eventId: row.eventId,
-      reason:
-        `amends: event "${row.target}" occurred ${new Date(row.occurred_at).toISOString()}, before the ` +
-        `${days}-day amendment window (AMENDMENT_WINDOW_DAYS); corrections that old are not applied`,
-    }));
   }
 
   /**
@@ -276,7 +239,8 @@ export class EventStoreRepository {
     await tx.query(APPLY_HOURLY_CHANGES, [
       JSON.stringify(changes.map((c) => ({ ...c, occurred_at: c.occurredAt.toISOString() }))),
     ]);
-    await tx.query('DELETE FROM event_counts_hourly WHERE events = 0');
+    // Only an amendment can empty a bucket; the partial index holds just the empty ones.
+    if (changes.some((c) => c.events < 0)) await tx.query('DELETE FROM event_counts_hourly WHERE events = 0');
   }
 
   /** Stored events per district that occurred since `since`. */

@@ -41,7 +41,7 @@ function storedAll(list: readonly MonitorEvent[]): InsertResult {
     killed: 0,
     injured: 0,
   }));
-  return { stored, changes, refused: [] };
+  return { stored, changes };
 }
 
 /** A store that refuses, as PostgreSQL would, any batch holding one poisoned id. */
@@ -111,28 +111,6 @@ describe('IngestService', () => {
     const { ingest, letters } = service(store);
     await expect(ingest.handleBatch(batchOf(events), 'kafka')).rejects.toThrow('connection reset');
     expect(letters).toHaveLength(0);
-  });
-
-  it('dead-letters the events the store refuses (an amendment outside the window) with its reason', async () => {
-    const [first, second] = events;
-    const store = {
-      insert: (list: readonly MonitorEvent[]): Promise<InsertResult> => {
-        const result = storedAll(list.filter((event) => event.eventId !== second?.eventId));
-        return Promise.resolve({
-          ...result,
-          refused: [{ eventId: second?.eventId ?? '', reason: 'amends: too old' }],
-        });
-      },
-    } as unknown as EventStoreRepository;
-    const { ingest, letters, applied, summaries } = service(store);
-    const summary = await ingest.handleBatch(
-      batchOf([first, second].filter((e) => e !== undefined)),
-      'kafka',
-    );
-    expect(summary).toMatchObject({ stored: 1, duplicates: 0, deadLettered: 1 });
-    expect(letters.map((letter) => letter.reason)).toEqual(['amends: too old']);
-    expect(applied.flat()).toHaveLength(1);
-    expect(summaries[0]?.byDistrict).toEqual({ [first?.district ?? '']: 1 });
   });
 
   it('hands the committed changes to the features even when dead-lettering then fails', async () => {

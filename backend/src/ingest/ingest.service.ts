@@ -120,12 +120,7 @@ export class IngestService {
   private async storeSettingAsideRefused(valid: readonly Decoded[]): Promise<StoreOutcome> {
     try {
       const result = await this.store.insert(valid.map((item) => item.event));
-      const messageOf = new Map(valid.map((item) => [item.event.eventId, item.message]));
-      const refused = result.refused.flatMap(({ eventId, reason }) => {
-        const message = messageOf.get(eventId);
-        return message === undefined ? [] : [{ message, reason }];
-      });
-      return { stored: result.stored.length, changes: result.changes, refused };
+      return { stored: result.stored.length, changes: result.changes, refused: [] };
     } catch (error) {
       if (!isDataError(error)) throw error;
       const [only] = valid;
