@@ -4,18 +4,7 @@ import {
   type IncidentEvent,
   type MonitorEvent,
 } from '@district-monitor/streams';
-
-/** A small seeded generator (mulberry32), so a failing scenario is reproduced from its seed. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@district-monitor/streams/simulator';
 
 export interface Scenario {
   /** Batches in arrival order: late events, repeats and corrections before or after what they correct. */
@@ -32,7 +21,7 @@ const DAY = 86_400_000;
  * before the event they correct, and corrections of events older than the amendment window.
  */
 export function randomScenario(seed: number, districts: readonly string[], now: number): Scenario {
-  const next = random(seed);
+  const next = mulberry32(seed);
   const pick = <T>(list: readonly T[]): T => {
     const item = list[Math.floor(next() * list.length)];
     if (item === undefined) throw new Error('empty list');

@@ -1,4 +1,5 @@
 import { CATEGORIES, type Category, type RegionUnit } from '@district-monitor/streams';
+import { mulberry32 } from '@district-monitor/streams/simulator';
 import { describe, expect, it } from 'vitest';
 import { CRIME_FEATURE_NAMES } from './catalog.js';
 import { HourlyCube, type HourlyCounts, type Measure } from './counts.js';
@@ -403,18 +404,6 @@ describe('computeDistrictFeatures', () => {
   });
 });
 
-/** A small seeded generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 describe('computeDistrictFeatures on random events', () => {
   const cases = [
     { clock: ist, iso: '2025-03-15T10:45:00Z' },
@@ -428,7 +417,7 @@ describe('computeDistrictFeatures on random events', () => {
   it.each(cases.map((c, seed) => ({ ...c, seed })))(
     'the cube, fed with amendments and advanced, agrees with summing rows ($clock.timeZone $iso)',
     ({ clock, iso, seed }) => {
-      const next = random(seed + 1);
+      const next = mulberry32(seed + 1);
       const pick = (n: number): number => Math.floor(next() * n);
       const asOf = Date.parse(iso);
       const hour = clock.hourOf(asOf);
