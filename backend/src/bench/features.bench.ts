@@ -25,11 +25,7 @@ import { progress, withPostgresDatabase, type BenchEnv, type BenchRow } from './
 const DAY_MS = 86_400_000;
 /** Events of the batch applied at every repetition (fresh ids each time). */
 const BATCH_EVENTS = 500;
-/**
- * History is stored through the ingest path in batches of this size. Not 2,000: the store's cost per
- * event grows with the batch size (about 2.5 times per event at 2,000 than at 500 on PGlite), and
- * the history is only the setting here.
- */
+/** History is stored through the store, in batches of this size. */
 const LOAD_BATCH = 500;
 const WARMUP = 3;
 const REPS = 30;
