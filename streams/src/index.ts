@@ -10,3 +10,4 @@ export * from './region.js';
 export * from './socket-events.js';
 export * from './rate-table.js';
 export * from './features.js';
+export * from './time-zone.js';

@@ -9,7 +9,7 @@ import {
   computeDistrictFeatures,
   type DistrictFeatures,
 } from '@district-monitor/models';
-import { districtsOf, type Category, type MonitorEvent, type Region } from '@district-monitor/streams';
+import { districtsOf, type MonitorEvent, type Region } from '@district-monitor/streams';
 import { createSimulator } from '@district-monitor/streams/simulator';
 import { loadConfig } from '../config/app-config.js';
 import type { Database } from '../database/database.js';
@@ -17,7 +17,7 @@ import { bucketContext, migrate } from '../database/migrations.js';
 import { PgliteDatabase } from '../database/pglite.repository.js';
 import { PostgresDatabase } from '../database/postgres.repository.js';
 import { AggregateRefresher } from '../features/aggregate-refresher.js';
-import { FeatureRepository } from '../features/feature.repository.js';
+import { FeatureRepository, type HourlyCountRow } from '../features/feature.repository.js';
 import { FeatureService } from '../features/feature.service.js';
 import { EventStoreRepository } from '../ingest/event-store.repository.js';
 import { progress, withPostgresDatabase, type BenchEnv, type BenchRow } from './bench-kit.js';
@@ -51,15 +51,6 @@ interface Subject {
   /** Events of the stored history. */
   readonly history: number;
   readonly reps: Rep[];
-}
-
-interface HistoryRow {
-  bucket: Date | string;
-  district: string;
-  category: Category;
-  events: number;
-  killed: number;
-  injured: number;
 }
 
 /**
@@ -164,7 +155,7 @@ async function recount(
   const cubes = new Map(
     codes.map((code) => [code, new HourlyCube({ capacityHours: CUBE_HOURS, endHour })] as const),
   );
-  const { rows } = await db.query<HistoryRow>(RECOUNT, [codes, since]);
+  const { rows } = await db.query<HourlyCountRow>(RECOUNT, [codes, since]);
   for (const row of rows) {
     cubes
       .get(row.district)

@@ -3,6 +3,11 @@ import type { Category } from '@district-monitor/streams';
 import { DATABASE } from '../config/tokens.js';
 import type { Database } from '../database/database.js';
 
+/** An hourly count as the database returns it (pg and PGlite differ on timestamp types). */
+export interface HourlyCountRow extends Omit<HourlyRow, 'bucket'> {
+  readonly bucket: Date | string;
+}
+
 export interface HourlyRow {
   readonly bucket: Date;
   readonly district: string;
@@ -19,14 +24,7 @@ export class FeatureRepository {
 
   /** Every non-empty hour bucket starting at or after `since`. */
   async hourlySince(since: Date): Promise<HourlyRow[]> {
-    const { rows } = await this.db.query<{
-      bucket: Date | string;
-      district: string;
-      category: Category;
-      events: number;
-      killed: number;
-      injured: number;
-    }>(
+    const { rows } = await this.db.query<HourlyCountRow>(
       `SELECT bucket, district, category, events, killed, injured
          FROM event_counts_hourly WHERE bucket >= $1 AND events > 0`,
       [since.toISOString()],

@@ -1,3 +1,5 @@
+import { utcOffsetMs } from '@district-monitor/streams';
+
 /**
  * Wall-clock time in an IANA zone to a UTC instant. Offsets are cached per zone-hour (the replay
  * converts hundreds of thousands of rows). In the repeated hour when clocks go back the earlier
@@ -14,43 +16,13 @@ export function zonedWallTimeToUtc(
   if (offset === undefined) {
     // Candidates: the offsets a day either side (at most one change lies between); a candidate is valid if
     // the instant it gives really has that offset. Two valid: a repeated hour. None valid: a skipped hour.
-    const before = offsetAt(naive - 86_400_000, timeZone);
-    const after = offsetAt(naive + 86_400_000, timeZone);
-    const valid = [before, after].filter((candidate) => offsetAt(naive - candidate, timeZone) === candidate);
+    const before = utcOffsetMs(naive - 86_400_000, timeZone);
+    const after = utcOffsetMs(naive + 86_400_000, timeZone);
+    const valid = [before, after].filter(
+      (candidate) => utcOffsetMs(naive - candidate, timeZone) === candidate,
+    );
     offset = valid.length === 0 ? before : Math.max(...valid);
     cache.set(key, offset);
   }
   return naive - offset;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** The zone's UTC offset in ms at an instant (positive east of Greenwich). */
-function offsetAt(instant: number, timeZone: string): number {
-  let format = formatters.get(timeZone);
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, format);
-  }
-  const parts = Object.fromEntries(
-    format.formatToParts(instant).map((part) => [part.type, Number(part.value)]),
-  );
-  const asUtc = Date.UTC(
-    parts.year ?? 0,
-    (parts.month ?? 1) - 1,
-    parts.day,
-    parts.hour,
-    parts.minute,
-    parts.second,
-  );
-  return asUtc - (instant - (instant % 1000));
 }

@@ -1,3 +1,4 @@
+import { utcOffsetMs } from '@district-monitor/streams';
 import { FeatureInputError } from './errors.js';
 
 const HOUR_MS = 3_600_000;
@@ -36,23 +37,13 @@ export class HourClock {
   /** The zone's UTC offset modulo one hour, in milliseconds, 0 <= shiftMs < 3,600,000. */
   readonly shiftMs: number;
   readonly timeZone: string;
-  private readonly formatter: Intl.DateTimeFormat;
   private readonly offsets = new Map<number, number>();
   private readonly yearStarts = new Map<number, number>();
 
   /** @throws FeatureInputError when the zone is unknown or its sub-hour offset varies. */
   constructor(timeZone: string) {
     try {
-      this.formatter = new Intl.DateTimeFormat('en-US', {
-        timeZone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
+      utcOffsetMs(ORIGIN_MS, timeZone);
     } catch (error) {
       throw new FeatureInputError(`unknown time zone ${JSON.stringify(timeZone)}`, { cause: error });
     }
@@ -132,15 +123,11 @@ export class HourClock {
 
   /** Local wall-clock time minus UTC at the instant `ms`, in milliseconds (to the second). */
   private offsetAt(ms: number): number {
-    const fields: Partial<Record<Intl.DateTimeFormatPartTypes, number>> = {};
-    for (const part of this.formatter.formatToParts(ms)) fields[part.type] = Number(part.value);
-    const { year = NaN, month = NaN, day = NaN, hour = NaN, minute = NaN, second = NaN } = fields;
-    // Some engines print midnight as 24 even with hourCycle h23.
-    const wallClock = Date.UTC(year, month - 1, day, hour % 24, minute, second);
-    if (!Number.isFinite(wallClock)) {
+    const offset = utcOffsetMs(ms, this.timeZone);
+    if (!Number.isFinite(offset)) {
       throw new FeatureInputError(`cannot read the local time of ${ms} in ${this.timeZone}`);
     }
-    return wallClock - Math.floor(ms / 1000) * 1000;
+    return offset;
   }
 }
 
