@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { formatReport, type TaskReport } from '../eval/report.js';
+import { runTierTask, runWeeklyTask, type EvalOptions } from '../eval/run.js';
+
+const HELP = `npm run eval -- [options]   the models against baselines and the Python reference, on real data
+
+  --task t1|t2       one task only (default: both)
+                     t1: Tamil Nadu district risk tier next year, NCRB tables, rolling origin
+                     t2: next-week incident count and tercile per police district, an incident stream
+  --data FILE        t2 on another incident CSV in the replay format (the Chicago export's columns);
+                     repeatable; default ../shared/data/incidents/chicago_crimes_2016.csv and _2017.csv
+  --region FILE      the region registry of --data (default data/regions/chicago.json)
+  --ncrb DIR         the NCRB tables for t1 (default ../shared/data/ncrb)
+  --no-reference     leave out the Python reference rows (prophet, scikit-learn)
+  --seed N           seed of every model (default 1)
+  --json             one JSON document on stdout instead of tables
+  -h, --help`;
+
+class UsageError extends Error {}
+
+function parse(): { options: EvalOptions; tasks: ('t1' | 't2')[]; json: boolean } | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: {
+        task: { type: 'string' },
+        data: { type: 'string', multiple: true },
+        region: { type: 'string' },
+        ncrb: { type: 'string' },
+        'no-reference': { type: 'boolean' },
+        seed: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: false,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values } = parsed;
+  if (values.help === true) return 'help';
+  const task = values.task;
+  if (task !== undefined && task !== 't1' && task !== 't2')
+    throw new UsageError(`--task must be t1 or t2, not "${task}"`);
+  const seed = values.seed === undefined ? 1 : Number(values.seed);
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new UsageError(`--seed must be a whole number, not "${values.seed}"`);
+  if (values.data !== undefined && task === 't1')
+    throw new UsageError('--data is an incident stream, for t2 only');
+  return {
+    tasks: task === undefined ? ['t1', 't2'] : [task],
+    json: values.json === true,
+    options: {
+      seed,
+      reference: values['no-reference'] !== true,
+      ...(values.data === undefined ? {} : { incidentFiles: values.data }),
+      ...(values.region === undefined ? {} : { regionFile: values.region }),
+      ...(values.ncrb === undefined ? {} : { ncrbDirectory: values.ncrb }),
+      progress: (line) => process.stderr.write(`${line}\n`),
+    },
+  };
+}
+
+async function main(): Promise<number> {
+  const args = parse();
+  if (args === 'help') {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const reports: TaskReport[] = [];
+  for (const task of args.tasks) {
+    const report = task === 't1' ? await runTierTask(args.options) : await runWeeklyTask(args.options);
+    reports.push(report);
+    if (!args.json) process.stdout.write(`${formatReport(report)}\n\n`);
+  }
+  if (args.json)
+    process.stdout.write(
+      `${JSON.stringify({ generatedAt: new Date().toISOString(), seed: args.options.seed, tasks: reports }, null, 2)}\n`,
+    );
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const usage = error instanceof UsageError;
+    process.stderr.write(
+      `eval: ${error instanceof Error ? error.message : String(error)}\n${usage ? '(--help lists the options)\n' : ''}`,
+    );
+    process.exit(usage ? 2 : 1);
+  },
+);

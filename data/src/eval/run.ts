@@ -1,0 +1,102 @@
+import { fileURLToPath } from 'node:url';
+import { loadChicagoIncidents, type IncidentRow } from '../incidents.js';
+import { loadRegion } from '../registry.js';
+import type { ModelRow, TaskReport } from './report.js';
+import { evaluateTiers, persistence, threeYearMean, TIER_METRICS, type TierModel } from './tier-eval.js';
+import { loadTierTask } from './tier-task.js';
+import {
+  evaluateWeekly,
+  meanBaseline,
+  WARM_UP_WEEKS,
+  WEEKLY_METRICS,
+  weeklySamples,
+  type WeeklyModel,
+} from './weekly-eval.js';
+import { buildWeeklyTask } from './weekly-task.js';
+
+/** The repository root (data/dist/eval/run.js is three levels down). */
+const REPO = new URL('../../../', import.meta.url);
+const SHARED = new URL('../shared/data/', REPO);
+
+export interface EvalOptions {
+  readonly seed: number;
+  /** Run the Python reference (prophet, scikit-learn) on the same splits. */
+  readonly reference: boolean;
+  readonly incidentFiles?: readonly string[];
+  readonly regionFile?: string;
+  readonly ncrbDirectory?: string;
+  readonly progress: (line: string) => void;
+}
+
+/** T1: Tamil Nadu district risk tiers, NCRB tables, rolling origin. */
+export async function runTierTask(options: EvalOptions): Promise<TaskReport> {
+  const registry = await loadRegion(new URL('data/regions/tamil-nadu.json', REPO));
+  const directory = options.ncrbDirectory ?? fileURLToPath(new URL('ncrb/', SHARED));
+  options.progress(`t1: loading the NCRB tables from ${directory}`);
+  const task = await loadTierTask(directory, registry);
+  const models: TierModel[] = [persistence, threeYearMean];
+  const rows: ModelRow[] = [];
+  for (const model of models) {
+    const { predictions: _predictions, ...row } = await evaluateTiers(task, model, (done, total) => {
+      options.progress(`t1: ${model.name} origin ${done}/${total}`);
+    });
+    rows.push(row);
+  }
+  const targets = task.years.slice(5);
+  return {
+    task: 't1',
+    title: 'Tamil Nadu district risk tier next year (IPC cases per 100,000: low / middle / high third)',
+    data: {
+      source: directory,
+      units: `${task.units.length} (districts split since 2001 merged back: ${task.units
+        .filter((u) => u.members.length > 1)
+        .map((u) => u.members.join('+'))
+        .join(', ')})`,
+      years: task.years.join(', '),
+      predicted: `${targets.length} target years (${targets[0]}-${targets.at(-1)}), ${targets.length * task.units.length} predictions, each model refitted on all earlier target years`,
+    },
+    metricNames: TIER_METRICS,
+    rows,
+    notes: [],
+  };
+}
+
+/** T2: next-week incident count and tercile per police district. */
+export async function runWeeklyTask(options: EvalOptions): Promise<TaskReport> {
+  const registry = await loadRegion(options.regionFile ?? new URL('data/regions/chicago.json', REPO));
+  const files = options.incidentFiles ?? [
+    fileURLToPath(new URL('incidents/chicago_crimes_2016.csv', SHARED)),
+    fileURLToPath(new URL('incidents/chicago_crimes_2017.csv', SHARED)),
+  ];
+  const rows: IncidentRow[] = [];
+  for (const file of files) {
+    options.progress(`t2: reading ${file}`);
+    const load = await loadChicagoIncidents(file, registry);
+    for (const row of load.rows) rows.push(row);
+  }
+  const task = buildWeeklyTask(rows, registry);
+  const training = weeklySamples(task, WARM_UP_WEEKS, task.testStart);
+  const test = weeklySamples(task, task.testStart, task.weekStarts.length - 1);
+  const models: WeeklyModel[] = [meanBaseline(1), meanBaseline(4), meanBaseline(8)];
+  const results: ModelRow[] = [];
+  for (const model of models) {
+    options.progress(`t2: ${model.name}`);
+    results.push(await evaluateWeekly(task, model, training, test));
+  }
+  const day = (ms: number | undefined) => new Date(ms ?? NaN).toISOString().slice(0, 10);
+  return {
+    task: 't2',
+    title: 'next-week incident count and tercile per police district',
+    data: {
+      source: files.join(', '),
+      districts: `${task.series.length} (${task.excluded.map((e) => `${e.code} left out: ${e.reason}`).join('; ') || 'none left out'})`,
+      training: `weeks from ${day(task.weekStarts[WARM_UP_WEEKS])} to ${day(task.weekStarts[task.testStart])} (${training.length} district-weeks; the first ${WARM_UP_WEEKS} weeks are history only)`,
+      test: `${task.weekStarts.length - 1 - task.testStart} weeks from ${day(task.weekStarts[task.testStart])} to ${day(task.weekStarts.at(-1))} (${test.length} district-weeks)`,
+      weeks:
+        "local Monday 00:00 to Sunday 24:00; MASE scale: mean absolute week-to-week change over the training weeks, per district; terciles of each district's training weeks",
+    },
+    metricNames: WEEKLY_METRICS,
+    rows: results,
+    notes: [],
+  };
+}

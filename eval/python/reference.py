@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""The original research stack (Python Prophet and scikit-learn) on the evaluation's exact splits.
+
+Usage:
+    python3 eval/python/reference.py TASK.json [--out RESULT.json]
+
+`npm run eval` writes TASK.json (the same training and test rows, series and settings its own models
+get) and reads this script's output, so both sides are scored by the same TypeScript metric code.
+The first run creates .cache/python and pip-installs prophet, pandas and scikit-learn (eval/python/pyenv.py).
+
+Input (JSON):
+    {
+      "seed": 1,
+      "forest": {                          # optional: scikit-learn random forests on the crime features
+        "trainX": [[...]], "testX": [[...]],
+        "trainClass": [0, 2, ...],          # -> RandomForestClassifier, class probabilities for testX
+        "trainCount": [12, 30, ...],        # optional -> RandomForestRegressor, counts for testX
+        "trees": 200, "minSamplesLeaf": 3
+      },
+      "prophet": {"settings": {...}, "series": [...]}   # optional: the format of prophet_fit_bench.py
+    }
+Output (stdout, JSON): {"engine": {...}, "forest": {"classProbabilities", "classes", "count"?,
+"fitSeconds", "predictSeconds"}, "prophet": {"series": [...], "totals": {...}}}.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pyenv import ensure_environment  # noqa: E402
+
+
+def run_forest(spec: dict, seed: int) -> dict:
+    import numpy as np
+    from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+
+    train_x = np.asarray(spec["trainX"], dtype=float)
+    test_x = np.asarray(spec["testX"], dtype=float)
+    options = dict(
+        n_estimators=int(spec.get("trees", 200)),
+        min_samples_leaf=int(spec.get("minSamplesLeaf", 1)),
+        random_state=seed,
+        n_jobs=1,
+    )
+    started = time.perf_counter()
+    classifier = RandomForestClassifier(**options).fit(train_x, np.asarray(spec["trainClass"]))
+    regressor = None
+    if "trainCount" in spec:
+        regressor = RandomForestRegressor(**options).fit(train_x, np.asarray(spec["trainCount"], dtype=float))
+    fitted = time.perf_counter()
+    probabilities = classifier.predict_proba(test_x)
+    count = regressor.predict(test_x).tolist() if regressor is not None else None
+    predicted = time.perf_counter()
+    result = {
+        "classes": [int(c) for c in classifier.classes_],
+        "classProbabilities": probabilities.tolist(),
+        "fitSeconds": fitted - started,
+        "predictSeconds": predicted - fitted,
+    }
+    if count is not None:
+        result["count"] = count
+    return result
+
+
+def run_prophet(spec: dict) -> dict:
+    import prophet_fit_bench as bench
+
+    for name in ("prophet", "cmdstanpy"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    logging.getLogger("cmdstanpy").disabled = True
+    settings = {**bench.DEFAULTS, **spec.get("settings", {})}
+    results = [bench.fit_one(series, settings) for series in spec["series"]]
+    return {
+        "series": results,
+        "totals": {
+            "series": len(results),
+            "fitSeconds": math.fsum(r["fitSeconds"] for r in results),
+            "predictSeconds": math.fsum(r["predictSeconds"] for r in results),
+        },
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("input", help="JSON task file written by npm run eval")
+    parser.add_argument("--out", help="write the result here instead of stdout")
+    args = parser.parse_args()
+    ensure_environment(__file__)
+    import importlib.metadata as metadata
+
+    with open(args.input, encoding="utf-8") as handle:
+        document = json.load(handle)
+    seed = int(document.get("seed", 1))
+    output: dict = {
+        "engine": {
+            "python": sys.version.split()[0],
+            **{name: metadata.version(name) for name in ("prophet", "scikit-learn", "pandas")},
+        }
+    }
+    if "forest" in document:
+        output["forest"] = run_forest(document["forest"], seed)
+    if "prophet" in document:
+        output["prophet"] = run_prophet(document["prophet"])
+    text = json.dumps(output)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
