@@ -15,3 +15,6 @@ export const BRANCH_SIZES = {
 export const FUSION_INPUT_SIZE = BRANCH_SIZES.crimeStatistics + BRANCH_SIZES.trend + BRANCH_SIZES.profile;
 
 export * from './features/index.js';
+export * from './errors.js';
+export * from './forest/index.js';
+export * from './profiles/index.js';

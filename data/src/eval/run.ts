@@ -4,6 +4,7 @@ import { loadRegion } from '../registry.js';
 import type { ModelRow, TaskReport } from './report.js';
 import { evaluateTiers, persistence, threeYearMean, TIER_METRICS, type TierModel } from './tier-eval.js';
 import { loadTierTask } from './tier-task.js';
+import { tierForest, tierProfiles } from './tier-models.js';
 import {
   evaluateWeekly,
   meanBaseline,
@@ -34,7 +35,12 @@ export async function runTierTask(options: EvalOptions): Promise<TaskReport> {
   const directory = options.ncrbDirectory ?? fileURLToPath(new URL('ncrb/', SHARED));
   options.progress(`t1: loading the NCRB tables from ${directory}`);
   const task = await loadTierTask(directory, registry);
-  const models: TierModel[] = [persistence, threeYearMean];
+  const models: TierModel[] = [
+    persistence,
+    threeYearMean,
+    tierForest(options.seed),
+    tierProfiles(options.seed),
+  ];
   const rows: ModelRow[] = [];
   for (const model of models) {
     const { predictions: _predictions, ...row } = await evaluateTiers(task, model, (done, total) => {
