@@ -12,3 +12,4 @@ export * from './accidents.js';
 export * from './census.js';
 export * from './incidents.js';
 export * from './geo.js';
+export * from './runtime/index.js';

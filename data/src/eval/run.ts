@@ -14,6 +14,16 @@ import {
   type WeeklyModel,
 } from './weekly-eval.js';
 import { buildWeeklyTask } from './weekly-task.js';
+import {
+  WeeklyFeatureCache,
+  weeklyEts,
+  weeklyProphet,
+  weeklyForest,
+  weeklyFusion,
+  weeklyProfiles,
+} from './weekly-models.js';
+import { initAugurs } from '../runtime/augurs.js';
+import { initTensorflow } from '../runtime/tf.js';
 
 /** The repository root (data/dist/eval/run.js is three levels down). */
 const REPO = new URL('../../../', import.meta.url);
@@ -81,9 +91,25 @@ export async function runWeeklyTask(options: EvalOptions): Promise<TaskReport> {
     for (const row of load.rows) rows.push(row);
   }
   const task = buildWeeklyTask(rows, registry);
+  const tf = await initTensorflow();
+  options.progress(`t2: TF.js backend ${tf.backend} (${tf.reason})`);
   const training = weeklySamples(task, WARM_UP_WEEKS, task.testStart);
   const test = weeklySamples(task, task.testStart, task.weekStarts.length - 1);
-  const models: WeeklyModel[] = [meanBaseline(1), meanBaseline(4), meanBaseline(8)];
+  const augurs = await initAugurs();
+  const cache = new WeeklyFeatureCache(task, augurs, options.seed);
+  cache.build(WARM_UP_WEEKS, task.weekStarts.length - 1, (done, total) => {
+    if (done % 10 === 0 || done === total) options.progress(`t2: branch vectors, week ${done}/${total}`);
+  });
+  const models: WeeklyModel[] = [
+    meanBaseline(1),
+    meanBaseline(4),
+    meanBaseline(8),
+    weeklyEts(augurs, options.seed),
+    weeklyProphet(augurs, options.seed),
+    weeklyForest(cache, options.seed),
+    weeklyProfiles(cache),
+    weeklyFusion(cache, options.seed),
+  ];
   const results: ModelRow[] = [];
   for (const model of models) {
     options.progress(`t2: ${model.name}`);

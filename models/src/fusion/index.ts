@@ -1,0 +1,21 @@
+/**
+ * The fusion network (TensorFlow.js): concat(crime statistics, trend, profile) → class probabilities
+ * and expected count of the next period, with an 80% count interval. See `network.ts`.
+ */
+export { fusionBranches, type FusionRow, type FusionBranch, type FusionTrainingSet } from './data.js';
+export { type FusionArchitecture } from './architecture.js';
+export { type FusionEpochProgress } from './train.js';
+export { countLogPmf, countQuantiles, fitNegativeBinomialSize } from './count-distribution.js';
+export { FusionNetwork } from './network.js';
+export {
+  FUSION_DEFAULTS,
+  FUSION_FORMAT,
+  type FusionMetadata,
+  type FusionMetrics,
+  type FusionNetworkJSON,
+  type FusionOptions,
+  type FusionPrediction,
+  type FusionSetMetrics,
+  type FusionWindow,
+} from './types.js';
+export { syntheticFusionSet, type SyntheticFusionOptions, type SyntheticFusionData } from './synthetic.js';

@@ -1,0 +1,5 @@
+export * from './types.js';
+export * from './calendar.js';
+export * from './weekly.js';
+export * from './outlook.js';
+export * from './live.js';

@@ -1,0 +1,379 @@
+import type { RegionUnit } from '@district-monitor/streams';
+import { CRIME_FEATURE_NAMES } from '../features/catalog.js';
+import { CUBE_HOURS, HourlyCube } from '../features/counts.js';
+import { HourClock } from '../features/hour-clock.js';
+import { ModelInputError } from '../errors.js';
+import { TAMIL_NADU_HOLIDAYS } from '../forecast/holidays.js';
+import type { AugursRuntime } from '../forecast/runtime.js';
+import { SeriesForecast } from '../forecast/forecast.js';
+import { DAY_MS } from '../forecast/series.js';
+import {
+  TREND_FEATURE_NAMES,
+  observationsFromHourlyCounts,
+  trendVector,
+  type TrendGroup,
+} from '../forecast/trend-vector.js';
+import { ForestClassifier } from '../forest/forest.js';
+import { permutationImportance } from '../forest/importance.js';
+import { fusionBranches } from '../fusion/data.js';
+import { FusionNetwork } from '../fusion/network.js';
+import { PROFILE_FEATURE_NAMES } from '../profiles/features.js';
+import { ProfileModel } from '../profiles/model.js';
+import { BRANCH_SIZES } from '../sizes.js';
+import { localMidnightHours } from './calendar.js';
+import { tercileProbabilities, type TercileBounds } from './outlook.js';
+import type { DistrictScore, ModelBundleJson, ModelCard, ScoringInput, TrainingInput } from './types.js';
+import {
+  branchVectors,
+  fitBranchState,
+  profileRow,
+  weekAhead,
+  type BranchState,
+  type PipelineContext,
+} from './weekly.js';
+
+/** The runtimes the models need, initialised by the caller (Node: `initModelRuntime()` of the data package). */
+export interface ModelRuntime {
+  readonly augurs: AugursRuntime;
+}
+
+/** Training knobs with documented defaults (tests shrink them). */
+export interface TrainingOptions {
+  /** Weeks between two branch refits while building the training samples (default 4). */
+  readonly refitWeeks: number;
+  /** At most this many weekly origins, the latest ones (default 52). */
+  readonly maxOrigins: number;
+  /** Trees of the random forest (default 100). */
+  readonly trees: number;
+  /** Most epochs of the fusion network (default 100, early stopping on the last 20% of the weeks). */
+  readonly maxEpochs: number;
+}
+
+export const TRAINING_DEFAULTS: TrainingOptions = Object.freeze({
+  refitWeeks: 4,
+  maxOrigins: 52,
+  trees: 100,
+  maxEpochs: 100,
+});
+
+/** Fewest weekly training origins (each with 8 weeks of history before it and a complete week after). */
+export const MIN_TRAINING_WEEKS = 6;
+
+interface BundleBranches {
+  readonly forecasts: Readonly<Record<string, Partial<Record<TrendGroup, unknown>>>>;
+  readonly profiles: unknown;
+  readonly forest: unknown;
+  readonly fusion: unknown;
+  readonly terciles: Readonly<Record<string, TercileBounds>>;
+  readonly topFactors: DistrictScore['topFactors'];
+}
+
+/**
+ * Trains the live models of a region on the hourly counts before `input.until`: weekly origins (local
+ * midnights, the last one 7 days before `until`), each district's three branch vectors at each origin
+ * (models/src/pipeline/weekly.ts), the random forest on the crime-statistics vectors (tercile of next week,
+ * with permutation importance), the fusion network on all 224 features (next week's count as a residual on
+ * the 4-week mean); then the branches are refitted at `until` for scoring. Synchronous work: run it in a
+ * worker thread.
+ * @throws ModelInputError when the counts hold fewer than {@link MIN_TRAINING_WEEKS} usable weeks.
+ */
+export function trainDistrictModels(
+  input: TrainingInput,
+  runtime: ModelRuntime,
+  options: Partial<TrainingOptions> = {},
+): ModelBundleJson {
+  const o = { ...TRAINING_DEFAULTS, ...options };
+  const seed = input.seed ?? 1;
+  const started = Date.now();
+  const timings: Record<string, number> = {};
+  const lap = (stage: string, since: number) => (timings[stage] = (Date.now() - since) / 1000);
+
+  const clock = new HourClock(input.region.timeZone);
+  const units = input.region.units.filter((u) => u.kind === 'district');
+  const endHour = clock.hourOf(input.until);
+  const cubes = new Map<string, HourlyCube>(
+    units.map((u) => [u.code, new HourlyCube({ endHour: endHour + 1, capacityHours: CUBE_HOURS })]),
+  );
+  let first = Infinity;
+  let events = 0;
+  for (const row of input.counts) {
+    const hour = clock.hourOf(row.hour);
+    if (hour >= endHour + 1 || row.events < 0) continue;
+    if (cubes.get(row.district)?.add(row.category, hour, row.events, row.killed, row.injured) === true) {
+      first = Math.min(first, clock.startOf(hour));
+      events += row.events;
+    }
+  }
+  const lastOrigin = localMidnightHours(clock, input.until - 8 * DAY_MS, input.until - 7 * DAY_MS + 1).at(-1);
+  const firstOrigin = first + 56 * DAY_MS;
+  if (
+    !Number.isFinite(first) ||
+    lastOrigin === undefined ||
+    clock.startOf(lastOrigin) < firstOrigin + (MIN_TRAINING_WEEKS - 1) * 7 * DAY_MS
+  )
+    throw new ModelInputError(
+      `too little data to train: ${Number.isFinite(first) ? ((input.until - first) / DAY_MS).toFixed(1) : 0} days of events before ${new Date(input.until).toISOString()}; ` +
+        `the models need at least ${8 + MIN_TRAINING_WEEKS + 1} weeks (8 of history, ${MIN_TRAINING_WEEKS} training weeks and the week they predict)`,
+    );
+  const origins: number[] = [];
+  for (let t = clock.startOf(lastOrigin); t >= firstOrigin && origins.length < o.maxOrigins; t -= 7 * DAY_MS)
+    origins.unshift(midnightAtOrBefore(clock, t));
+
+  const context: PipelineContext = {
+    clock,
+    districts: units.map((unit) => ({ unit, counts: cubes.get(unit.code) as HourlyCube })),
+    augurs: runtime.augurs,
+    regionPopulation: regionPopulation(units),
+    holidays: input.region.code === 'TN' ? TAMIL_NADU_HOLIDAYS : [],
+    seed,
+    dataStart: first,
+  };
+
+  // Samples: every district at every origin.
+  let since = Date.now();
+  const rows: number[][] = [];
+  const crime: number[][] = [];
+  const counts: number[] = [];
+  const baselines: number[] = [];
+  const times: number[] = [];
+  const districtOf: number[] = [];
+  let state: BranchState | null = null;
+  origins.forEach((origin, i) => {
+    if (state === null || i % o.refitWeeks === 0) state = fitBranchState(context, origin, state);
+    for (let d = 0; d < units.length; d++) {
+      const v = branchVectors(context, state, d, origin);
+      rows.push([...v.crime, ...v.trend, ...v.profile]);
+      crime.push(v.crime);
+      baselines.push(v.baseline);
+      counts.push(weekAhead(context, d, origin));
+      times.push(origin);
+      districtOf.push(d);
+    }
+    input.onProgress?.('samples', i + 1, origins.length);
+  });
+  lap('samples', since);
+
+  const terciles: Record<string, TercileBounds> = {};
+  units.forEach((unit, d) => {
+    const own = counts.filter((_, i) => districtOf[i] === d);
+    terciles[unit.code] = { t1: quantile(own, 1 / 3), t2: quantile(own, 2 / 3) };
+  });
+  const classes = counts.map((y, i) => {
+    const t = terciles[units[districtOf[i] ?? 0]?.code ?? ''] ?? { t1: 0, t2: 0 };
+    return y <= t.t1 ? 0 : y <= t.t2 ? 1 : 2;
+  });
+
+  since = Date.now();
+  const forest = ForestClassifier.fit(crime, classes, {
+    classes: [0, 1, 2],
+    featureNames: CRIME_FEATURE_NAMES,
+    seed,
+    nEstimators: o.trees,
+  });
+  input.onProgress?.('forest', 1, 1);
+  const recent = crime.slice(-Math.min(crime.length, 300));
+  const importance = permutationImportance(forest, recent, classes.slice(-recent.length), {
+    repeats: 3,
+    seed,
+  });
+  lap('forest', since);
+
+  since = Date.now();
+  const fusion = FusionNetwork.fit(
+    { rows, classes, counts, times, baselines },
+    {
+      seed,
+      branches: fusionBranches(BRANCH_SIZES),
+      featureNames: [...CRIME_FEATURE_NAMES, ...TREND_FEATURE_NAMES, ...PROFILE_FEATURE_NAMES],
+      maxEpochs: o.maxEpochs,
+      onEpoch: (p) => input.onProgress?.('fusion', p.epoch, o.maxEpochs),
+    },
+  );
+  lap('fusion', since);
+
+  since = Date.now();
+  const final = fitBranchState(context, midnightAtOrBefore(clock, input.until), state);
+  lap('final forecasts', since);
+
+  const forecasts: Record<string, Partial<Record<TrendGroup, unknown>>> = {};
+  units.forEach((unit, d) => {
+    const byGroup = final.forecasts[d] ?? {};
+    forecasts[unit.code] = Object.fromEntries(Object.entries(byGroup).map(([g, f]) => [g, f.toJSON()]));
+  });
+  const metrics = fusion.metadata.metrics;
+  const card: ModelCard = {
+    trainedAt: new Date().toISOString(),
+    window: { from: new Date(first).toISOString(), to: new Date(input.until).toISOString() },
+    data: {
+      region: input.region.code,
+      districts: units.length,
+      events,
+      origins: origins.length,
+      samples: rows.length,
+      firstOrigin: new Date(origins[0] ?? NaN).toISOString(),
+      lastOrigin: new Date(origins.at(-1) ?? NaN).toISOString(),
+      target:
+        "incidents in the 7 local days after each origin; classes = terciles of each district's own weeks",
+    },
+    features: {
+      crime: BRANCH_SIZES.crimeStatistics,
+      trend: BRANCH_SIZES.trend,
+      profile: BRANCH_SIZES.profile,
+      fusion: rows[0]?.length ?? 0,
+    },
+    metrics: {
+      validationRows: metrics.validation.rows,
+      validationCountMae: metrics.validation.countMae,
+      validationAccuracy: metrics.validation.accuracy,
+      forestOutOfBag: forest.outOfBag.score,
+      profileSilhouette: final.profiles.silhouette,
+    },
+    branches: {
+      forecaster: {
+        model: 'prophet (augurs, wasmstan)',
+        refitWeeks: o.refitWeeks,
+        groups: 'incidents, violent, property, road',
+      },
+      forest: { trees: o.trees, topFactor: importance.ranked[0]?.name ?? null },
+      profiles: { k: final.profiles.k, silhouette: final.profiles.silhouette },
+      fusion: {
+        epochsRun: metrics.epochsRun,
+        bestEpoch: metrics.bestEpoch,
+        dispersionSize: fusion.dispersionSize,
+      },
+    },
+    timings: { ...timings, total: (Date.now() - started) / 1000 },
+  };
+  const branches: BundleBranches = {
+    forecasts,
+    profiles: final.profiles.toJSON(),
+    forest: forest.toJSON(),
+    fusion: fusion.toJSON(),
+    terciles,
+    topFactors: importance.ranked
+      .slice(0, 10)
+      .map((f) => ({ name: f.name, importance: f.mean, spread: f.std })),
+  };
+  fusion.dispose();
+  return {
+    format: 'district-models@1',
+    region: input.region.code,
+    trainedUntil: input.until,
+    card,
+    branches,
+  };
+}
+
+/**
+ * Scores districts with a trained bundle: the trend vector from the stored forecasts and the live counts,
+ * the profile from the stored k-means model, then the fusion network.
+ */
+export class DistrictScorer {
+  private constructor(
+    readonly version: string,
+    readonly card: ModelCard,
+    private readonly forecasts: ReadonlyMap<string, Partial<Record<TrendGroup, SeriesForecast>>>,
+    private readonly profiles: ProfileModel,
+    private readonly fusion: FusionNetwork,
+    private readonly terciles: Readonly<Record<string, TercileBounds>>,
+    private readonly topFactors: DistrictScore['topFactors'],
+  ) {}
+
+  static load(bundle: ModelBundleJson, _runtime: ModelRuntime, version: string): DistrictScorer {
+    const branches = bundle.branches as unknown as BundleBranches;
+    const forecasts = new Map(
+      Object.entries(branches.forecasts).map(([code, groups]) => [
+        code,
+        Object.fromEntries(
+          Object.entries(groups).map(([g, json]) => [g, SeriesForecast.load(json)]),
+        ) as Partial<Record<TrendGroup, SeriesForecast>>,
+      ]),
+    );
+    return new DistrictScorer(
+      version,
+      bundle.card,
+      forecasts,
+      ProfileModel.load(branches.profiles),
+      FusionNetwork.load(branches.fusion),
+      branches.terciles,
+      branches.topFactors,
+    );
+  }
+
+  score(input: ScoringInput): DistrictScore {
+    const code = input.unit.code;
+    const bounds = this.terciles[code];
+    if (bounds === undefined) throw new ModelInputError(`the model was not trained for district ${code}`);
+    const forecasts = this.forecasts.get(code) ?? {};
+    const trend = trendVector({
+      asOfMs: input.asOf,
+      forecasts,
+      observations: observationsFromHourlyCounts(input.counts, input.clock),
+    }).values;
+    const profile = this.profiles.vectors([profileRow(this.profiles.inputs, input.crimeVector)])[0] ?? [];
+    const baseline = Math.max(0.25, (input.crimeVector[INCIDENTS_28D] ?? 0) / 4);
+    const prediction = this.fusion.predictOne([...input.crimeVector, ...trend, ...profile], baseline);
+    const classProbabilities = tercileProbabilities(
+      prediction.expectedCount,
+      this.fusion.dispersionSize,
+      bounds,
+    );
+    const label = this.profiles.assign([profileRow(this.profiles.inputs, input.crimeVector)])[0] ?? 0;
+    const incidents = forecasts.incidents;
+    const forecast: DistrictScore['forecast'][number][] = [];
+    if (incidents !== undefined) {
+      const day = midnightAtOrBefore(input.clock, input.asOf);
+      for (let d = 0; d < 7; d++) {
+        const step = incidents.at(day + d * DAY_MS);
+        if (step !== undefined)
+          forecast.push({
+            day: new Date(day + d * DAY_MS).toISOString(),
+            point: step.point,
+            lower: step.lower,
+            upper: step.upper,
+          });
+      }
+    }
+    return {
+      district: code,
+      asOf: input.asOf,
+      elevated: classProbabilities[2] ?? 0,
+      classProbabilities,
+      expectedCount: prediction.expectedCount,
+      interval80: prediction.interval80,
+      forecast,
+      cluster: {
+        label,
+        peers: this.profiles.assignments.filter((a) => a.label === label && a.id !== code).map((a) => a.id),
+      },
+      topFactors: this.topFactors,
+      modelVersion: this.version,
+    };
+  }
+
+  dispose(): void {
+    this.fusion.dispose();
+  }
+}
+
+const INCIDENTS_28D = CRIME_FEATURE_NAMES.indexOf('incidents.count_28d');
+
+function regionPopulation(units: readonly RegionUnit[]): number | null {
+  if (units.some((u) => u.population === undefined)) return null;
+  return units.reduce((sum, u) => sum + (u.population ?? 0), 0);
+}
+
+function midnightAtOrBefore(clock: HourClock, ms: number): number {
+  let hour = clock.hourOf(ms);
+  while (clock.localParts(hour).hourOfDay !== 0) hour--;
+  return clock.startOf(hour);
+}
+
+function quantile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (sorted.length - 1) * p;
+  const lo = Math.floor(at);
+  const a = sorted[lo] ?? 0;
+  const b = sorted[Math.ceil(at)] ?? a;
+  return a + (b - a) * (at - lo);
+}
