@@ -11,16 +11,18 @@ The first run creates .cache/python and pip-installs prophet, pandas and scikit-
 Input (JSON):
     {
       "seed": 1,
-      "forest": {                          # optional: scikit-learn random forests on the crime features
-        "trainX": [[...]], "testX": [[...]],
-        "trainClass": [0, 2, ...],          # -> RandomForestClassifier, class probabilities for testX
-        "trainCount": [12, 30, ...],        # optional -> RandomForestRegressor, counts for testX
-        "trees": 200, "minSamplesLeaf": 3
+      "forests": {                         # optional: scikit-learn random forests on the crime features, by name
+        "NAME": {
+          "trainX": [[...]], "testX": [[...]],
+          "trainClass": [0, 2, ...],        # -> RandomForestClassifier, class probabilities for testX
+          "trainCount": [12, 30, ...],      # optional -> RandomForestRegressor, counts for testX
+          "trees": 100, "minSamplesLeaf": 1
+        }
       },
       "prophet": {"settings": {...}, "series": [...]}   # optional: the format of prophet_fit_bench.py
     }
-Output (stdout, JSON): {"engine": {...}, "forest": {"classProbabilities", "classes", "count"?,
-"fitSeconds", "predictSeconds"}, "prophet": {"series": [...], "totals": {...}}}.
+Output (stdout, JSON): {"engine": {...}, "forests": {"NAME": {"classProbabilities", "classes", "count"?,
+"fitSeconds", "predictSeconds"}}, "prophet": {"series": [...], "totals": {...}}}.
 """
 from __future__ import annotations
 
@@ -103,8 +105,8 @@ def main() -> int:
             **{name: metadata.version(name) for name in ("prophet", "scikit-learn", "pandas")},
         }
     }
-    if "forest" in document:
-        output["forest"] = run_forest(document["forest"], seed)
+    if "forests" in document:
+        output["forests"] = {name: run_forest(spec, seed) for name, spec in document["forests"].items()}
     if "prophet" in document:
         output["prophet"] = run_prophet(document["prophet"])
     text = json.dumps(output)

@@ -2,9 +2,17 @@ import { fileURLToPath } from 'node:url';
 import { loadChicagoIncidents, type IncidentRow } from '../incidents.js';
 import { loadRegion } from '../registry.js';
 import type { ModelRow, TaskReport } from './report.js';
-import { evaluateTiers, persistence, threeYearMean, TIER_METRICS, type TierModel } from './tier-eval.js';
+import { tierReferenceRows, weeklyReferenceRows } from './reference-rows.js';
+import {
+  FIRST_TIER_TARGET,
+  evaluateTiers,
+  persistence,
+  threeYearMean,
+  TIER_METRICS,
+  type TierModel,
+} from './tier-eval.js';
 import { loadTierTask } from './tier-task.js';
-import { tierForest, tierProfiles } from './tier-models.js';
+import { TierForecastCache, tierForecaster, tierForest, tierFusion, tierProfiles } from './tier-models.js';
 import {
   evaluateWeekly,
   meanBaseline,
@@ -45,11 +53,16 @@ export async function runTierTask(options: EvalOptions): Promise<TaskReport> {
   const directory = options.ncrbDirectory ?? fileURLToPath(new URL('ncrb/', SHARED));
   options.progress(`t1: loading the NCRB tables from ${directory}`);
   const task = await loadTierTask(directory, registry);
+  await initTensorflow();
+  const forecasts = new TierForecastCache(task, await initAugurs(), options.seed);
   const models: TierModel[] = [
     persistence,
     threeYearMean,
+    tierForecaster('ets', forecasts),
+    tierForecaster('prophet', forecasts),
     tierForest(options.seed),
     tierProfiles(options.seed),
+    tierFusion(forecasts, options.seed),
   ];
   const rows: ModelRow[] = [];
   for (const model of models) {
@@ -58,7 +71,18 @@ export async function runTierTask(options: EvalOptions): Promise<TaskReport> {
     });
     rows.push(row);
   }
-  const targets = task.years.slice(5);
+  const reference = { notes: [] as string[] };
+  if (options.reference) {
+    options.progress('t1: Python reference (prophet, scikit-learn) on the same splits');
+    const python = await tierReferenceRows(task, options.seed);
+    rows.push(...python.rows);
+    reference.notes.push(
+      `Python reference: ${Object.entries(python.engine)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
+  }
+  const targets = task.years.slice(FIRST_TIER_TARGET);
   return {
     task: 't1',
     title: 'Tamil Nadu district risk tier next year (IPC cases per 100,000: low / middle / high third)',
@@ -73,7 +97,14 @@ export async function runTierTask(options: EvalOptions): Promise<TaskReport> {
     },
     metricNames: TIER_METRICS,
     rows,
-    notes: [],
+    notes: [
+      ...reference.notes,
+      ...(forecasts.etsFallbacks.length > 0
+        ? [
+            `AutoETS found no model for ${forecasts.etsFallbacks.length} unit-years (forecast = last value): ${forecasts.etsFallbacks.slice(0, 5).join('; ')}`,
+          ]
+        : []),
+    ],
   };
 }
 
@@ -115,6 +146,17 @@ export async function runWeeklyTask(options: EvalOptions): Promise<TaskReport> {
     options.progress(`t2: ${model.name}`);
     results.push(await evaluateWeekly(task, model, training, test));
   }
+  const notes: string[] = [];
+  if (options.reference) {
+    options.progress('t2: Python reference (prophet, scikit-learn) on the same splits');
+    const python = await weeklyReferenceRows(task, cache, training, test, options.seed);
+    results.push(...python.rows);
+    notes.push(
+      `Python reference: ${Object.entries(python.engine)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
+  }
   const day = (ms: number | undefined) => new Date(ms ?? NaN).toISOString().slice(0, 10);
   return {
     task: 't2',
@@ -129,6 +171,6 @@ export async function runWeeklyTask(options: EvalOptions): Promise<TaskReport> {
     },
     metricNames: WEEKLY_METRICS,
     rows: results,
-    notes: [],
+    notes,
   };
 }

@@ -25,8 +25,11 @@ export interface TierModel {
 
 export const TIER_METRICS = ['accuracy', 'macroF1', 'brier'] as const;
 
-/** The first target year index: three years of features (t-2..t) and two target years of training. */
-export const FIRST_TIER_TARGET = 5;
+/**
+ * The first target year index (2008): the forecasters see at least seven yearly values (AutoETS needs
+ * seven), the features three (t-2..t), and the first fit has four target years of training samples.
+ */
+export const FIRST_TIER_TARGET = 7;
 
 export function tierSamples(task: TierTask, target: number): TierSample[] {
   return task.units.map((_, unit) => ({

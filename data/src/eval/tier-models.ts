@@ -1,8 +1,15 @@
-import { ForestClassifier, ProfileModel, type ProfileInput } from '@district-monitor/models';
+import {
+  ForestClassifier,
+  FusionNetwork,
+  ProfileModel,
+  type AugursRuntime,
+  type ProfileInput,
+} from '@district-monitor/models';
 import { oneHot } from './metrics.js';
 import { TIER_CRIME_FEATURES, tierCrimeVector } from './tier-features.js';
 import type { TierModel, TierSample } from './tier-eval.js';
-import type { TierTask } from './tier-task.js';
+import { tiersOf, type TierTask } from './tier-task.js';
+import { etsYear, prophetYear, tierTrendVectors, type YearForecast } from './tier-trend.js';
 
 const CRIME_NAMES = TIER_CRIME_FEATURES.map((f) => f.name);
 
@@ -75,6 +82,114 @@ export function tierProfiles(seed: number): TierModel {
         return counts.map((c) => c / n);
       });
       return Promise.resolve({ probabilities, fitMs, predictMs: performance.now() - started });
+    },
+  };
+}
+
+/** Prophet and ETS forecasts of every unit at every origin, computed once and shared by the rows using them. */
+export class TierForecastCache {
+  /** ETS forecasts that fell back to the last value, with AutoETS's reason. */
+  readonly etsFallbacks: string[] = [];
+  private readonly cache = new Map<
+    string,
+    { prophet: YearForecast[]; ets: YearForecast[]; ms: { prophet: number; ets: number } }
+  >();
+
+  constructor(
+    private readonly task: TierTask,
+    private readonly augurs: AugursRuntime,
+    private readonly seed: number,
+  ) {}
+
+  /** Forecasts of all units from the years up to index `last`, with the milliseconds each model took. */
+  at(last: number): { prophet: YearForecast[]; ets: YearForecast[]; ms: { prophet: number; ets: number } } {
+    const key = String(last);
+    let entry = this.cache.get(key);
+    if (entry === undefined) {
+      const prophet = prophetYear(this.augurs, this.seed);
+      const ets = etsYear(this.augurs);
+      let started = performance.now();
+      const p = this.task.units.map((_, u) => prophet(this.task, u, last));
+      const prophetMs = performance.now() - started;
+      started = performance.now();
+      const e = this.task.units.map((unit, u) => {
+        const forecast = ets(this.task, u, last);
+        if (forecast.fallback !== undefined)
+          this.etsFallbacks.push(`${unit.code} ${this.task.years[last] ?? ''}: ${forecast.fallback}`);
+        return forecast;
+      });
+      entry = { prophet: p, ets: e, ms: { prophet: prophetMs, ets: performance.now() - started } };
+      this.cache.set(key, entry);
+    }
+    return entry;
+  }
+}
+
+/** A forecaster alone: tiers of its forecast log rates ranked across units. */
+export function tierForecaster(kind: 'prophet' | 'ets', forecasts: TierForecastCache): TierModel {
+  return {
+    name: kind,
+    kind: kind === 'prophet' ? 'branch' : 'baseline',
+    how:
+      kind === 'prophet'
+        ? "augurs Prophet (wasmstan; trend only) on each unit's yearly log rates, forecasts ranked into tiers"
+        : "augurs AutoETS on each unit's yearly log rates, forecasts ranked into tiers",
+    fitPredict: (_task, _training, test) => {
+      const last = test[0]?.last ?? 0;
+      const { [kind]: points, ms } = forecasts.at(last);
+      const tiers = tiersOf(test.map((s) => points[s.unit]?.point ?? NaN));
+      return Promise.resolve({
+        probabilities: tiers.map((t) => oneHot(t, 3)),
+        fitMs: ms[kind],
+        predictMs: 0,
+      });
+    },
+  };
+}
+
+/**
+ * The fusion network on concat(crime 33, trend 10, profile 32): the tier from its class head; its count
+ * head learns next year's rate per 100,000 as a residual on the last one.
+ */
+export function tierFusion(forecasts: TierForecastCache, seed: number): TierModel {
+  return {
+    name: 'fusion',
+    kind: 'fusion',
+    how: 'TF.js network on concat(yearly crime 33, trend 10 from Prophet and ETS, k-means profile 32) = 75: tier probabilities from its class head; early stopping on the latest 20% of training years',
+    fitPredict: (task, training, test) => {
+      let started = performance.now();
+      const trend = (s: TierSample) => {
+        const vectors = tierTrendVectors(task, s.last, forecasts.at(s.last));
+        return vectors[s.unit] ?? [];
+      };
+      const trainingCrime = crimeMatrix(task, training);
+      const profiles = ProfileModel.fit(profileRows(trainingCrime), { inputs: TIER_PROFILE_INPUTS, seed });
+      const rows = (samples: readonly TierSample[], crime: readonly number[][]) => {
+        const profile = profiles.vectors(profileRows(crime));
+        return samples.map((s, i) => [...(crime[i] ?? []), ...trend(s), ...(profile[i] ?? [])]);
+      };
+      const network = FusionNetwork.fit(
+        {
+          rows: rows(training, trainingCrime),
+          classes: training.map((s) => s.truth),
+          counts: training.map((s) => task.rates[s.unit]?.[s.target] ?? 0),
+          times: training.map((s) => s.target),
+          baselines: training.map((s) => task.rates[s.unit]?.[s.last] ?? 1),
+        },
+        { seed },
+      );
+      const fitMs = performance.now() - started;
+      started = performance.now();
+      const predictions = network.predict(
+        rows(test, crimeMatrix(task, test)),
+        test.map((s) => task.rates[s.unit]?.[s.last] ?? 1),
+      );
+      network.dispose();
+      return Promise.resolve({
+        probabilities: predictions.map((p) => [...p.classProbabilities]),
+        fitMs,
+        predictMs: performance.now() - started,
+      });
     },
   };
 }

@@ -9,6 +9,7 @@ import {
   branchVectors,
   fitBranchState,
   fusionBranches,
+  tercileProbabilities,
   type AugursRuntime,
   type BranchState,
   type PipelineContext,
@@ -42,7 +43,7 @@ export class WeeklyFeatureCache {
     private readonly task: WeeklyTask,
     augurs: AugursRuntime,
     seed: number,
-    private readonly refitWeeks = 1,
+    private readonly refitWeeks = 4,
   ) {
     this.context = {
       clock: task.clock,
@@ -156,7 +157,7 @@ export function weeklyFusion(cache: WeeklyFeatureCache, seed: number): WeeklyMod
   return {
     name: 'fusion',
     kind: 'fusion',
-    how: 'TF.js network on concat(crime 128, trend 64, profile 32) = 224: tercile probabilities and expected count (x the 4-week mean), negative-binomial 80% interval; early stopping on the last 20% of training weeks',
+    how: "TF.js network on concat(crime 128, trend 64, profile 32) = 224: expected count (x the 4-week mean) and its negative-binomial 80% interval; tercile probabilities from that distribution and the district's terciles; early stopping on the last 20% of training weeks",
     fit: (_task, training) => {
       network?.dispose();
       network = FusionNetwork.fit(
@@ -171,17 +172,22 @@ export function weeklyFusion(cache: WeeklyFeatureCache, seed: number): WeeklyMod
       );
       return Promise.resolve();
     },
-    predict: (_task, samples) => {
+    predict: (task, samples) => {
       if (network === undefined) throw new Error('predict before fit');
       const predictions = network.predict(
         samples.map((s) => concat(cache.of(s))),
         samples.map((s) => cache.of(s).baseline),
       );
+      const size = network.dispersionSize;
       return Promise.resolve(
-        predictions.map((p): WeeklyForecast => ({
+        predictions.map((p, i): WeeklyForecast => ({
           count: p.expectedCount,
           interval: p.interval80,
-          probabilities: p.classProbabilities,
+          probabilities: tercileProbabilities(
+            p.expectedCount,
+            size,
+            task.series[samples[i]?.series ?? -1]?.terciles ?? { t1: NaN, t2: NaN },
+          ),
         })),
       );
     },

@@ -169,11 +169,23 @@ export class ProphetForecaster {
     for (let h = 1; h <= horizonSteps; h++) allDs.push(lastDs + h * stepSeconds);
 
     let params: ProphetOptimizedParams | undefined;
-    const inner: ProphetOptimizer =
-      o.optimizer === 'map' ? createMapOptimizer(this.runtime.optimizer) : this.runtime.optimizer;
+    let note: string | undefined;
+    const stan = this.runtime.optimizer;
+    const map = createMapOptimizer(stan);
     const optimizer: ProphetOptimizer = {
       optimize(init: ProphetInitialParams, data: ProphetStanDataJSON, opts: ProphetOptimizeOptions) {
-        const out = inner.optimize(init, data, opts);
+        let out;
+        if (o.optimizer === 'map') out = map.optimize(init, data, opts);
+        else {
+          try {
+            out = stan.optimize(init, data, opts);
+          } catch (error) {
+            // Stan's L-BFGS gives up on some short series (line search); Python Prophet then retries with
+            // Newton, we with the exact solver of the same objective.
+            note = `wasmstan failed (${String(error).split('\n')[0] ?? ''}); solved by the exact MAP solver`;
+            out = map.optimize(init, data, opts);
+          }
+        }
         params = out.params;
         return out;
       },
@@ -258,6 +270,7 @@ export class ProphetForecaster {
       upper: bounds.upper,
       yearly: yearlyComponent,
       components,
+      ...(note === undefined ? {} : { note }),
     });
   }
 }
