@@ -8,7 +8,8 @@ export interface BenchRow {
   readonly section: string;
   readonly path: string;
   readonly value: number;
-  readonly unit: 'events/s' | 's' | 'ms' | 'MiB';
+  /** `events/s`, `s`, `ms`, `MiB`, or a model bench's own unit. */
+  readonly unit: string;
   /** This figure over the section's baseline (same unit), when there is one. */
   readonly vsBaseline: number | null;
   readonly goal: string | null;

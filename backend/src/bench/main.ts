@@ -2,11 +2,12 @@ import { cpus } from 'node:os';
 import { Logger } from '@nestjs/common';
 import { benchEnv, type BenchRow } from './bench-kit.js';
 import { featuresSection } from './features.bench.js';
+import { modelsSection } from './models.bench.js';
 import { ingestSection } from './ingest.bench.js';
 import { replaySection } from './replay.bench.js';
 
 /**
- * `npm run bench [-- --json] [-- --events N] [-- --only ingest|replay|features]`: every figure beside a baseline
+ * `npm run bench [-- --json] [-- --events N] [-- --only ingest|replay|features|models]`: every figure beside a baseline
  * measured in the same run. `scripts/bench.mjs` starts Kafka and PostgreSQL and creates the topics.
  */
 const args = process.argv.slice(2);
@@ -14,8 +15,8 @@ const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) 
 const json = args.includes('--json');
 const count = Number(option('--events') ?? 100_000);
 const only = option('--only');
-const SECTIONS = ['ingest', 'replay', 'features'];
-const DECIMALS: Readonly<Record<BenchRow['unit'], number>> = { 'events/s': 0, s: 1, ms: 2, MiB: 0 };
+const SECTIONS = ['ingest', 'replay', 'features', 'models'];
+const DECIMALS: Readonly<Record<string, number>> = { 'events/s': 0, s: 1, ms: 2, MiB: 0 };
 
 async function main(): Promise<void> {
   if (!Number.isInteger(count) || count < 1000) throw new Error(`--events must be a whole number >= 1000`);
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   if (runs('ingest')) rows.push(...(await ingestSection(env, count)));
   if (runs('replay')) rows.push(...(await replaySection(env)));
   if (runs('features')) rows.push(...(await featuresSection(env)));
+  if (runs('models')) rows.push(...(await modelsSection()));
 
   const meta = { ingestEvents: count, partitions: 6, cpus: cpus().length, node: process.version };
   if (json) {
@@ -36,7 +38,7 @@ async function main(): Promise<void> {
   const fmt = (row: BenchRow) =>
     row.unit === 'events/s'
       ? `${Math.round(row.value).toLocaleString('en-US')} events/s`
-      : `${row.value.toFixed(DECIMALS[row.unit])} ${row.unit}`;
+      : `${row.value.toFixed(DECIMALS[row.unit] ?? 3)} ${row.unit}`;
   const lines = [
     `bench: ${count.toLocaleString('en-US')} simulated events for ingest, ${meta.cpus} cores, Node ${meta.node}`,
     '',

@@ -34,16 +34,7 @@ import { createSimulator } from '@district-monitor/streams/simulator';
 import { readRateTable } from '../rate-table-file.js';
 import { readRegion } from '../registry.js';
 import { initAugurs } from '../runtime/augurs.js';
-
-/** One bench result. */
-export interface BenchRow {
-  readonly name: string;
-  readonly value: number;
-  readonly unit: string;
-  /** The figure it is compared with (a goal, or the other engine). */
-  readonly baseline?: number;
-  readonly note?: string;
-}
+import type { BenchRow } from './bench-row.js';
 
 export interface ForecastBenchOptions {
   /** Days simulated; the last `holdoutDays` are held out. Default 365. */

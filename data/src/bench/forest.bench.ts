@@ -16,15 +16,7 @@ import {
   permutationImportance,
   profileVector,
 } from '@district-monitor/models';
-
-/** One benchmark result, as the bench runner prints it. */
-export interface BenchRow {
-  readonly name: string;
-  readonly value: number;
-  readonly unit: string;
-  readonly baseline?: number;
-  readonly note?: string;
-}
+import type { BenchRow } from './bench-row.js';
 
 /** Sizes of the benchmark (defaults: the issue's). */
 export interface ForestBenchOptions {

@@ -11,16 +11,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { FusionNetwork, fusionBranches, syntheticFusionSet, BRANCH_SIZES } from '@district-monitor/models';
 import { initTensorflow } from '../runtime/tf.js';
-
-/** One benchmark result, as the bench runner prints it. */
-export interface BenchRow {
-  readonly name: string;
-  readonly value: number;
-  readonly unit: string;
-  /** The same measure by the reference path, in the same run. */
-  readonly baseline?: number;
-  readonly note?: string;
-}
+import type { BenchRow } from './bench-row.js';
 
 /** Sizes of the benchmark (defaults: the issue's). */
 export interface FusionBenchOptions {
