@@ -92,13 +92,14 @@ interface RawForest {
 }
 
 function parseResult(raw: unknown, classes: number): ReferenceResult {
+  if (typeof raw !== 'object' || raw === null || !('engine' in raw) || typeof raw.engine !== 'object')
+    throw new Error('eval/python/reference.py printed no engine versions');
+  // The script is ours and versioned with this reader: its shape is the documented one.
   const doc = raw as {
-    engine?: Record<string, string>;
+    engine: Record<string, string>;
     forests?: Record<string, RawForest>;
     prophet?: { series?: ReferenceSeriesResult[] };
   };
-  if (typeof doc !== 'object' || doc === null || typeof doc.engine !== 'object')
-    throw new Error('eval/python/reference.py printed no engine versions');
   const forests: Record<string, ReferenceForestResult> = {};
   for (const [name, forest] of Object.entries(doc.forests ?? {})) {
     // scikit-learn returns columns only for the classes seen in training.
