@@ -6,7 +6,15 @@ import pluginVue from 'eslint-plugin-vue';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', 'artifacts/**', '.local/**', 'deploy/**', 'coverage/**'],
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      'artifacts/**',
+      '.local/**',
+      'deploy/**',
+      'coverage/**',
+      '.cache/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,

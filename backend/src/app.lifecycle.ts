@@ -12,13 +12,16 @@ import { AggregateRefresher } from './features/aggregate-refresher.js';
 import { FeatureService } from './features/feature.service.js';
 import { IngestService } from './ingest/ingest.service.js';
 import { LiveGateway } from './live/live.gateway.js';
+import { ModelRegistryService } from './models/model-registry.service.js';
+import { ScoringService } from './models/scoring.service.js';
 import { SimulatorService } from './simulator/simulator.service.js';
 import type { EventPublisher, EventSource } from './transport/transport.js';
 
 /**
  * Start and stop order in one place. Start: refresh what aggregates a crash left stale, load the
- * features, consume, then simulate. Stop (SIGTERM/SIGINT): stop the simulator, let the source finish
- * and commit the batch in hand, let the aggregate refresh in progress end, flush the producer; the HTTP
+ * features, load the active model, consume, then simulate. Stop (SIGTERM/SIGINT): stop the simulator,
+ * let the source finish and commit the batch in hand, stop a model training in progress (recorded as
+ * failed), let the aggregate refresh in progress end, flush the producer; the HTTP
  * and Socket.IO servers close next, and the database last.
  */
 @Injectable()
@@ -36,6 +39,8 @@ export class AppLifecycle
     @Inject(AggregateRefresher) private readonly aggregates: AggregateRefresher,
     @Inject(FeatureService) private readonly features: FeatureService,
     @Inject(LiveGateway) private readonly live: LiveGateway,
+    @Inject(ScoringService) private readonly scoring: ScoringService,
+    @Inject(ModelRegistryService) private readonly models: ModelRegistryService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -43,7 +48,15 @@ export class AppLifecycle
     // load from them; only then do batches flow.
     await this.aggregates.drain();
     await this.features.load();
-    this.features.start(this.live);
+    // Recomputed districts (after each batch, and all each hour) are queued for scoring by the active model.
+    this.features.start({
+      publishFeatures: (features) => {
+        this.live.publishFeatures(features);
+        this.scoring.featuresChanged(features);
+      },
+    });
+    this.scoring.start(this.live);
+    await this.models.start();
     await this.source.start(async (batch) => {
       await this.ingest.handleBatch(batch, this.source.kind);
     });
@@ -53,6 +66,7 @@ export class AppLifecycle
   async beforeApplicationShutdown(): Promise<void> {
     await this.simulator.stop();
     await this.source.stop();
+    await this.models.stop();
     await this.aggregates.settle();
     await this.publisher.close();
   }

@@ -7,6 +7,7 @@ import { FeaturesModule } from './features/features.module.js';
 import { HealthController } from './health/health.controller.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { LiveModule } from './live/live.module.js';
+import { ModelsModule } from './models/models.module.js';
 import { SimulatorController } from './simulator/simulator.controller.js';
 import { SimulatorService } from './simulator/simulator.service.js';
 import { StatsController } from './stats/stats.controller.js';
@@ -17,7 +18,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), LiveModule, IngestModule, FeaturesModule],
+      imports: [CoreModule.forRoot(config), LiveModule, IngestModule, FeaturesModule, ModelsModule],
       controllers: [HealthController, DistrictsController, StatsController, SimulatorController],
       providers: [SimulatorService, StatsRepository, AppLifecycle],
     };

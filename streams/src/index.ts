@@ -10,4 +10,5 @@ export * from './region.js';
 export * from './socket-events.js';
 export * from './rate-table.js';
 export * from './features.js';
+export * from './scores.js';
 export * from './time-zone.js';

@@ -1,5 +1,6 @@
 import type { Category } from './categories.js';
 import type { FeaturesUpdate } from './features.js';
+import type { ScoresUpdate } from './scores.js';
 
 /** Where a batch of events came from. */
 export type TransportKind = 'kafka' | 'in-process';
@@ -49,6 +50,8 @@ export interface ServerToClientEvents {
   'ingest:batch': (summary: BatchSummary) => void;
   /** Recomputed features of the districts a batch changed (and of every district when an hour begins). */
   features: (update: FeaturesUpdate) => void;
+  /** The active model's latest scores of the districts rescored (after a batch, each hour, at a model swap). */
+  scores: (update: ScoresUpdate) => void;
 }
 
 /** Client-to-server events. */

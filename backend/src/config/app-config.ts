@@ -38,6 +38,15 @@ export interface AppConfig {
    * (events with `amends`) of events that recent update uncompressed rows.
    */
   readonly amendmentWindowDays: number;
+  /** Model training and scoring (backend/src/models). */
+  readonly models: {
+    /** Hours between automatic trainings; 0 turns automatic training (schedule and start-up) off. */
+    readonly retrainHours: number;
+    /** Days of hourly counts before the training instant that one training reads. */
+    readonly trainingDays: number;
+  };
+  /** Bearer token of the admin routes (`POST /api/models/retrain`); unset turns them off (403). */
+  readonly adminToken: string | undefined;
   /** Built board (`frontend/dist`), served at `/`. */
   readonly frontendDir: string;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
@@ -62,6 +71,11 @@ export const ENVIRONMENT = {
   INGEST_AUTH: 'on | off: POST /api/events needs a producer key (default on)',
   AMENDMENT_WINDOW_DAYS:
     'chunks are compressed once all their rows are older than this many days, so recent corrections update plain rows (default 90)',
+  MODEL_RETRAIN_HOURS:
+    'hours between automatic model trainings, also the first training at start when none is ready; 0 = off (default 24)',
+  MODEL_TRAINING_DAYS: 'days of hourly counts one training reads (default 730)',
+  ADMIN_TOKEN:
+    'bearer token of POST /api/models/retrain, at least 16 characters; unset = the route answers 403',
   LOG_LEVEL: 'error | warn | log | debug (default log)',
 } as const;
 
@@ -134,6 +148,11 @@ export function loadConfig(env: Env): AppConfig {
     problems.push(`SIMULATOR_RATE=${rateRaw ?? ''}: expected a number of events per second from 0 to 100000`);
   }
 
+  const adminToken = text('ADMIN_TOKEN');
+  if (adminToken !== undefined && !/^[\x21-\x7e]{16,256}$/.test(adminToken)) {
+    problems.push('ADMIN_TOKEN: expected 16 to 256 printable characters without spaces');
+  }
+
   const config: AppConfig = {
     port: integer('PORT', 3000, 0, 65535),
     host: text('HOST') ?? '127.0.0.1',
@@ -153,6 +172,11 @@ export function loadConfig(env: Env): AppConfig {
       requireProducerKey: choice('INGEST_AUTH', ['on', 'off'], 'on') === 'on',
     },
     amendmentWindowDays: integer('AMENDMENT_WINDOW_DAYS', 90, 1, 3650),
+    models: {
+      retrainHours: integer('MODEL_RETRAIN_HOURS', 24, 0, 24 * 365),
+      trainingDays: integer('MODEL_TRAINING_DAYS', 730, 28, 3650),
+    },
+    adminToken,
     frontendDir: resolve(REPO_ROOT, 'frontend/dist'),
     logLevel: choice('LOG_LEVEL', ['error', 'warn', 'log', 'debug'], 'log'),
   };

@@ -6,6 +6,7 @@ import {
   HourlyCube,
   computeDistrictFeatures,
   type DistrictFeatures,
+  type HourlyCounts,
 } from '@district-monitor/models';
 import { REGION } from '../config/tokens.js';
 import type { CountChange } from '../ingest/event-store.repository.js';
@@ -136,6 +137,13 @@ export class FeatureService implements OnModuleDestroy {
     if (features === undefined)
       throw new Error(`no features kept for ${code}; is it a district of the region?`);
     return features;
+  }
+
+  /** A district's live hourly counts (read by the model scorer; not to be changed by the caller). */
+  countsOf(code: string): HourlyCounts {
+    const cube = this.cubes.get(code);
+    if (cube === undefined) throw new Error(`${code} is not a district of the region`);
+    return cube;
   }
 
   /** Computes a district's features as of `asOf` from its cube (tests compare this with a recount). */

@@ -4,6 +4,7 @@ import { DATABASE, EVENT_SOURCE } from '../config/tokens.js';
 import type { Database, DatabaseInfo } from '../database/database.js';
 import { AggregateRefresher } from '../features/aggregate-refresher.js';
 import { FeatureService } from '../features/feature.service.js';
+import { ModelRegistryService, type ModelsHealth } from '../models/model-registry.service.js';
 import type { EventSource, SourceState } from '../transport/transport.js';
 
 export interface HealthReport {
@@ -14,6 +15,8 @@ export interface HealthReport {
   aggregates: { continuous: boolean; refreshedDays: number; lastError: string | null };
   /** Districts whose in-memory features fell out of step with the store (reloaded at the next start). */
   features: { staleDistricts: string[] };
+  /** Active model version, the training in progress and the last one, per-batch scoring time (not part of `status`). */
+  models: ModelsHealth;
   uptimeSeconds: number;
 }
 
@@ -25,6 +28,7 @@ export class HealthController {
     @Inject(EVENT_SOURCE) private readonly source: EventSource,
     @Inject(AggregateRefresher) private readonly aggregates: AggregateRefresher,
     @Inject(FeatureService) private readonly features: FeatureService,
+    @Inject(ModelRegistryService) private readonly models: ModelRegistryService,
   ) {}
 
   @Get()
@@ -51,6 +55,7 @@ export class HealthController {
         lastError: this.aggregates.lastError,
       },
       features: { staleDistricts: [...this.features.staleDistricts] },
+      models: this.models.health(),
       uptimeSeconds: Math.round(process.uptime()),
     };
   }

@@ -12,6 +12,7 @@ import type {
   Category,
   ClientToServerEvents,
   DistrictFeatures,
+  DistrictScore,
   ServerToClientEvents,
 } from '@district-monitor/streams';
 import { BoardService } from './board.service.js';
@@ -32,6 +33,7 @@ export class LiveGateway implements OnGatewayConnection, OnModuleDestroy {
   @WebSocketServer() private readonly server!: Server<ClientToServerEvents, ServerToClientEvents>;
   private pending: BatchSummary | undefined;
   private readonly pendingFeatures = new Map<string, DistrictFeatures>();
+  private readonly pendingScores = new Map<string, DistrictScore>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(@Inject(BoardService) private readonly board: BoardService) {}
@@ -57,6 +59,12 @@ export class LiveGateway implements OnGatewayConnection, OnModuleDestroy {
     this.scheduleFlush();
   }
 
+  /** Queues new district scores (`scores`), coalesced like the features: the latest per district. */
+  publishScores(scores: readonly DistrictScore[]): void {
+    for (const item of scores) this.pendingScores.set(item.district, item);
+    this.scheduleFlush();
+  }
+
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
@@ -70,6 +78,13 @@ export class LiveGateway implements OnGatewayConnection, OnModuleDestroy {
         districts: [...this.pendingFeatures.values()],
       });
       this.pendingFeatures.clear();
+    }
+    if (this.pendingScores.size > 0) {
+      this.server.emit('scores', {
+        at: new Date().toISOString(),
+        districts: [...this.pendingScores.values()],
+      });
+      this.pendingScores.clear();
     }
   }
 

@@ -1,0 +1,90 @@
+import {
+  BadRequestException,
+  ConflictException,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  Post,
+  Query,
+  ServiceUnavailableException,
+  UseGuards,
+} from '@nestjs/common';
+import type { ActiveModelResponse, ModelVersionsResponse, RetrainAccepted } from '@district-monitor/streams';
+import { AdminTokenGuard } from './admin-token.guard.js';
+import { ModelRegistryRepository, TrainingInProgressError } from './model-registry.repository.js';
+import { ModelRegistryService } from './model-registry.service.js';
+
+/** An ISO 8601 instant with a date, a time and a zone (`Z` or an offset). */
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * The model registry: `GET /api/models` (every version, newest first, with its card and status, never
+ * the bundle), `GET /api/models/active` (the version scoring now; 503 while there is none) and
+ * `POST /api/models/retrain` (admin; 202 with the new version, 409 while another trains).
+ */
+@Controller('api/models')
+export class ModelsController {
+  constructor(
+    @Inject(ModelRegistryService) private readonly registry: ModelRegistryService,
+    @Inject(ModelRegistryRepository) private readonly repository: ModelRegistryRepository,
+  ) {}
+
+  @Get()
+  async list(): Promise<ModelVersionsResponse> {
+    const versions = await this.repository.list();
+    return {
+      active: versions.find((version) => version.active)?.id ?? null,
+      training: this.registry.trainingVersion,
+      versions,
+    };
+  }
+
+  @Get('active')
+  active(): ActiveModelResponse {
+    const active = this.registry.active;
+    if (active === undefined) throw new ServiceUnavailableException(this.registry.unavailableReason);
+    return {
+      id: active.id,
+      activatedAt: active.activatedAt.toISOString(),
+      trainedUntil: active.trainedUntil.toISOString(),
+      card: active.card,
+    };
+  }
+
+  /**
+   * Trains a new version on the events before `until` (an ISO instant, not in the future; default the
+   * start of the current local hour). A second request while one trains is refused with 409 naming the
+   * running version (`runningVersion`), not queued.
+   */
+  @Post('retrain')
+  @UseGuards(AdminTokenGuard)
+  @HttpCode(HttpStatus.ACCEPTED)
+  async retrain(@Query('until') untilText?: string): Promise<RetrainAccepted> {
+    let until: number | undefined;
+    if (untilText !== undefined) {
+      until = INSTANT.test(untilText) ? Date.parse(untilText) : Number.NaN;
+      if (!Number.isFinite(until)) {
+        throw new BadRequestException(
+          `until: "${untilText}" is not an ISO 8601 instant with a zone (e.g. 2024-01-01T00:00:00Z)`,
+        );
+      }
+      if (until > Date.now()) throw new BadRequestException(`until: ${untilText} lies in the future`);
+    }
+    try {
+      const version = await this.registry.requestTraining('api', until === undefined ? {} : { until });
+      return { id: version.id, status: 'training', trainedUntil: version.trainedUntil };
+    } catch (error) {
+      if (error instanceof TrainingInProgressError) {
+        throw new ConflictException({
+          statusCode: HttpStatus.CONFLICT,
+          error: 'Conflict',
+          message: `${error.message}: retry when it has finished (GET /api/models)`,
+          runningVersion: error.runningVersion,
+        });
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import type { Region } from '@district-monitor/streams';
+import { REGION } from '../config/tokens.js';
+import { FeaturesModule } from '../features/features.module.js';
+import { AdminTokenGuard } from './admin-token.guard.js';
+import { ModelRegistryRepository } from './model-registry.repository.js';
+import { ModelRegistryService } from './model-registry.service.js';
+import { WorkerModelTrainer } from './model-trainer.js';
+import { ModelsController } from './models.controller.js';
+import { PipelineScorerLoader } from './pipeline-scorer.loader.js';
+import { ScoresController } from './scores.controller.js';
+import { ScoringService } from './scoring.service.js';
+import { TrainingDataRepository } from './training-data.repository.js';
+import { MODEL_TRAINER, SCORER_LOADER } from './tokens.js';
+
+/** The model registry, training in a worker, scoring after each batch, and their REST routes. */
+@Module({
+  imports: [FeaturesModule],
+  controllers: [ModelsController, ScoresController],
+  providers: [
+    ModelRegistryRepository,
+    TrainingDataRepository,
+    ModelRegistryService,
+    ScoringService,
+    AdminTokenGuard,
+    { provide: MODEL_TRAINER, useFactory: () => new WorkerModelTrainer() },
+    {
+      provide: SCORER_LOADER,
+      inject: [REGION],
+      useFactory: (region: Region) => new PipelineScorerLoader(region),
+    },
+  ],
+  exports: [ModelRegistryService, ScoringService],
+})
+export class ModelsModule {}

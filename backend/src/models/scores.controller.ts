@@ -1,0 +1,68 @@
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  Inject,
+  NotFoundException,
+  Param,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import {
+  UNIT_CODE_PATTERN,
+  type DistrictScore,
+  type Region,
+  type ScoresResponse,
+} from '@district-monitor/streams';
+import { REGION } from '../config/tokens.js';
+import { ModelRegistryService } from './model-registry.service.js';
+import { ScoringService } from './scoring.service.js';
+
+/**
+ * The active model's scores. `GET /api/scores`: every district's latest (an empty list with the reason
+ * while no model is active). `GET /api/districts/:code/score`: one district's, with the features
+ * endpoint's codes (400 malformed code, 404 unknown district or a police unit) and 503 while no model is
+ * active or the district has no score of it yet (both pass).
+ */
+@Controller('api')
+export class ScoresController {
+  constructor(
+    @Inject(REGION) private readonly region: Region,
+    @Inject(ScoringService) private readonly scoring: ScoringService,
+    @Inject(ModelRegistryService) private readonly registry: ModelRegistryService,
+  ) {}
+
+  @Get('scores')
+  all(): ScoresResponse {
+    const version = this.scoring.version;
+    if (version === null)
+      return { modelVersion: null, reason: this.registry.unavailableReason, districts: [] };
+    return { modelVersion: version, reason: null, districts: this.scoring.all() };
+  }
+
+  @Get('districts/:code/score')
+  one(@Param('code') code: string): DistrictScore {
+    if (!UNIT_CODE_PATTERN.test(code)) {
+      throw new BadRequestException(
+        `code: "${code}" is not a district code (region prefix, dash, 2-10 capitals or digits, e.g. "TN-CHN")`,
+      );
+    }
+    const unit = this.region.units.find((candidate) => candidate.code === code);
+    if (unit === undefined) {
+      throw new NotFoundException(`code: unknown district "${code}" in region ${this.region.code}`);
+    }
+    if (unit.kind !== 'district') {
+      throw new NotFoundException(
+        `code: ${code} is a police unit of ${unit.parent ?? 'no district'}; scores are kept per district`,
+      );
+    }
+    const version = this.scoring.version;
+    if (version === null) throw new ServiceUnavailableException(this.registry.unavailableReason);
+    const score = this.scoring.scoreOf(code);
+    if (score === undefined) {
+      throw new ServiceUnavailableException(
+        `model ${version} has no score for ${code} yet (its scoring failed; see GET /api/health)`,
+      );
+    }
+    return score;
+  }
+}
