@@ -38,6 +38,8 @@ export class FeatureService implements OnModuleDestroy {
   private readonly cubes = new Map<string, HourlyCube>();
   private readonly kept = new Map<string, DistrictFeatures>();
   private endHour = 0;
+  /** The hour whose every-district update listeners last got (see `tick`). */
+  private publishedHour = 0;
   private listener: FeatureListener | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** Count changes outside the cubes' span (older than two years): stored, but no feature reads them. */
@@ -64,6 +66,7 @@ export class FeatureService implements OnModuleDestroy {
   async load(now = Date.now()): Promise<void> {
     const started = performance.now();
     this.endHour = this.clock.hourOf(now) + FUTURE_HOURS;
+    this.publishedHour = this.clock.hourOf(now);
     for (const code of this.districts.keys()) {
       this.cubes.set(code, new HourlyCube({ capacityHours: CUBE_HOURS, endHour: this.endHour }));
     }
@@ -161,18 +164,22 @@ export class FeatureService implements OnModuleDestroy {
   }
 
   tick(now: number): void {
-    const hourChanged = this.advance(now);
+    this.advance(now);
     const all = this.recompute([...this.districts.keys()], now);
-    if (hourChanged) this.listener?.publishFeatures(all);
+    // Tracked apart from the cubes' span: a batch arriving first in a new hour advances the span too.
+    const hour = this.clock.hourOf(now);
+    if (hour !== this.publishedHour) {
+      this.publishedHour = hour;
+      this.listener?.publishFeatures(all);
+    }
   }
 
-  /** Moves every cube's span forward to the current hour; true when a new hour began. */
-  private advance(now: number): boolean {
+  /** Moves every cube's span forward to the current hour. */
+  private advance(now: number): void {
     const endHour = this.clock.hourOf(now) + FUTURE_HOURS;
-    if (endHour <= this.endHour) return false;
+    if (endHour <= this.endHour) return;
     for (const cube of this.cubes.values()) cube.advanceTo(endHour);
     this.endHour = endHour;
-    return true;
   }
 
   private recompute(codes: readonly string[], now: number): DistrictFeatures[] {
