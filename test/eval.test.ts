@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 interface Report {
@@ -13,19 +14,25 @@ interface Report {
   }[];
 }
 
-/** `npm run eval -- --json ...` as an outside tool runs it; its stdout is one JSON document. */
-function evaluate(...args: string[]): { tasks: Report[] } {
-  const run = spawnSync(process.execPath, ['data/dist/cli/eval.js', '--json', ...args], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  expect(run.status, run.stderr.split('\n').slice(-10).join('\n')).toBe(0);
-  return JSON.parse(run.stdout) as { tasks: Report[] };
+/**
+ * `npm run eval -- --json ...` as an outside tool runs it; its stdout is one JSON document. Asynchronous:
+ * a run takes minutes, and a blocked test worker loses its connection to vitest.
+ */
+async function evaluate(...args: string[]): Promise<{ tasks: Report[] }> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['data/dist/cli/eval.js', '--json', ...args],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  return JSON.parse(stdout) as { tasks: Report[] };
 }
 
 describe('npm run eval -- --json', () => {
-  it('T1 on the NCRB tables: every row the issue names, with the Python reference, scored on the same splits', () => {
-    const { tasks } = evaluate('--task', 't1');
+  it('T1 on the NCRB tables: every row the issue names, with the Python reference, scored on the same splits', async () => {
+    const { tasks } = await evaluate('--task', 't1');
     expect(tasks.map((t) => t.task)).toEqual(['t1']);
     const [t1] = tasks;
     const models = t1?.rows.map((r) => r.model);
@@ -50,8 +57,8 @@ describe('npm run eval -- --json', () => {
     }
   }, 600_000);
 
-  it('T2 on the Chicago stream: counts and terciles for every model row', () => {
-    const { tasks } = evaluate('--task', 't2', '--no-reference');
+  it('T2 on the Chicago stream: counts and terciles for every model row', async () => {
+    const { tasks } = await evaluate('--task', 't2', '--no-reference');
     const [t2] = tasks;
     expect(t2?.metricNames).toEqual([
       'mase',

@@ -60,11 +60,11 @@ function message(error: unknown): string {
 }
 
 function isModuleNotFound(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    'code' in error &&
-    (error.code === 'ERR_MODULE_NOT_FOUND' || error.code === 'MODULE_NOT_FOUND')
-  );
+  if (!(error instanceof Error)) return false;
+  if ('code' in error && (error.code === 'ERR_MODULE_NOT_FOUND' || error.code === 'MODULE_NOT_FOUND'))
+    return true;
+  // Vite's resolver (vitest) reports a missing package without a code.
+  return /^Could not resolve "[^"]+" imported by .*Is it installed\?$/s.test(error.message);
 }
 
 async function tryNode(): Promise<void> {
