@@ -1,21 +1,9 @@
-import {
-  BadRequestException,
-  Controller,
-  Get,
-  Inject,
-  NotFoundException,
-  Param,
-  ServiceUnavailableException,
-} from '@nestjs/common';
-import {
-  UNIT_CODE_PATTERN,
-  type DistrictScore,
-  type Region,
-  type ScoresResponse,
-} from '@district-monitor/streams';
+import { Controller, Get, Inject, Param, ServiceUnavailableException } from '@nestjs/common';
+import { type DistrictScore, type Region, type ScoresResponse } from '@district-monitor/streams';
 import { REGION } from '../config/tokens.js';
 import { ModelRegistryService } from './model-registry.service.js';
 import { ScoringService } from './scoring.service.js';
+import { districtParam } from '../districts/district-param.js';
 
 /**
  * The active model's scores. `GET /api/scores`: every district's latest (an empty list with the reason
@@ -41,20 +29,7 @@ export class ScoresController {
 
   @Get('districts/:code/score')
   one(@Param('code') code: string): DistrictScore {
-    if (!UNIT_CODE_PATTERN.test(code)) {
-      throw new BadRequestException(
-        `code: "${code}" is not a district code (region prefix, dash, 2-10 capitals or digits, e.g. "TN-CHN")`,
-      );
-    }
-    const unit = this.region.units.find((candidate) => candidate.code === code);
-    if (unit === undefined) {
-      throw new NotFoundException(`code: unknown district "${code}" in region ${this.region.code}`);
-    }
-    if (unit.kind !== 'district') {
-      throw new NotFoundException(
-        `code: ${code} is a police unit of ${unit.parent ?? 'no district'}; scores are kept per district`,
-      );
-    }
+    districtParam(this.region, code, 'scores');
     const version = this.scoring.version;
     if (version === null) throw new ServiceUnavailableException(this.registry.unavailableReason);
     const score = this.scoring.scoreOf(code);
