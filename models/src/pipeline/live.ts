@@ -27,6 +27,7 @@ import {
   branchVectors,
   fitBranchState,
   profileRow,
+  recentWeeklyMean,
   weekAhead,
   type BranchState,
   type PipelineContext,
@@ -115,9 +116,11 @@ export function trainDistrictModels(
       `too little data to train: ${Number.isFinite(first) ? ((input.until - first) / DAY_MS).toFixed(1) : 0} days of events before ${new Date(input.until).toISOString()}; ` +
         `the models need at least ${8 + MIN_TRAINING_WEEKS + 1} weeks (8 of history, ${MIN_TRAINING_WEEKS} training weeks and the week they predict)`,
     );
+  // Every 7th local midnight back from the last origin (local days, so DST weeks stay whole days).
+  const midnights = localMidnightHours(clock, firstOrigin, clock.startOf(lastOrigin) + 1);
   const origins: number[] = [];
-  for (let t = clock.startOf(lastOrigin); t >= firstOrigin && origins.length < o.maxOrigins; t -= 7 * DAY_MS)
-    origins.unshift(midnightAtOrBefore(clock, t));
+  for (let i = midnights.length - 1; i >= 0 && origins.length < o.maxOrigins; i -= 7)
+    origins.unshift(clock.startOf(midnights[i] ?? 0));
 
   const context: PipelineContext = {
     clock,
@@ -311,7 +314,7 @@ export class DistrictScorer {
       observations: observationsFromHourlyCounts(input.counts, input.clock),
     }).values;
     const profile = this.profiles.vectors([profileRow(this.profiles.inputs, input.crimeVector)])[0] ?? [];
-    const baseline = Math.max(0.25, (input.crimeVector[INCIDENTS_28D] ?? 0) / 4);
+    const baseline = recentWeeklyMean(input.crimeVector);
     const prediction = this.fusion.predictOne([...input.crimeVector, ...trend, ...profile], baseline);
     const classProbabilities = tercileProbabilities(
       prediction.expectedCount,
@@ -355,8 +358,6 @@ export class DistrictScorer {
     this.fusion.dispose();
   }
 }
-
-const INCIDENTS_28D = CRIME_FEATURE_NAMES.indexOf('incidents.count_28d');
 
 function regionPopulation(units: readonly RegionUnit[]): number | null {
   if (units.some((u) => u.population === undefined)) return null;

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CUBE_HOURS,
+  DistrictScorer,
+  HourClock,
+  HourlyCube,
+  ModelInputError,
+  computeDistrictFeatures,
+  trainDistrictModels,
+  type HourlyCountInput,
+} from '@district-monitor/models';
+import type { Region } from '@district-monitor/streams';
+import { mulberry32 } from '@district-monitor/streams/simulator';
+import { readRegion } from '../registry.js';
+import { initModelRuntime } from './index.js';
+
+const DAY = 86_400_000;
+const UNTIL = Date.parse('2026-11-01T00:00:00+05:30');
+
+async function smallRegion(): Promise<Region> {
+  const full = await readRegion(new URL('../../regions/tamil-nadu.json', import.meta.url));
+  return { ...full, units: full.units.filter((u) => ['TN-CHN', 'TN-MDU', 'TN-ARI'].includes(u.code)) };
+}
+
+/** Poisson-ish hourly counts: about `rate` events an hour per district, for `days` days before UNTIL. */
+function counts(days: number, rate: number): HourlyCountInput[] {
+  const random = mulberry32(5);
+  const rows: HourlyCountInput[] = [];
+  for (let hour = UNTIL - days * DAY; hour < UNTIL; hour += 3_600_000)
+    for (const district of ['TN-CHN', 'TN-MDU', 'TN-ARI']) {
+      const events = random() < rate ? 1 : 0;
+      if (events > 0)
+        rows.push({ district, category: 'crime_property', hour, events, killed: 0, injured: 0 });
+    }
+  return rows;
+}
+
+describe('trainDistrictModels and DistrictScorer (wasm runtime)', () => {
+  it('refuses too little history with a message saying what is needed', async () => {
+    const runtime = await initModelRuntime();
+    const region = await smallRegion();
+    expect(() => trainDistrictModels({ region, counts: counts(60, 0.5), until: UNTIL }, runtime)).toThrow(
+      ModelInputError,
+    );
+    expect(() => trainDistrictModels({ region, counts: counts(60, 0.5), until: UNTIL }, runtime)).toThrow(
+      /at least 15 weeks/,
+    );
+  });
+
+  it('trains on 120 days, and a bundle that went through JSON scores exactly as the original', async () => {
+    const runtime = await initModelRuntime();
+    const region = await smallRegion();
+    const rows = counts(120, 0.4);
+    const bundle = trainDistrictModels({ region, counts: rows, until: UNTIL, seed: 3 }, runtime, {
+      maxEpochs: 10,
+      trees: 20,
+    });
+    expect(bundle.card.features).toEqual({ crime: 128, trend: 64, profile: 32, fusion: 224 });
+    expect(bundle.card.data.origins).toBe(Math.floor((120 - 56 - 7) / 7) + 1);
+    const clock = new HourClock(region.timeZone);
+    const unit = region.units.find((u) => u.code === 'TN-MDU');
+    if (unit === undefined) throw new Error('TN-MDU missing');
+    const cube = new HourlyCube({ endHour: clock.hourOf(UNTIL) + 24, capacityHours: CUBE_HOURS });
+    for (const row of rows)
+      if (row.district === unit.code) cube.add(row.category, clock.hourOf(row.hour), 1, 0, 0);
+    const asOf = UNTIL + 3_600_000;
+    const crimeVector = computeDistrictFeatures({
+      counts: cube,
+      clock,
+      asOf,
+      unit,
+      regionPopulation: null,
+    }).vector;
+    const input = { unit, counts: cube, clock, crimeVector, asOf };
+    const original = DistrictScorer.load(bundle, runtime, 'v1');
+    const restored = DistrictScorer.load(JSON.parse(JSON.stringify(bundle)) as typeof bundle, runtime, 'v1');
+    const a = original.score(input);
+    expect(restored.score(input)).toEqual(a);
+    expect(a.classProbabilities.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 9);
+    expect(a.elevated).toBe(a.classProbabilities[2]);
+    // About 0.4 events an hour: the next week's expectation is near 67.
+    expect(a.expectedCount).toBeGreaterThan(40);
+    expect(a.expectedCount).toBeLessThan(100);
+    expect(a.forecast).toHaveLength(7);
+    original.dispose();
+    restored.dispose();
+  }, 120_000);
+});
