@@ -255,3 +255,44 @@ describe('rolling features equal a brute-force recount of the raw rows', () => {
     }
   });
 });
+
+describe('continuous aggregate refresh (PGlite with TimescaleDB)', () => {
+  it('counts a late event in the first hour of an IST day whose buckets are already materialised', async () => {
+    const region = REGIONS[0]?.region;
+    if (region === undefined) throw new Error('no Tamil Nadu region');
+    const db = await PgliteDatabase.open('memory://');
+    try {
+      await migrate(db, bucketContext(region));
+      const store = new EventStoreRepository(db);
+      const aggregates = new AggregateRefresher(db, region);
+      // Local day 2026-11-20 IST starts at 2026-11-19T18:30Z: its first hour bucket is 18:30-19:30Z.
+      const incident = (eventId: string, occurredAt: string): MonitorEvent => ({
+        eventId,
+        schemaVersion: 1,
+        kind: 'incident',
+        category: 'crime_body',
+        district: 'TN-MDU',
+        severity: 'low',
+        occurredAt,
+        reportedAt: '2026-11-21T00:00:00Z',
+        source: 'refresh-test',
+      });
+      await store.insert([incident('a', '2026-11-20T02:00:00Z')]);
+      aggregates.batchCommitted();
+      await aggregates.drain();
+      // Back-dated into the day's first hour, after the day was materialised.
+      await store.insert([incident('b', '2026-11-19T18:40:00Z')]);
+      aggregates.batchCommitted();
+      await aggregates.drain();
+      const { rows } = await db.query<{ bucket: Date | string; events: number }>(
+        "SELECT bucket, events FROM event_counts_hourly WHERE district = 'TN-MDU' AND events > 0 ORDER BY bucket",
+      );
+      expect(rows.map((row) => [new Date(row.bucket).toISOString(), row.events])).toEqual([
+        ['2026-11-19T18:30:00.000Z', 1],
+        ['2026-11-20T01:30:00.000Z', 1],
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+});

@@ -172,6 +172,9 @@ export async function applyStoragePolicies(
  * so this runs after the batches that queued the days have committed. Concurrent callers may refresh a
  * day twice, which is harmless.
  */
+/** The widest bucket of the continuous aggregates (a day; see `refreshQueuedAggregates`). */
+const REFRESH_MARGIN_MS = 86_400_000;
+
 export async function refreshQueuedAggregates(db: Queryable, timeZone: string): Promise<number> {
   const { rows } = await db.query<{ ids: (string | number)[]; start: Date | string; finish: Date | string }>(
     `SELECT array_agg(id) AS ids, day AS start,
@@ -191,10 +194,13 @@ export async function refreshQueuedAggregates(db: Queryable, timeZone: string): 
   }
   for (const range of ranges) {
     for (const { view } of CONTINUOUS_AGGREGATES) {
+      // TimescaleDB refreshes only the whole buckets inside the window, as it aligns them: an IST day's
+      // first hour (buckets at hh:30 UTC) was left out. A day of margin on each side keeps every bucket of
+      // the day inside; refreshing a neighbour again is harmless.
       await db.query('CALL refresh_continuous_aggregate($1, $2::timestamptz, $3::timestamptz)', [
         view,
-        new Date(range.start).toISOString(),
-        new Date(range.finish).toISOString(),
+        new Date(range.start - REFRESH_MARGIN_MS).toISOString(),
+        new Date(range.finish + REFRESH_MARGIN_MS).toISOString(),
       ]);
     }
   }
