@@ -1,4 +1,10 @@
-import type { Category, Region, RegionUnit } from '@district-monitor/streams';
+import type {
+  Category,
+  DistrictScore as WireDistrictScore,
+  ModelCard,
+  Region,
+  RegionUnit,
+} from '@district-monitor/streams';
 import type { HourlyCounts } from '../features/counts.js';
 import type { HourClock } from '../features/hour-clock.js';
 
@@ -22,27 +28,8 @@ export interface ModelBundleJson {
   readonly branches: Readonly<Record<'forecasts' | 'forest' | 'profiles' | 'fusion', unknown>>;
 }
 
-/** What a model card says (shown on the board's model panel and returned by the REST API). */
-export interface ModelCard {
-  readonly trainedAt: string;
-  /** Training window: the first and last instants of the events used (ISO 8601). */
-  readonly window: { readonly from: string; readonly to: string };
-  /** Districts, samples (district-weeks) and events seen. */
-  readonly data: Readonly<Record<string, number | string>>;
-  /** Feature widths: crime statistics, trend, profile, fusion input. */
-  readonly features: {
-    readonly crime: number;
-    readonly trend: number;
-    readonly profile: number;
-    readonly fusion: number;
-  };
-  /** Metrics on the time-ordered validation split (the last weeks of the window). */
-  readonly metrics: Readonly<Record<string, number | null>>;
-  /** Per-branch facts: trees, k and its silhouette, epochs run, forecaster settings. */
-  readonly branches: Readonly<Record<string, Readonly<Record<string, number | string | null>>>>;
-  /** Seconds spent per stage. */
-  readonly timings: Readonly<Record<string, number>>;
-}
+/** What a model card says: the wire type of `streams/src/scores.ts` (the board's model panel and the REST API show it). */
+export type { ModelCard } from '@district-monitor/streams';
 
 /** One district-category-hour count, as the aggregates hold it. */
 export interface HourlyCountInput {
@@ -66,33 +53,10 @@ export interface TrainingInput {
   readonly onProgress?: (stage: string, done: number, total: number) => void;
 }
 
-/** What the scorer says about one district at one instant. */
-export interface DistrictScore {
-  readonly district: string;
+/** What the scorer says about one district at one instant: the wire type, with `asOf` in epoch ms. */
+export interface DistrictScore extends Omit<WireDistrictScore, 'asOf'> {
   /** Epoch ms the score describes. */
   readonly asOf: number;
-  /** P(next 7 days in the top tercile of the district's weekly history). */
-  readonly elevated: number;
-  /** Probabilities of the low, middle and high tercile. */
-  readonly classProbabilities: readonly number[];
-  readonly expectedCount: number;
-  readonly interval80: readonly [number, number];
-  /** The forecaster's daily incident forecast from asOf's day on: point, lower, upper (80%). */
-  readonly forecast: readonly {
-    readonly day: string;
-    readonly point: number;
-    readonly lower: number;
-    readonly upper: number;
-  }[];
-  /** Stable k-means label, and the other districts with the same label. */
-  readonly cluster: { readonly label: number; readonly peers: readonly string[] };
-  /** The crime-statistics features that drive the forest most, statewide (name, importance, spread). */
-  readonly topFactors: readonly {
-    readonly name: string;
-    readonly importance: number;
-    readonly spread: number;
-  }[];
-  readonly modelVersion: string;
 }
 
 /** The inputs the scorer reads for one district: its live counts and crime-statistics vector. */
