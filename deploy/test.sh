@@ -12,9 +12,13 @@ fi
 echo "test: building" >&2
 npm run build
 
-eval "$(deploy/postgres.sh start)"
-eval "$(deploy/kafka.sh start)"
-eval "$(deploy/chromium.sh)"
+# Assigned first: a service that fails to start stops the run here (set -e), not later in every test.
+postgres_env=$(deploy/postgres.sh start)
+kafka_env=$(deploy/kafka.sh start)
+chromium_env=$(deploy/chromium.sh)
+eval "$postgres_env"
+eval "$kafka_env"
+eval "$chromium_env"
 export DATABASE_URL KAFKA_BROKERS CHROMIUM
 
 mkdir -p artifacts
