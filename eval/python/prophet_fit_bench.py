@@ -40,7 +40,7 @@ import sys
 import time
 from pathlib import Path
 
-from pyenv import ensure_environment
+from pyenv import ensure_environment, write_result
 
 DEFAULTS = {
     "transform": "sqrt",
@@ -174,11 +174,7 @@ def main() -> int:
             "wallSeconds": time.perf_counter() - wall,
         },
     }
-    text = json.dumps(output)
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text + "\n")
+    write_result(output, args.out)
     return 0
 
 

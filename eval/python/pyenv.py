@@ -2,6 +2,7 @@
 gitignored) with the reference stack pip-installed into it on first use."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -36,3 +37,12 @@ def ensure_environment(script: str) -> None:
             stdout=sys.stderr,
         )
     os.execv(str(python), [str(python), str(Path(script).resolve()), *sys.argv[1:]])
+
+
+def write_result(document: dict, out: str | None) -> None:
+    """Writes a script's JSON result to `out`, or to stdout when no file is given."""
+    text = json.dumps(document)
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text + "\n")

@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pyenv import ensure_environment  # noqa: E402
+from pyenv import ensure_environment, write_result  # noqa: E402
 
 
 def run_forest(spec: dict, seed: int) -> dict:
@@ -109,11 +109,7 @@ def main() -> int:
         output["forests"] = {name: run_forest(spec, seed) for name, spec in document["forests"].items()}
     if "prophet" in document:
         output["prophet"] = run_prophet(document["prophet"])
-    text = json.dumps(output)
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text + "\n")
+    write_result(output, args.out)
     return 0
 
 
