@@ -11,4 +11,5 @@ export * from './socket-events.js';
 export * from './rate-table.js';
 export * from './features.js';
 export * from './scores.js';
+export * from './alerts.js';
 export * from './time-zone.js';

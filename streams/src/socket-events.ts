@@ -1,3 +1,4 @@
+import type { AlertNotification, AlertRoomRequest, AlertsUpdate } from './alerts.js';
 import type { Category } from './categories.js';
 import type { FeaturesUpdate } from './features.js';
 import type { ScoresUpdate } from './scores.js';
@@ -52,10 +53,21 @@ export interface ServerToClientEvents {
   features: (update: FeaturesUpdate) => void;
   /** The active model's latest scores of the districts rescored (after a batch, each hour, at a model swap). */
   scores: (update: ScoresUpdate) => void;
+  /** Alerts whose state, value or flags changed, to the rooms (district, severity, category) the socket joined. */
+  alerts: (update: AlertsUpdate) => void;
+  /** A grouped notification (firing, resolved, escalation, repeat), to the same rooms; held while silenced. */
+  'alerts:notification': (notification: AlertNotification) => void;
 }
+
+/** The answer to `alerts:subscribe`: the rooms joined, or why not. */
+export type AlertRoomAnswer =
+  | { readonly ok: true; readonly rooms: readonly string[] }
+  | { readonly ok: false; readonly error: string };
 
 /** Client-to-server events. */
 export interface ClientToServerEvents {
   /** Ask for a fresh snapshot (the server also sends one on every connect). */
   'snapshot:request': () => void;
+  /** Replace the socket's alert rooms; only districts the user may see are joined. */
+  'alerts:subscribe': (request: AlertRoomRequest, answer: (result: AlertRoomAnswer) => void) => void;
 }

@@ -1,0 +1,46 @@
+import { SetMetadata, UnauthorizedException } from '@nestjs/common';
+import type { Request } from 'express';
+import type { Role, UserInfo } from '@district-monitor/streams';
+
+/**
+ * Who may call a route. Every controller method carries exactly one `@Access(...)`; the global guard
+ * (auth/access.guard.ts) refuses a route without one, so a new route cannot be open by accident.
+ *
+ * - `public`: anyone (health, login, the OpenAPI document).
+ * - `producer`: a producer key (`POST /api/events`), and nothing else can call it.
+ * - `viewer` / `operator` / `admin`: a user session (JWT) with at least that role.
+ */
+export type AccessLevel = 'public' | 'producer' | Role;
+
+export const ACCESS_KEY = 'district-monitor:access';
+
+export const Access = (level: AccessLevel) => SetMetadata(ACCESS_KEY, level);
+
+/** Who made a request, as the guard established it. */
+export type Principal =
+  | { readonly kind: 'user'; readonly user: UserInfo }
+  | { readonly kind: 'producer'; readonly keyId: string; readonly name: string };
+
+/** Where the guard leaves the principal on the request. */
+export interface AuthenticatedRequest extends Request {
+  principal?: Principal;
+}
+
+/** The user behind a request to a user route (the guard has checked there is one). */
+export function userOf(request: Request): UserInfo {
+  const principal = (request as AuthenticatedRequest).principal;
+  if (principal?.kind !== 'user') throw new UnauthorizedException('this route needs a user session');
+  return principal.user;
+}
+
+/** The audit log's name for whoever made the request: a username, or `producer:<key id>`. */
+export function actorOf(request: Request): string {
+  const principal = (request as AuthenticatedRequest).principal;
+  if (principal === undefined) return 'anonymous';
+  return principal.kind === 'user' ? principal.user.username : `producer:${principal.keyId}`;
+}
+
+/** What the Socket.IO handshake middleware leaves on `socket.data`. */
+export interface SocketData {
+  user: UserInfo;
+}
