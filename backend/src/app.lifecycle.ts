@@ -6,6 +6,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { AlertEngine } from './alerts/alert-engine.service.js';
 import { DATABASE, EVENT_PUBLISHER, EVENT_SOURCE } from './config/tokens.js';
 import type { Database } from './database/database.js';
 import { AggregateRefresher } from './features/aggregate-refresher.js';
@@ -19,7 +20,7 @@ import type { EventPublisher, EventSource } from './transport/transport.js';
 
 /**
  * Start and stop order in one place. Start: refresh what aggregates a crash left stale, load the
- * features, load the active model, consume, then simulate. Stop (SIGTERM/SIGINT): stop the simulator,
+ * features, load the active model, start the alert engine, consume, then simulate. Stop (SIGTERM/SIGINT): stop the simulator,
  * let the source finish and commit the batch in hand, stop a model training in progress (recorded as
  * failed), let the aggregate refresh in progress end, flush the producer; the HTTP
  * and Socket.IO servers close next, and the database last.
@@ -41,6 +42,7 @@ export class AppLifecycle
     @Inject(LiveGateway) private readonly live: LiveGateway,
     @Inject(ScoringService) private readonly scoring: ScoringService,
     @Inject(ModelRegistryService) private readonly models: ModelRegistryService,
+    @Inject(AlertEngine) private readonly alerts: AlertEngine,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -55,8 +57,17 @@ export class AppLifecycle
         this.scoring.featuresChanged(features);
       },
     });
-    this.scoring.start(this.live);
+    this.scoring.start({
+      publishScores: (scores) => {
+        this.live.publishScores(scores);
+        this.alerts.scoresChanged(scores);
+      },
+    });
     await this.models.start();
+    // The engine follows the consumer's assignment (it writes the alerts of the districts it holds) and
+    // every committed batch; it must be listening before the first batch.
+    await this.alerts.start();
+    this.ingest.observe(this.alerts);
     await this.source.start(async (batch) => {
       await this.ingest.handleBatch(batch, this.source.kind);
     });
@@ -66,6 +77,7 @@ export class AppLifecycle
   async beforeApplicationShutdown(): Promise<void> {
     await this.simulator.stop();
     await this.source.stop();
+    await this.alerts.stop();
     await this.models.stop();
     await this.aggregates.settle();
     await this.publisher.close();

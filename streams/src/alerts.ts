@@ -29,6 +29,28 @@ export interface LoginResponse {
   readonly user: UserInfo;
 }
 
+/** A user as admins see it (`/api/users`): a disabled user cannot log in, and its sessions stop. */
+export interface UserAccount extends UserInfo {
+  readonly disabled: boolean;
+}
+
+/** A producer key as `GET /api/producer-keys` lists it: never the key itself nor its hash. */
+export interface ProducerKeyView {
+  readonly id: string;
+  readonly name: string;
+  /** Events per second on average, and at once (also the most one request may hold). */
+  readonly ratePerSecond: number;
+  readonly burst: number;
+  readonly createdAt: string;
+  readonly lastUsedAt: string | null;
+  readonly revokedAt: string | null;
+}
+
+/** `POST /api/producer-keys`: the only time the key itself is shown. */
+export interface CreatedProducerKey extends ProducerKeyView {
+  readonly key: string;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Rules
 

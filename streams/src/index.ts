@@ -12,4 +12,5 @@ export * from './rate-table.js';
 export * from './features.js';
 export * from './scores.js';
 export * from './alerts.js';
+export * from './alert-rules.js';
 export * from './time-zone.js';

@@ -41,8 +41,24 @@ export interface AggregateUpkeep {
   batchCommitted(): void;
 }
 
+/** What a committed batch did, for observers. */
+export interface CommittedBatch {
+  readonly changes: readonly CountChange[];
+  /** Every valid event of the batch, repeats included (a producer that repeats itself is alive). */
+  readonly received: readonly MonitorEvent[];
+  /** The events stored for the first time. */
+  readonly stored: readonly MonitorEvent[];
+}
+
+/** Who else follows committed batches (the alert engine). */
+export interface BatchObserver {
+  batchCommitted(batch: CommittedBatch): void;
+}
+
 interface StoreOutcome {
   stored: number;
+  /** Ids of the events stored for the first time. */
+  storedIds: string[];
   changes: CountChange[];
   refused: DeadLetter[];
 }
@@ -55,6 +71,7 @@ interface StoreOutcome {
 export class IngestService {
   readonly validator: EventValidator;
   private readonly kindByTopic: ReadonlyMap<string, EventKind>;
+  private readonly observers: BatchObserver[] = [];
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -73,6 +90,11 @@ export class IngestService {
     ]);
   }
 
+  /** Adds an observer of committed batches (called synchronously; it must queue its own work). */
+  observe(observer: BatchObserver): void {
+    this.observers.push(observer);
+  }
+
   /** Handles one transport batch; throws (so the batch is re-delivered) only if storing failed. */
   async handleBatch(batch: InboundBatch, transport: TransportKind): Promise<BatchSummary> {
     const valid: Decoded[] = [];
@@ -83,11 +105,18 @@ export class IngestService {
       else letters.push({ message, reason: result.reason });
     }
     await batch.heartbeat();
-    const { stored, changes, refused } = await this.storeSettingAsideRefused(valid);
+    const { stored, storedIds, changes, refused } = await this.storeSettingAsideRefused(valid);
     // The store has committed: its changes reach the features now, since a re-delivery of this batch
     // (if dead-lettering fails below) finds every event stored and changes nothing.
     this.features.applyChanges(changes);
     this.aggregates.batchCommitted();
+    if (this.observers.length > 0) {
+      const received = valid.map((item) => item.event);
+      const fresh = new Set(storedIds);
+      const storedEvents = received.filter((event) => fresh.has(event.eventId));
+      for (const observer of this.observers)
+        observer.batchCommitted({ changes, received, stored: storedEvents });
+    }
     letters.push(...refused);
     // Dead letters go out before the batch counts as handled, so its offsets are committed only after.
     await this.deadLetters.deadLetter(letters);
@@ -120,13 +149,19 @@ export class IngestService {
   private async storeSettingAsideRefused(valid: readonly Decoded[]): Promise<StoreOutcome> {
     try {
       const result = await this.store.insert(valid.map((item) => item.event));
-      return { stored: result.stored.length, changes: result.changes, refused: [] };
+      return {
+        stored: result.stored.length,
+        storedIds: result.stored.map((event) => event.eventId),
+        changes: result.changes,
+        refused: [],
+      };
     } catch (error) {
       if (!isDataError(error)) throw error;
       const [only] = valid;
       if (valid.length === 1 && only !== undefined) {
         return {
           stored: 0,
+          storedIds: [],
           changes: [],
           refused: [
             { message: only.message, reason: `database refused the event: ${(error as Error).message}` },
@@ -138,6 +173,7 @@ export class IngestService {
       const second = await this.storeSettingAsideRefused(valid.slice(half));
       return {
         stored: first.stored + second.stored,
+        storedIds: [...first.storedIds, ...second.storedIds],
         changes: [...first.changes, ...second.changes],
         refused: [...first.refused, ...second.refused],
       };

@@ -1,7 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { setTimeout as delay } from 'node:timers/promises';
 import { topicForKind, type MonitorEvent, type TopicNames } from '@district-monitor/streams';
-import type { BatchHandler, EventPublisher, EventSource, InboundMessage, SourceState } from './transport.js';
+import type {
+  Assignment,
+  BatchHandler,
+  EventPublisher,
+  EventSource,
+  InboundMessage,
+  SourceState,
+} from './transport.js';
 
 interface Pending {
   readonly messages: InboundMessage[];
@@ -16,6 +23,11 @@ interface Pending {
  */
 export class InProcessTransport implements EventSource, EventPublisher {
   readonly kind = 'in-process' as const;
+
+  /** One process, one queue: it holds every district from the start. */
+  onAssignment(listener: (assignment: Assignment | null) => void): void {
+    listener({ partitions: [0], partitionCount: 1 });
+  }
   private readonly logger = new Logger('InProcessTransport');
   private readonly queue: Pending[] = [];
   private nextOffset = 0;

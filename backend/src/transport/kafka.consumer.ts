@@ -3,7 +3,7 @@ import { Kafka, logLevel, type Admin, type Consumer } from 'kafkajs';
 import { topicNames } from '@district-monitor/streams';
 import type { KafkaConfig } from '../config/app-config.js';
 import { nestLogCreator } from './kafka-logging.js';
-import type { BatchHandler, EventSource, SourceState } from './transport.js';
+import type { Assignment, BatchHandler, EventSource, SourceState } from './transport.js';
 
 /**
  * Consumes the incident and accident topics with one consumer group and `eachBatch`. A batch's offsets
@@ -19,6 +19,7 @@ export class KafkaEventSource implements EventSource {
   private readonly topics: string[];
   private current: SourceState = 'idle';
   private lagCache: { at: number; value: number } | undefined;
+  private readonly assignmentListeners: ((assignment: Assignment | null) => void)[] = [];
 
   constructor(private readonly config: KafkaConfig) {
     this.kafka = new Kafka({
@@ -39,7 +40,31 @@ export class KafkaEventSource implements EventSource {
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       this.logger.error(`consumer crashed (restart: ${payload.restart}): ${payload.error.message}`);
       if (!payload.restart) this.current = 'crashed';
+      this.assign(null);
     });
+    this.consumer.on(this.consumer.events.REBALANCING, () => {
+      this.assign(null);
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      const partitions = payload.memberAssignment[this.topics[0] ?? ''] ?? [];
+      this.admin
+        .fetchTopicMetadata({ topics: [this.topics[0] ?? ''] })
+        .then(({ topics }) => {
+          const partitionCount = topics[0]?.partitions.length ?? 0;
+          this.assign({ partitions: [...partitions].sort((a, b) => a - b), partitionCount });
+        })
+        .catch((error: unknown) => {
+          this.logger.error(`reading the partition count after joining the group failed: ${String(error)}`);
+        });
+    });
+  }
+
+  onAssignment(listener: (assignment: Assignment | null) => void): void {
+    this.assignmentListeners.push(listener);
+  }
+
+  private assign(assignment: Assignment | null): void {
+    for (const listener of this.assignmentListeners) listener(assignment);
   }
 
   async start(handler: BatchHandler): Promise<void> {
@@ -72,6 +97,7 @@ export class KafkaEventSource implements EventSource {
 
   async stop(): Promise<void> {
     if (this.current === 'stopped') return;
+    this.assign(null);
     // disconnect() waits for the batch in hand, commits its resolved offsets and leaves the group.
     await this.consumer.disconnect();
     await this.admin.disconnect();

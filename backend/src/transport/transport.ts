@@ -23,9 +23,20 @@ export type BatchHandler = (batch: InboundBatch) => Promise<void>;
 
 export type SourceState = 'idle' | 'starting' | 'running' | 'crashed' | 'stopped';
 
+/**
+ * The partitions of the incident topic this consumer holds: the districts whose key hashes to them are
+ * this instance's to write alerts for. `null`: none (not started, rebalancing, stopped).
+ */
+export interface Assignment {
+  readonly partitions: readonly number[];
+  readonly partitionCount: number;
+}
+
 /** Where batches come from: the Kafka consumer or the in-process queue. */
 export interface EventSource {
   readonly kind: TransportKind;
+  /** Called at every change of the assignment (Kafka group joins and rebalances); the in-process queue holds everything. */
+  onAssignment(listener: (assignment: Assignment | null) => void): void;
   start(handler: BatchHandler): Promise<void>;
   /** Stops taking batches; the batch in hand is finished and committed first. */
   stop(): Promise<void>;

@@ -1,0 +1,98 @@
+import type { AlertRule, CategoryFeatures, DistrictFeatures, DistrictScore } from '@district-monitor/streams';
+import type { BlackSpot } from './black-spot.js';
+import type { Observation } from './lifecycle.js';
+import type { MinuteCounts } from './minute-counts.js';
+
+/** What the rules read, kept current by the engine. */
+export interface SignalSources {
+  features(district: string): DistrictFeatures | undefined;
+  score(district: string): DistrictScore | undefined;
+  readonly minutes: MinuteCounts;
+  /** The densest accident spot of the district's last `hours`, as last computed; undefined until then. */
+  blackSpot(rule: AlertRule, district: string): BlackSpot | null | undefined;
+  /** Last arrival of an event from the district (or the time the engine started watching it). */
+  lastSeen(district: string): number;
+  /** The spike rule's verdict, from its detector. */
+  spike(rule: AlertRule, district: string, now: number): Observation | null;
+}
+
+const pct = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(0)}%`;
+
+/** Evaluates one rule for one district; null when it cannot be evaluated yet (no model, no history). */
+export function observe(
+  rule: AlertRule,
+  district: string,
+  sources: SignalSources,
+  now: number,
+): Observation | null {
+  const c = rule.condition;
+  const what = rule.category ?? 'incidents';
+  switch (c.kind) {
+    case 'risk': {
+      const score = sources.score(district);
+      if (score === undefined) return null;
+      const value = score.elevated;
+      return {
+        active: value >= c.threshold,
+        cleared: value < c.clear,
+        value,
+        summary: `P(high week) ${(value * 100).toFixed(0)}% (fires at ${(c.threshold * 100).toFixed(0)}%, clears below ${(c.clear * 100).toFixed(0)}%)`,
+      };
+    }
+    case 'surge': {
+      const features = sources.features(district);
+      if (features === undefined) return null;
+      const category: CategoryFeatures =
+        rule.category === null ? features.incidents : features.categories[rule.category];
+      const { current, previous, changePct } = category.compstat.days28;
+      const active = changePct !== null && changePct >= c.changePct && current >= c.minCount;
+      const cleared =
+        changePct === null ? current < c.minCount : changePct < c.clearPct || current < c.minCount;
+      return {
+        active,
+        cleared,
+        value: changePct ?? 0,
+        summary: `${what} last 28 days ${current} vs ${previous} before (${changePct === null ? 'no earlier count' : pct(changePct)}; fires at ${pct(c.changePct)} with at least ${c.minCount})`,
+      };
+    }
+    case 'category': {
+      const count = sources.minutes.sum(
+        district,
+        rule.category,
+        now - c.windowMinutes * 60_000,
+        now + 60_000,
+      );
+      return {
+        active: count >= c.threshold,
+        cleared: count < c.clear,
+        value: count,
+        summary: `${count} ${what} in the last ${c.windowMinutes} min (fires at ${c.threshold}, clears below ${c.clear})`,
+      };
+    }
+    case 'black_spot': {
+      const spot = sources.blackSpot(rule, district);
+      if (spot === undefined) return null;
+      const accidents = spot?.accidents ?? 0;
+      return {
+        active: accidents >= c.minAccidents,
+        cleared: accidents < c.minAccidents,
+        value: accidents,
+        summary:
+          spot === null
+            ? `no located road accident in the last ${c.hours} h`
+            : `${accidents} road accidents within ${c.radiusKm} km of ${spot.centre.lat.toFixed(4)}, ${spot.centre.lon.toFixed(4)} in the last ${c.hours} h (fires at ${c.minAccidents})`,
+      };
+    }
+    case 'no_data': {
+      const silentMinutes = (now - sources.lastSeen(district)) / 60_000;
+      return {
+        active: silentMinutes >= c.minutes,
+        cleared: silentMinutes < c.minutes,
+        value: Math.floor(silentMinutes),
+        summary: `no event for ${Math.floor(silentMinutes)} min (fires at ${c.minutes})`,
+      };
+    }
+    case 'spike':
+      return sources.spike(rule, district, now);
+  }
+}

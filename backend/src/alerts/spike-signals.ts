@@ -1,0 +1,121 @@
+import { SpikeDetector, type AugursRuntime, type StepDistribution } from '@district-monitor/models';
+import type { AlertRule } from '@district-monitor/streams';
+import type { Observation } from './engine/lifecycle.js';
+import type { MinuteCounts } from './engine/minute-counts.js';
+
+type SpikeCondition = Extract<AlertRule['condition'], { kind: 'spike' }>;
+
+/** The detector of one (spike rule, district), the step in progress and the last completed one. */
+interface Tracked {
+  readonly settings: string;
+  readonly detector: SpikeDetector;
+  /** Start of the step in progress. */
+  next: number;
+  /** The last completed step against its forecast (null until a forecast existed for it). */
+  last: { readonly value: number; readonly upper: number; readonly clearUpper: number } | null;
+}
+
+const MINUTE = 60_000;
+
+/**
+ * The spike rule's signal: per district, a {@link SpikeDetector} (Prophet refitted on the district's
+ * previous `historySteps` steps) over the minute counts. It fires when the count of the step in progress
+ * already exceeds the step's upper bound at `coverage`, or the last completed step did; it clears when both
+ * are back under the bound at `clearCoverage`. Detectors start from the stored history, so a restart does
+ * not blind the rule.
+ */
+export class SpikeSignals {
+  private runtime: AugursRuntime | undefined;
+  /** The first minute with stored events: before it there was no feed, not a quiet district. */
+  private historyStart = Number.POSITIVE_INFINITY;
+  private readonly tracked = new Map<string, Tracked>();
+
+  constructor(private readonly minutes: MinuteCounts) {}
+
+  /** Prophet needs the augurs runtime; until it is set, the rule is not evaluated. */
+  useRuntime(runtime: AugursRuntime): void {
+    this.runtime = runtime;
+  }
+
+  /** Where the stored history begins (the engine's start when nothing is stored). */
+  useHistoryStart(at: number): void {
+    this.historyStart = at;
+  }
+
+  /** Drops the detectors of rules that changed or went away (they restart from the history). */
+  rulesChanged(rules: readonly AlertRule[]): void {
+    const settings = new Map(rules.map((rule) => [rule.id, settingsOf(rule)]));
+    for (const [key, tracked] of this.tracked) {
+      const ruleId = key.slice(0, key.lastIndexOf('/'));
+      if (settings.get(ruleId) !== tracked.settings) this.tracked.delete(key);
+    }
+  }
+
+  observe(rule: AlertRule, district: string, now: number): Observation | null {
+    const c = rule.condition;
+    if (c.kind !== 'spike' || this.runtime === undefined) return null;
+    const stepMs = c.stepMinutes * MINUTE;
+    const key = `${rule.id}/${district}`;
+    let tracked = this.tracked.get(key);
+    if (tracked === undefined) {
+      tracked = this.start(rule, c, district, now);
+      this.tracked.set(key, tracked);
+    }
+    // Complete the steps that ended since the last look.
+    while (tracked.next + stepMs <= now) {
+      const value = this.minutes.sum(district, rule.category, tracked.next, tracked.next + stepMs);
+      const forecast = tracked.detector.forecast(tracked.next);
+      tracked.last =
+        forecast === null
+          ? null
+          : { value, upper: forecast.quantile(c.coverage), clearUpper: forecast.quantile(c.clearCoverage) };
+      tracked.detector.push(tracked.next, value);
+      tracked.next += stepMs;
+    }
+    const forecast: StepDistribution | null = tracked.detector.forecast(tracked.next);
+    if (forecast === null) return null;
+    const partial = this.minutes.sum(district, rule.category, tracked.next, now + MINUTE);
+    const upper = forecast.quantile(c.coverage);
+    const clearUpper = forecast.quantile(c.clearCoverage);
+    const last = tracked.last;
+    const nowAbove = partial > upper && partial >= c.minCount;
+    const lastAbove = last !== null && last.value > last.upper && last.value >= c.minCount;
+    const what = rule.category ?? 'incidents';
+    const pctOf = (p: number) => `${(p * 100).toFixed(1)}%`;
+    return {
+      active: nowAbove || lastAbove,
+      cleared: partial <= clearUpper && (last === null || last.value <= last.clearUpper),
+      value: partial,
+      summary:
+        `${partial} ${what} in the current ${c.stepMinutes}-min step against a forecast of ` +
+        `${forecast.point.toFixed(1)} (upper ${upper.toFixed(1)} at ${pctOf(c.coverage)})` +
+        (last === null ? '' : `; last step ${last.value} (upper ${last.upper.toFixed(1)})`),
+    };
+  }
+
+  private start(rule: AlertRule, c: SpikeCondition, district: string, now: number): Tracked {
+    if (this.runtime === undefined) throw new Error('the augurs runtime is not ready');
+    const stepMs = c.stepMinutes * MINUTE;
+    const current = Math.floor(now / stepMs) * stepMs;
+    // The history the minute counts hold, at most historySteps steps.
+    const span = Math.min(c.historySteps, Math.floor(this.minutes.spanMinutes / c.stepMinutes) - 1);
+    const first = Math.max(
+      current - span * stepMs,
+      Math.ceil(Math.min(this.historyStart, now) / stepMs) * stepMs,
+    );
+    const detector = new SpikeDetector(this.runtime, {
+      stepMs,
+      historySteps: c.historySteps,
+      minHistorySteps: Math.min(48, c.historySteps),
+      refitEvery: Math.max(1, Math.min(12, Math.floor(c.historySteps / 4))),
+    });
+    for (let at = first; at < current; at += stepMs) {
+      detector.push(at, this.minutes.sum(district, rule.category, at, at + stepMs));
+    }
+    return { settings: settingsOf(rule), detector, next: current, last: null };
+  }
+}
+
+function settingsOf(rule: AlertRule): string {
+  return JSON.stringify([rule.enabled, rule.category, rule.condition]);
+}
