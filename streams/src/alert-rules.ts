@@ -154,10 +154,17 @@ export const silenceInputSchema = z
     endsAt: z.iso.datetime({ offset: true }),
   })
   .strict()
-  .refine((s) => Date.parse(s.endsAt) > Date.parse(s.startsAt ?? new Date().toISOString()), {
-    path: ['endsAt'],
-    message: 'endsAt must be after startsAt (and in the future)',
-  });
+  .refine(
+    (s) => {
+      // In the future even with an explicit start: a silence born expired would only seem to silence.
+      const end = Date.parse(s.endsAt);
+      return end > Date.now() && (s.startsAt === undefined || end > Date.parse(s.startsAt));
+    },
+    {
+      path: ['endsAt'],
+      message: 'endsAt must be after startsAt (and in the future)',
+    },
+  );
 
 export type SilenceInput = z.output<typeof silenceInputSchema>;
 
@@ -180,10 +187,7 @@ export function parseSilenceInput(body: unknown): Parsed<SilenceInput> {
 }
 
 /** Whether an alert's labels satisfy every matcher of a silence. */
-export function matchesAll(
-  matchers: readonly LabelMatcher[],
-  labels: AlertLabels,
-): boolean {
+export function matchesAll(matchers: readonly LabelMatcher[], labels: AlertLabels): boolean {
   const byName: Readonly<Record<string, string | undefined>> = { ...labels };
   return matchers.every((m) => {
     const value = byName[m.label] ?? '';

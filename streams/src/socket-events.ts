@@ -61,8 +61,7 @@ export interface ServerToClientEvents {
 
 /** The answer to `alerts:subscribe`: the rooms joined, or why not. */
 export type AlertRoomAnswer =
-  | { readonly ok: true; readonly rooms: readonly string[] }
-  | { readonly ok: false; readonly error: string };
+  { readonly ok: true; readonly rooms: readonly string[] } | { readonly ok: false; readonly error: string };
 
 /** Client-to-server events. */
 export interface ClientToServerEvents {

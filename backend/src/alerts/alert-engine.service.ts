@@ -176,7 +176,9 @@ export class AlertEngine implements OnModuleDestroy {
     for (const event of stored) {
       touched.add(event.district);
       if (event.amends !== undefined) continue;
-      this.minutes.add(event.district, event.category, Math.min(Date.parse(event.reportedAt), now), 1);
+      const at = Math.min(Date.parse(event.reportedAt), now);
+      this.minutes.add(event.district, event.category, at, 1);
+      this.spikes.reported(event.district, at);
     }
     for (const change of changes) {
       touched.add(change.district);

@@ -1,4 +1,11 @@
-import { SpikeDetector, type AugursRuntime, type StepDistribution } from '@district-monitor/models';
+import {
+  SPIKE_DETECTOR_FORMAT,
+  SpikeDetector,
+  resolveSpikeOptions,
+  type AugursRuntime,
+  type SpikeDetectorJSON,
+  type StepDistribution,
+} from '@district-monitor/models';
 import type { AlertRule } from '@district-monitor/streams';
 import type { Observation } from './engine/lifecycle.js';
 import type { MinuteCounts } from './engine/minute-counts.js';
@@ -9,6 +16,9 @@ type SpikeCondition = Extract<AlertRule['condition'], { kind: 'spike' }>;
 interface Tracked {
   readonly settings: string;
   readonly detector: SpikeDetector;
+  readonly builtAt: number;
+  /** A report landed in a step already pushed (a backlog being consumed): rebuild from the counts. */
+  stale: boolean;
   /** Start of the step in progress. */
   next: number;
   /** The last completed step against its forecast (null until a forecast existed for it). */
@@ -16,6 +26,10 @@ interface Tracked {
 }
 
 const MINUTE = 60_000;
+/** A stale detector is rebuilt at most this often (a consumer catching up marks it stale at every batch). */
+const REBUILD_MS = 30_000;
+/** A rebuilt detector pushes (and so clips) this many most recent steps. */
+const RECENT_STEPS = 12;
 
 /**
  * The spike rule's signal: per district, a {@link SpikeDetector} (Prophet refitted on the district's
@@ -26,8 +40,6 @@ const MINUTE = 60_000;
  */
 export class SpikeSignals {
   private runtime: AugursRuntime | undefined;
-  /** The first minute with stored events: before it there was no feed, not a quiet district. */
-  private historyStart = Number.POSITIVE_INFINITY;
   private readonly tracked = new Map<string, Tracked>();
 
   constructor(private readonly minutes: MinuteCounts) {}
@@ -37,9 +49,11 @@ export class SpikeSignals {
     this.runtime = runtime;
   }
 
-  /** Where the stored history begins (the engine's start when nothing is stored). */
-  useHistoryStart(at: number): void {
-    this.historyStart = at;
+  /** A report counted at `at`: the district's detectors that already pushed that step must be rebuilt. */
+  reported(district: string, at: number): void {
+    for (const [key, tracked] of this.tracked) {
+      if (key.endsWith(`/${district}`) && at < tracked.next) tracked.stale = true;
+    }
   }
 
   /** Drops the detectors of rules that changed or went away (they restart from the history). */
@@ -57,7 +71,7 @@ export class SpikeSignals {
     const stepMs = c.stepMinutes * MINUTE;
     const key = `${rule.id}/${district}`;
     let tracked = this.tracked.get(key);
-    if (tracked === undefined) {
+    if (tracked === undefined || (tracked.stale && now - tracked.builtAt >= REBUILD_MS)) {
       tracked = this.start(rule, c, district, now);
       this.tracked.set(key, tracked);
     }
@@ -93,26 +107,54 @@ export class SpikeSignals {
     };
   }
 
+  /**
+   * A detector over the district's counted history: the completed steps since the first minute with any
+   * report (before it there was no feed, not a quiet district), at most `historySteps`, loaded without
+   * clipping and fitted once at the first forecast.
+   */
   private start(rule: AlertRule, c: SpikeCondition, district: string, now: number): Tracked {
     if (this.runtime === undefined) throw new Error('the augurs runtime is not ready');
     const stepMs = c.stepMinutes * MINUTE;
     const current = Math.floor(now / stepMs) * stepMs;
-    // The history the minute counts hold, at most historySteps steps.
     const span = Math.min(c.historySteps, Math.floor(this.minutes.spanMinutes / c.stepMinutes) - 1);
-    const first = Math.max(
-      current - span * stepMs,
-      Math.ceil(Math.min(this.historyStart, now) / stepMs) * stepMs,
+    const firstData = this.minutes.firstMinute ?? current;
+    const first = Math.max(current - span * stepMs, Math.ceil(firstData / stepMs) * stepMs);
+    // The older steps load as they are (one fit); the last ones are pushed, so a spike in progress enters
+    // the history clipped, as it did in the detector this one replaces.
+    const pushed = Math.min(
+      RECENT_STEPS,
+      Math.max(0, (current - first) / stepMs - Math.min(48, c.historySteps)),
     );
-    const detector = new SpikeDetector(this.runtime, {
-      stepMs,
-      historySteps: c.historySteps,
-      minHistorySteps: Math.min(48, c.historySteps),
-      refitEvery: Math.max(1, Math.min(12, Math.floor(c.historySteps / 4))),
-    });
-    for (let at = first; at < current; at += stepMs) {
-      detector.push(at, this.minutes.sum(district, rule.category, at, at + stepMs));
+    const at: number[] = [];
+    const value: number[] = [];
+    for (let step = first; step < current - pushed * stepMs; step += stepMs) {
+      at.push(step);
+      value.push(this.minutes.sum(district, rule.category, step, step + stepMs));
     }
-    return { settings: settingsOf(rule), detector, next: current, last: null };
+    const json: SpikeDetectorJSON = {
+      format: SPIKE_DETECTOR_FORMAT,
+      options: resolveSpikeOptions({
+        stepMs,
+        historySteps: c.historySteps,
+        minHistorySteps: Math.min(48, c.historySteps),
+        refitEvery: Math.max(1, Math.min(12, Math.floor(c.historySteps / 4))),
+      }),
+      history: { at, value },
+      sinceFit: 0,
+      path: null,
+    };
+    const detector = SpikeDetector.load(this.runtime, json);
+    for (let step = current - pushed * stepMs; step < current; step += stepMs) {
+      detector.push(step, this.minutes.sum(district, rule.category, step, step + stepMs));
+    }
+    return {
+      settings: settingsOf(rule),
+      detector,
+      builtAt: now,
+      stale: false,
+      next: current,
+      last: null,
+    };
   }
 }
 

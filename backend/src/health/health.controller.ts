@@ -1,5 +1,8 @@
+import { AlertEngine } from '../alerts/alert-engine.service.js';
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { Access } from '../auth/access.js';
 import { DATABASE, EVENT_SOURCE } from '../config/tokens.js';
 import type { Database, DatabaseInfo } from '../database/database.js';
 import { AggregateRefresher } from '../features/aggregate-refresher.js';
@@ -17,10 +20,13 @@ export interface HealthReport {
   features: { staleDistricts: string[] };
   /** Active model version, the training in progress and the last one, per-batch scoring time (not part of `status`). */
   models: ModelsHealth;
+  /** Districts this instance writes alerts for, its open alerts, rules, silences in force, failed evaluations. */
+  alerts: ReturnType<AlertEngine['health']>;
   uptimeSeconds: number;
 }
 
 /** `GET /api/health`: 200 with `"status": "ok"` once the database answers and the transport runs, else 503. */
+@ApiTags('health')
 @Controller('api/health')
 export class HealthController {
   constructor(
@@ -29,9 +35,12 @@ export class HealthController {
     @Inject(AggregateRefresher) private readonly aggregates: AggregateRefresher,
     @Inject(FeatureService) private readonly features: FeatureService,
     @Inject(ModelRegistryService) private readonly models: ModelRegistryService,
+    @Inject(AlertEngine) private readonly alerts: AlertEngine,
   ) {}
 
   @Get()
+  @Access('public')
+  @ApiOperation({ summary: 'Database, transport, aggregates, features and models; 503 when degraded' })
   async health(@Res({ passthrough: true }) response: Response): Promise<HealthReport> {
     let database: HealthReport['database'];
     try {
@@ -56,6 +65,7 @@ export class HealthController {
       },
       features: { staleDistricts: [...this.features.staleDistricts] },
       models: this.models.health(),
+      alerts: this.alerts.health(),
       uptimeSeconds: Math.round(process.uptime()),
     };
   }

@@ -1,5 +1,5 @@
 import type { AlertRule, NotificationKind } from '@district-monitor/streams';
-import type { AlertRecord } from './record.js';
+import { isActive, type AlertRecord } from './record.js';
 
 /** Alertmanager's three timers, per district group. */
 export interface GroupTiming {
@@ -51,7 +51,8 @@ export function planGroup(
     (a) => a.state === 'resolved' && a.notified.firing && !a.notified.resolved && told(a),
   );
   const escalated = alerts.filter(
-    (a) => a.state === 'firing' && told(a) && a.notified.firing && a.escalationLevel > a.notified.level,
+    // An acknowledged alert escalates only by hand (an operator asking for the next level): told as well.
+    (a) => isActive(a) && told(a) && a.notified.firing && a.escalationLevel > a.notified.level,
   );
   const due = [...firing, ...resolved, ...escalated];
 
@@ -63,7 +64,7 @@ export function planGroup(
     const notifications: PlannedNotification[] = [];
     if (firing.length > 0) {
       notifications.push(
-        planned(district, 'firing', 0, 'firing', firing, (a) => ({
+        planned(now, district, 'firing', 0, 'firing', firing, (a) => ({
           ...a,
           notified: { ...a.notified, firing: true },
         })),
@@ -71,7 +72,7 @@ export function planGroup(
     }
     if (resolved.length > 0) {
       notifications.push(
-        planned(district, 'resolved', 0, 'resolved', resolved, (a) => ({
+        planned(now, district, 'resolved', 0, 'resolved', resolved, (a) => ({
           ...a,
           notified: { ...a.notified, resolved: true },
         })),
@@ -85,7 +86,7 @@ export function planGroup(
         list.map((a) => rules.get(a.labels.rule)?.escalation[level]?.name).find((n) => n !== undefined) ??
         `level ${level}`;
       notifications.push(
-        planned(district, 'escalation', level, name, list, (a) => ({
+        planned(now, district, 'escalation', level, name, list, (a) => ({
           ...a,
           notified: { ...a.notified, level },
         })),
@@ -102,7 +103,7 @@ export function planGroup(
   return {
     notifications: [
       {
-        ...planned(district, 'repeat', 0, 'repeat', repeatable, (a) => a),
+        ...planned(now, district, 'repeat', 0, 'repeat', repeatable, (a) => a),
         idempotencyKey: `${district}:repeat:${round}:${repeatable
           .map((a) => a.id)
           .sort()
@@ -114,6 +115,7 @@ export function planGroup(
 }
 
 function planned(
+  now: number,
   district: string,
   kind: NotificationKind,
   level: number,
@@ -127,6 +129,13 @@ function planned(
     level,
     levelName,
     idempotencyKey: `${district}:${kind}:${level}:${ids.join(',')}`,
-    alerts: alerts.map((a) => ({ ...mark(a), dueSince: null })),
+    alerts: alerts.map((a) => {
+      const marked = mark(a);
+      // An escalation reached before its firing was told is still due: keep its clock, or a group with no
+      // last-sent time (a restarted writer) would move it to `now` at every look and never tell it.
+      const stillDue =
+        marked.state === 'firing' && marked.notified.firing && marked.escalationLevel > marked.notified.level;
+      return { ...marked, dueSince: stillDue ? (a.dueSince ?? now) : null };
+    }),
   };
 }

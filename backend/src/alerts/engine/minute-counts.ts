@@ -12,6 +12,8 @@ export class MinuteCounts {
   private readonly rings = new Map<string, Int32Array>();
   /** The minute index (epoch minutes) of the ring's newest slot. */
   private endMinute: number;
+  /** Start (epoch ms) of the earliest minute ever counted; undefined before the first count. */
+  firstMinute: number | undefined;
 
   constructor(
     private readonly districts: readonly string[],
@@ -22,7 +24,7 @@ export class MinuteCounts {
     for (const code of districts) this.rings.set(code, new Int32Array(spanMinutes * CATEGORIES.length));
   }
 
-  /** Adds a signed count; false when the minute lies outside the span (too old, or ahead of `advance`). */
+  /** Adds a signed count; false when the minute is older than the span (a later minute moves the span forward to it). */
   add(district: string, category: Category, at: number, events: number): boolean {
     const ring = this.rings.get(district);
     const c = CATEGORY_INDEX.get(category);
@@ -30,6 +32,9 @@ export class MinuteCounts {
     if (ring === undefined || c === undefined) return false;
     if (minute > this.endMinute) this.advance(minute * MINUTE);
     if (minute <= this.endMinute - this.spanMinutes) return false;
+    if (events > 0 && (this.firstMinute === undefined || minute * MINUTE < this.firstMinute)) {
+      this.firstMinute = minute * MINUTE;
+    }
     const slot = (minute % this.spanMinutes) * CATEGORIES.length + c;
     ring[slot] = (ring[slot] ?? 0) + events;
     return true;
