@@ -25,8 +25,15 @@ const env = {
   ...service('kafka.sh', ['start']),
   KAFKA_TOPIC_PREFIX: prefix,
 };
-// The ingest section uses `prefix`; the replay section its baseline, replay and end-to-end prefixes.
-for (const topicPrefix of [prefix, `${prefix}bare-`, `${prefix}replay-`, `${prefix}e2e-`]) {
+// The ingest section uses `prefix`; the replay section its baseline, replay and end-to-end prefixes;
+// the alerts section its own.
+for (const topicPrefix of [
+  prefix,
+  `${prefix}bare-`,
+  `${prefix}replay-`,
+  `${prefix}e2e-`,
+  `${prefix}alerts-`,
+]) {
   service('kafka.sh', ['topics'], { KAFKA_TOPIC_PREFIX: topicPrefix });
 }
 const result = spawnSync(process.execPath, ['backend/dist/bench/main.js', ...process.argv.slice(2)], {

@@ -215,23 +215,28 @@ describe('alert scenario on Kafka with the simulator', () => {
         ],
       },
     });
-    socket = io(backend.url, { transports: ['websocket'], auth: { token: adminToken } });
-    socket.on('alerts', (update) => pushed.push(...update.alerts));
+    const board: Socket<ServerToClientEvents, ClientToServerEvents> = io(backend.url, {
+      transports: ['websocket'],
+      auth: { token: adminToken },
+    });
+    socket = board;
+    board.on('alerts', (update) => pushed.push(...update.alerts));
     await new Promise<void>((resolve, reject) => {
-      socket?.once('connect', () => {
-        socket?.emit('alerts:subscribe', {}, (answer) =>
-          answer.ok ? resolve() : reject(new Error(answer.error)),
-        );
+      board.once('connect', () => {
+        board.emit('alerts:subscribe', {}, (answer) => {
+          if (answer.ok) resolve();
+          else reject(new Error(answer.error));
+        });
       });
-      socket?.once('connect_error', reject);
+      board.once('connect_error', reject);
     });
   }, 300_000);
 
   afterAll(async () => {
     socket?.close();
-    await backend?.stop('SIGTERM');
-    await new Promise((resolve) => receiver?.server.close(resolve));
-    await database?.drop();
+    await backend.stop('SIGTERM');
+    await new Promise((resolve) => receiver.server.close(resolve));
+    await database.drop();
   });
 
   it('fires exactly one alert for the surging district, none elsewhere, and tells it once', async () => {
@@ -318,37 +323,49 @@ describe('alert scenario on Kafka with the simulator', () => {
     });
   });
 
-  it('resolves after the surge ends and the clear threshold holds, told once', async () => {
-    const resolved = await waitFor(
-      `the ${SURGED} alert to resolve`,
-      async () => (await alertsOf(SURGED)).find((a) => a.firedAt !== null && a.state === 'resolved'),
-      { timeoutMs: 300_000, intervalMs: 2000 },
-    );
-    expect(resolved.history.map((h) => h.action)).toContain('alert.clearing');
-    expect(resolved.resolvedAt === null ? 0 : Date.parse(resolved.resolvedAt)).toBeGreaterThan(surgeEnds);
-    await waitFor(
-      'the resolved notification',
-      () => (notificationsFor(SURGED, 'resolved').length > 0 ? true : undefined),
-      {
-        timeoutMs: 30_000,
-      },
-    );
-    // Every notification arrived exactly once, restart included.
-    const keys = receiver.received.map((r) => r.key);
-    expect(keys.length).toBe(new Set(keys).size);
-    expect(notificationsFor(SURGED, 'firing')).toHaveLength(1);
-    expect(notificationsFor(SURGED, 'resolved')).toHaveLength(1);
-    const districts = new Set(
-      receiver.received
-        .filter((r) => r.notification.alerts.some((a) => a.labels.rule === 'spike-test'))
-        .map((r) => r.notification.district),
-    );
-    expect([...districts]).toEqual([SURGED]);
-    const all = (
-      await api<{ alerts: AlertWithHistory[] }>('/api/alerts?limit=500', adminToken)
-    ).alerts.filter((a) => a.labels.rule === 'spike-test');
-    const fired = all.filter((a) => a.firedAt !== null).map((a) => a.labels.district);
-    expect(new Set(fired)).toEqual(new Set([SURGED, SILENCED]));
-    expect(all.filter((a) => a.labels.district === SURGED && a.firedAt !== null)).toHaveLength(1);
-  });
+  it(
+    'resolves after the surge ends and the clear threshold holds, told once',
+    { timeout: 420_000 },
+    async () => {
+      const resolved = await waitFor(
+        `the ${SURGED} alert to resolve`,
+        async () => (await alertsOf(SURGED)).find((a) => a.firedAt !== null && a.state === 'resolved'),
+        { timeoutMs: 300_000, intervalMs: 2000 },
+      ).catch(async (error: unknown) => {
+        // What the alert went through and what the backend said, to tell a slow clear from a stuck engine.
+        const history = (await alertsOf(SURGED)).map((a) =>
+          a.history.map((h) => `${h.at} ${h.action}: ${h.reason ?? ''}`),
+        );
+        throw new Error(
+          `${String(error)}\n${JSON.stringify(history, null, 1)}\n${backend.output().slice(-4000)}`,
+        );
+      });
+      expect(resolved.history.map((h) => h.action)).toContain('alert.clearing');
+      expect(resolved.resolvedAt === null ? 0 : Date.parse(resolved.resolvedAt)).toBeGreaterThan(surgeEnds);
+      await waitFor(
+        'the resolved notification',
+        () => (notificationsFor(SURGED, 'resolved').length > 0 ? true : undefined),
+        {
+          timeoutMs: 30_000,
+        },
+      );
+      // Every notification arrived exactly once, restart included.
+      const keys = receiver.received.map((r) => r.key);
+      expect(keys.length).toBe(new Set(keys).size);
+      expect(notificationsFor(SURGED, 'firing')).toHaveLength(1);
+      expect(notificationsFor(SURGED, 'resolved')).toHaveLength(1);
+      const districts = new Set(
+        receiver.received
+          .filter((r) => r.notification.alerts.some((a) => a.labels.rule === 'spike-test'))
+          .map((r) => r.notification.district),
+      );
+      expect([...districts]).toEqual([SURGED]);
+      const all = (
+        await api<{ alerts: AlertWithHistory[] }>('/api/alerts?limit=500', adminToken)
+      ).alerts.filter((a) => a.labels.rule === 'spike-test');
+      const fired = all.filter((a) => a.firedAt !== null).map((a) => a.labels.district);
+      expect(new Set(fired)).toEqual(new Set([SURGED, SILENCED]));
+      expect(all.filter((a) => a.labels.district === SURGED && a.firedAt !== null)).toHaveLength(1);
+    },
+  );
 });

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TopicNames } from '@district-monitor/streams';
-import { startBackend, type RunningBackend } from './helpers/backend.js';
+import { startBackend, TEST_ADMIN_PASSWORD, type RunningBackend } from './helpers/backend.js';
 import { toMessages, validEvents } from './helpers/events.js';
 import { createTopics, produce } from './helpers/kafka.js';
 import { createDatabase, REPO_ROOT, requireEnv, uniqueName, waitFor } from './helpers/services.js';
@@ -22,6 +22,12 @@ describe('live board in Chromium', () => {
     page.locator('[data-testid="connection-state"][data-state="live"]').waitFor({ timeout: 30_000 });
   const valueOf = async (page: Page, selector: string) =>
     Number(await page.locator(selector).getAttribute('data-value'));
+  /** Logs in through the board's form, submitting with Enter as a keyboard user would. */
+  const logIn = async (page: Page, password = TEST_ADMIN_PASSWORD) => {
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill(password);
+    await page.getByLabel('Password').press('Enter');
+  };
 
   beforeAll(async () => {
     database = await createDatabase();
@@ -50,6 +56,10 @@ describe('live board in Chromium', () => {
   it('shows the counts change after events are published, and saves screenshots', async () => {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     await page.goto(`${backend.url}/`);
+    // The board asks for a login first; a wrong password is refused with the reason.
+    await logIn(page, 'not-the-password');
+    expect(await page.getByRole('alert').textContent()).toBe('wrong username or password');
+    await logIn(page);
     await live(page);
     const district = `[data-testid="district-count"][data-district="${DISTRICT}"]`;
     const before = await valueOf(page, district);
@@ -76,9 +86,10 @@ describe('live board in Chromium', () => {
     await page.close();
   });
 
-  it('re-syncs from a snapshot after the backend restarts, without a page reload', async () => {
+  it('re-syncs from a snapshot after the backend restarts, without a page reload or a new login', async () => {
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     await page.goto(`${backend.url}/`);
+    await logIn(page);
     await live(page);
     const total = await valueOf(page, '[data-testid="total-stored"]');
 
@@ -89,6 +100,10 @@ describe('live board in Chromium', () => {
     backend = await startBackend({ ...env, PORT: new URL(backend.url).port });
     await live(page);
     expect(await valueOf(page, '[data-testid="total-stored"]')).toBe(total);
+
+    // Logging out closes the board and brings the form back.
+    await page.getByTestId('logout').click();
+    await page.getByTestId('login-form').waitFor();
     await page.close();
   });
 });

@@ -52,9 +52,9 @@ function eventsOn(day: string, count: number, seed: number): string {
 }
 
 /** Events stored for Chennai on `day`, through `GET /api/stats/daily`. */
-async function storedOn(url: string, day: string): Promise<number> {
+async function storedOn(backend: RunningBackend, day: string): Promise<number> {
   const to = new Date(Date.parse(`${day}T00:00:00Z`) + 2 * 86_400_000).toISOString();
-  const response = await fetch(`${url}/api/stats/daily?district=TN-CHN&from=${day}T00:00:00Z&to=${to}`);
+  const response = await backend.fetch(`/api/stats/daily?district=TN-CHN&from=${day}T00:00:00Z&to=${to}`);
   const stats = (await response.json()) as { days: { day: string; total: number }[] };
   return stats.days.find((entry) => entry.day === day)?.total ?? 0;
 }
@@ -103,7 +103,7 @@ describe('embedded default (PGlite with TimescaleDB, in-process transport, simul
   });
 
   it('feeds simulated events to a connected board', async () => {
-    const board = await connectBoard(backend.url);
+    const board = await connectBoard(backend.url, await backend.login());
     await waitFor('simulated events on the board', () => (board.totals.stored >= 20 ? true : undefined), {
       timeoutMs: 15_000,
     });
@@ -111,7 +111,7 @@ describe('embedded default (PGlite with TimescaleDB, in-process transport, simul
   });
 
   it('accepts a JSON array over HTTP with a result per event and stores the accepted ones once', async () => {
-    const board = await connectBoard(backend.url);
+    const board = await connectBoard(backend.url, await backend.login());
     const events = validEvents(3, 404);
     const broken = { ...events[2], district: 'TN-NOPE' };
     const first = await post(JSON.stringify([events[0], events[1], broken, events[0]]));
@@ -153,7 +153,7 @@ describe('embedded default (PGlite with TimescaleDB, in-process transport, simul
       vector: { names: string[]; values: number[] };
     };
     const features = async (code: string) =>
-      (await (await fetch(`${backend.url}/api/districts/${code}/features`)).json()) as Features;
+      (await (await backend.fetch(`/api/districts/${code}/features`)).json()) as Features;
     const before = await features('TN-NLG');
     expect(before.district).toBe('TN-NLG');
     expect(before.vector.names).toHaveLength(128);
@@ -161,7 +161,7 @@ describe('embedded default (PGlite with TimescaleDB, in-process transport, simul
     expect(before.vector.names.slice(0, 2)).toEqual(['crime_body.count_1h', 'crime_body.count_24h']);
     const suicides = before.categories.suicide?.counts['24h'] ?? NaN;
 
-    const board = await connectBoard(backend.url);
+    const board = await connectBoard(backend.url, await backend.login());
     const pushed: DistrictFeatures[] = [];
     board.socket.on('features', (update) => {
       pushed.push(...update.districts);
@@ -191,7 +191,7 @@ describe('embedded default (PGlite with TimescaleDB, in-process transport, simul
 
   it('answers a feature request for a malformed code with 400 and for an unknown district with 404', async () => {
     const get = async (code: string) => {
-      const response = await fetch(`${backend.url}/api/districts/${code}/features`);
+      const response = await backend.fetch(`/api/districts/${code}/features`);
       return { status: response.status, message: ((await response.json()) as { message: string }).message };
     };
     expect(await get('tn-mdu')).toEqual({
@@ -251,22 +251,29 @@ describe('embedded default (PGlite with TimescaleDB, in-process transport, simul
       expect(refused.headers.get('www-authenticate')).toContain('error="invalid_token"');
       expect(refused.body.message).toBe('unknown or revoked producer key');
     }
-    expect(await storedOn(backend.url, day)).toBe(0);
+    expect(await storedOn(backend, day)).toBe(0);
 
     // The same events with a valid key, given as X-Api-Key this time.
     expect(await post(events, 'application/json', { 'x-api-key': key })).toMatchObject({ status: 202 });
-    expect(await storedOn(backend.url, day)).toBe(3);
+    expect(await storedOn(backend, day)).toBe(3);
   });
 
   it('lets a producer key publish events and nothing else; health stays public', async () => {
     expect((await fetch(`${backend.url}/api/health`)).status).toBe(200);
     for (const [method, path] of [
       ['GET', '/api/admin/keys'],
-      ['POST', '/api/admin/keys'],
       ['GET', '/api/events'],
     ] as const) {
       const response = await fetch(`${backend.url}${path}`, { method, headers: bearer(key) });
       expect(response.status, `${method} ${path}`).toBe(404);
+    }
+    for (const [method, path] of [
+      ['GET', '/api/districts'],
+      ['GET', '/api/producer-keys'],
+      ['POST', '/api/producer-keys'],
+    ] as const) {
+      const response = await fetch(`${backend.url}${path}`, { method, headers: bearer(key) });
+      expect(response.status, `${method} ${path}`).toBe(403);
     }
   });
 
@@ -293,7 +300,7 @@ describe('embedded default (PGlite with TimescaleDB, in-process transport, simul
       'key "it-slow" is over its rate limit (1 event/s, burst 4): this request holds 3 events ' +
         '(0 available now); nothing was accepted, retry after 3 s',
     );
-    expect(await storedOn(backend.url, day)).toBe(4);
+    expect(await storedOn(backend, day)).toBe(4);
     // Other keys have their own buckets.
     expect(await post(eventsOn('2001-01-03', 1, 410))).toMatchObject({ status: 202 });
 
@@ -303,7 +310,7 @@ describe('embedded default (PGlite with TimescaleDB, in-process transport, simul
       status: 202,
       body: { accepted: 3 },
     });
-    expect(await storedOn(backend.url, day)).toBe(7);
+    expect(await storedOn(backend, day)).toBe(7);
   });
 
   it('keeps the keys command off the database while the backend holds it', async () => {
@@ -314,7 +321,7 @@ describe('embedded default (PGlite with TimescaleDB, in-process transport, simul
   });
 
   it('stops cleanly on SIGINT (Ctrl-C) and keeps the stored events across a restart', async () => {
-    const board = await connectBoard(backend.url);
+    const board = await connectBoard(backend.url, await backend.login());
     board.close();
     expect(await backend.stop('SIGINT')).toBe(0);
     expect(existsSync(join(dataDir, 'backend.lock'))).toBe(false);
@@ -329,7 +336,7 @@ describe('embedded default (PGlite with TimescaleDB, in-process transport, simul
     expect(await runKeys(['revoke', 'it-producer'], env)).toMatchObject({ code: 0 });
 
     backend = await startBackend(env);
-    const after = await connectBoard(backend.url);
+    const after = await connectBoard(backend.url, await backend.login());
     expect(after.snapshots[0]?.totalStored).toBeGreaterThanOrEqual(storedBefore);
     expect(after.snapshots[0]?.totalStored).toBeGreaterThan(0);
     after.close();
@@ -381,6 +388,6 @@ describe('producer keys with the backend on PostgreSQL', () => {
     backend = await startBackend({ ...env, INGEST_AUTH: 'off' });
     expect(backend.output()).toContain('INGEST_AUTH=off: POST /api/events accepts events from anyone');
     expect(await postTo(backend.url, eventsOn('2001-02-03', 2, 414), {})).toMatchObject({ status: 202 });
-    expect(await storedOn(backend.url, '2001-02-03')).toBe(2);
+    expect(await storedOn(backend, '2001-02-03')).toBe(2);
   });
 });

@@ -86,7 +86,7 @@ describe.each(['postgres', 'pglite'] as const)('Kafka ingest into %s', (database
 
   const start = async () => {
     backend = await startBackend(env);
-    board = await connectBoard(backend.url);
+    board = await connectBoard(backend.url, await backend.login());
   };
   const stop = async () => {
     board.close();

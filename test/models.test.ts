@@ -21,9 +21,8 @@ import { connectBoard } from './helpers/socket.js';
 /**
  * The models end to end, on the built backend: retraining through the API on a year of simulated
  * events, activation, scores of the districts a batch touched (REST and Socket.IO), a failed training
- * that leaves the active version serving, the registry surviving a restart, and the admin token.
+ * that leaves the active version serving, the registry surviving a restart, and retraining kept to admins.
  */
-const ADMIN_TOKEN = 'it-admin-token-0123456789';
 const DISTRICTS = ['TN-CHN', 'TN-MDU', 'TN-CBE', 'TN-TNV', 'TN-VLR', 'TN-KKI'];
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -74,12 +73,17 @@ interface Reply<T> {
   body: T;
 }
 
+/** The admin's session token of the running scenario: `call` sends it unless told otherwise. */
+let session: string | undefined;
+
+/** `token` undefined: the admin's session; null: no credential at all. */
 async function call<T = Record<string, unknown>>(
   url: string,
-  init: { method?: string; token?: string; body?: string } = {},
+  init: { method?: string; token?: string | null; body?: string } = {},
 ): Promise<Reply<T>> {
   const headers: Record<string, string> = {};
-  if (init.token !== undefined) headers.authorization = `Bearer ${init.token}`;
+  const token = init.token === undefined ? session : init.token;
+  if (token !== null && token !== undefined) headers.authorization = `Bearer ${token}`;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(url, {
     method: init.method ?? 'GET',
@@ -93,6 +97,7 @@ async function postEvents(url: string, events: readonly MonitorEvent[]): Promise
   for (let i = 0; i < events.length; i += 5000) {
     const reply = await call(`${url}/api/events`, {
       method: 'POST',
+      token: null,
       body: JSON.stringify(events.slice(i, i + 5000)),
     });
     expect(reply.status, JSON.stringify(reply.body).slice(0, 500)).toBe(202);
@@ -146,11 +151,11 @@ function scenario(
         REGION_FILE: regionFile,
         SIMULATOR: 'off',
         INGEST_AUTH: 'off',
-        ADMIN_TOKEN,
         MODEL_RETRAIN_HOURS: '0',
       };
       backend = await startBackend(env);
       url = backend.url;
+      session = await backend.login();
     });
     afterAll(async () => {
       await backend.stop('SIGTERM');
@@ -158,7 +163,7 @@ function scenario(
       rmSync(folder, { recursive: true, force: true });
     });
 
-    it('says why there are no scores before a first model, and guards retraining with the admin token', async () => {
+    it('says why there are no scores before a first model, and keeps retraining to admins', async () => {
       const scores = await call<ScoresResponse>(`${url}/api/scores`);
       expect(scores.status).toBe(200);
       expect(scores.body).toMatchObject({ modelVersion: null, districts: [] });
@@ -174,23 +179,30 @@ function scenario(
       });
 
       const retrain = `${url}/api/models/retrain`;
-      expect((await call(retrain, { method: 'POST' })).status).toBe(401);
-      expect((await call(retrain, { method: 'POST', token: `${ADMIN_TOKEN}x` })).status).toBe(401);
-      // With the token the request is accepted, and fails at once (no events yet).
-      expect(await call(retrain, { method: 'POST', token: ADMIN_TOKEN })).toMatchObject({
+      expect((await call(retrain, { method: 'POST', token: null })).status).toBe(401);
+      expect((await call(retrain, { method: 'POST', token: `${session ?? ''}x` })).status).toBe(401);
+      const created = await call(`${url}/api/users`, {
+        method: 'POST',
+        body: JSON.stringify({ username: 'it-operator', password: 'it-operator-password', role: 'operator' }),
+      });
+      expect(created.status).toBe(201);
+      const operator = await backend.login('it-operator', 'it-operator-password');
+      expect((await call(`${url}/api/models`, { token: operator })).status).toBe(200);
+      expect(await call(retrain, { method: 'POST', token: operator })).toMatchObject({
+        status: 403,
+        body: { message: 'this route needs the admin role; user "it-operator" is operator' },
+      });
+      // An admin's request is accepted, and fails at once (no events yet).
+      expect(await call(retrain, { method: 'POST' })).toMatchObject({
         status: 202,
         body: { id: 'v1', status: 'training' },
       });
       const { versions } = await trained(url, 'v1');
       expect(versions[0]).toMatchObject({ id: 'v1', status: 'failed', active: false });
       expect(versions[0]?.error).toContain('not enough data: no events stored before');
-      expect((await call(`${retrain}?until=yesterday`, { method: 'POST', token: ADMIN_TOKEN })).status).toBe(
-        400,
-      );
+      expect((await call(`${retrain}?until=yesterday`, { method: 'POST' })).status).toBe(400);
       const future = new Date(Date.now() + DAY).toISOString();
-      expect((await call(`${retrain}?until=${future}`, { method: 'POST', token: ADMIN_TOKEN })).status).toBe(
-        400,
-      );
+      expect((await call(`${retrain}?until=${future}`, { method: 'POST' })).status).toBe(400);
     });
 
     it(
@@ -200,10 +212,9 @@ function scenario(
         const started = performance.now();
         const accepted = await call<{ id: string; status: string }>(`${url}/api/models/retrain`, {
           method: 'POST',
-          token: ADMIN_TOKEN,
         });
         expect(accepted).toMatchObject({ status: 202, body: { id: 'v2', status: 'training' } });
-        const again = await call(`${url}/api/models/retrain`, { method: 'POST', token: ADMIN_TOKEN });
+        const again = await call(`${url}/api/models/retrain`, { method: 'POST' });
         expect(again).toMatchObject({ status: 409, body: { runningVersion: 'v2' } });
 
         const listing = await trained(url, 'v2');
@@ -238,7 +249,7 @@ function scenario(
     it('scores exactly the districts a batch touched, over REST and Socket.IO, and reports the time it adds', async () => {
       const before = await call<ScoresResponse>(`${url}/api/scores`);
       const asOf = new Map(before.body.districts.map((score) => [score.district, score.asOf]));
-      const board = await connectBoard(url);
+      const board = await connectBoard(url, session ?? '');
       const pushed: ScoresUpdate[] = [];
       board.socket.on('scores', (update) => pushed.push(update));
       const hourBefore = localHour(Date.now());
@@ -292,7 +303,6 @@ function scenario(
       // Events before 2000 do not exist: the training cannot have enough data.
       const accepted = await call<{ id: string }>(`${url}/api/models/retrain?until=2000-01-01T00:00:00Z`, {
         method: 'POST',
-        token: ADMIN_TOKEN,
       });
       expect(accepted).toMatchObject({ status: 202, body: { id: 'v3' } });
       const listing = await trained(url, 'v3');
@@ -333,28 +343,6 @@ function scenario(
 }
 
 describe('models: registry, retraining, scoring', () => {
-  it('answers 403 on retrain, saying how to enable it, when ADMIN_TOKEN is unset', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'models-it-off-'));
-    const regionFile = join(dataDir, 'region.json');
-    writeFileSync(regionFile, JSON.stringify(region));
-    const backend = await startBackend({
-      DATA_DIR: join(dataDir, 'db'),
-      REGION_FILE: regionFile,
-      SIMULATOR: 'off',
-    });
-    try {
-      const reply = await call<{ message: string }>(`${backend.url}/api/models/retrain`, {
-        method: 'POST',
-        token: ADMIN_TOKEN,
-      });
-      expect(reply.status).toBe(403);
-      expect(reply.body.message).toContain('start the backend with ADMIN_TOKEN set');
-    } finally {
-      await backend.stop('SIGTERM');
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  });
-
   scenario('on PGlite with TimescaleDB', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'models-it-db-'));
     const drop = (): Promise<void> => {

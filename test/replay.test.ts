@@ -97,8 +97,8 @@ describe('replay of the 2017 Chicago incident file through Kafka', () => {
     }
 
     // The same counts through the API: one district, one month, day by day.
-    const response = await fetch(
-      `${backend.url}/api/stats/daily?district=CHI-011&from=2017-03-01T06:00:00Z&to=2017-04-01T05:00:00Z`,
+    const response = await backend.fetch(
+      '/api/stats/daily?district=CHI-011&from=2017-03-01T06:00:00Z&to=2017-04-01T05:00:00Z',
     );
     expect(response.status).toBe(200);
     const stats = (await response.json()) as { days: { day: string; total: number }[] };
@@ -107,12 +107,12 @@ describe('replay of the 2017 Chicago incident file through Kafka', () => {
   });
 
   it('lists the registry and refuses bad statistics requests with a reason', async () => {
-    const registry = (await (await fetch(`${backend.url}/api/districts`)).json()) as {
+    const registry = (await (await backend.fetch('/api/districts')).json()) as {
       units: { code: string }[];
     };
     expect(registry.units).toHaveLength(23);
     const answer = async (query: string) => {
-      const response = await fetch(`${backend.url}/api/stats/daily?${query}`);
+      const response = await backend.fetch(`/api/stats/daily?${query}`);
       return `${response.status} ${((await response.json()) as { message: string }).message}`;
     };
     expect(await answer('district=CHI-013&from=2017-01-01&to=2017-02-01')).toBe(

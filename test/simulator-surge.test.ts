@@ -12,7 +12,7 @@ describe('a surge injected through the API', () => {
   let backend: RunningBackend;
 
   const surge = (body: unknown) =>
-    fetch(`${backend.url}/api/simulator/surges`, {
+    backend.fetch('/api/simulator/surges', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -29,7 +29,7 @@ describe('a surge injected through the API', () => {
   it('raises that district far above every other on the live feed', async () => {
     const response = await surge({ district: 'TN-MDU', factor: 20, minutes: 60 });
     expect(response.status).toBe(201);
-    const board = await connectBoard(backend.url);
+    const board = await connectBoard(backend.url, await backend.login());
     const byDistrict = new Map<string, number>();
     board.socket.on('ingest:batch', (summary: BatchSummary) => {
       for (const [code, n] of Object.entries(summary.byDistrict))

@@ -1,5 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AlertDeliveryModule } from './alerts/delivery/alert-delivery.module.js';
+import { AlertsModule } from './alerts/alerts.module.js';
 import { AppLifecycle } from './app.lifecycle.js';
+import { AuthModule } from './auth/auth.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { CoreModule } from './core.module.js';
 import { DistrictsController } from './districts/districts.controller.js';
@@ -18,7 +21,16 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), LiveModule, IngestModule, FeaturesModule, ModelsModule],
+      imports: [
+        CoreModule.forRoot(config),
+        LiveModule,
+        IngestModule,
+        FeaturesModule,
+        ModelsModule,
+        AlertDeliveryModule,
+        AlertsModule,
+        AuthModule,
+      ],
       controllers: [HealthController, DistrictsController, StatsController, SimulatorController],
       providers: [SimulatorService, StatsRepository, AppLifecycle],
     };

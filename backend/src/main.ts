@@ -5,6 +5,9 @@ import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
+import { OpenApiDocument } from './auth/openapi.js';
+import { AuthIoAdapter } from './auth/socket-auth.adapter.js';
+import { UsersService } from './auth/users.service.js';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
 
 process.env.TZ = 'UTC';
@@ -18,6 +21,10 @@ export async function bootstrap(config: AppConfig): Promise<NestExpressApplicati
     bodyParser: false,
     logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
   });
+  // Every Socket.IO namespace authenticates its handshake (auth: { token }) before a gateway sees it.
+  app.useWebSocketAdapter(new AuthIoAdapter(app, app.get(UsersService)));
+  // Generated from the controllers, served at GET /api/openapi.json.
+  app.get(OpenApiDocument).build(app);
   if (existsSync(config.frontendDir)) {
     // Hashed assets never change; index.html must be re-read after a deploy or screens load missing assets.
     app.useStaticAssets(config.frontendDir, {

@@ -1,4 +1,4 @@
-/** Pure models (no I/O): features, forecaster, random forest, k-means profiles, fusion, and the pipeline joining them. */
+/** Pure models (no I/O): features, forecaster, random forest, k-means profiles, fusion, the pipeline joining them, and the spike detector. */
 export * from './sizes.js';
 export * from './features/index.js';
 export * from './errors.js';
@@ -7,3 +7,4 @@ export * from './profiles/index.js';
 export * from './fusion/index.js';
 export * from './forecast/index.js';
 export * from './pipeline/index.js';
+export * from './anomaly/index.js';

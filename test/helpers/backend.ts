@@ -1,9 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { REPO_ROOT, waitFor } from './services.js';
 
+/** The admin's password in every backend the tests start, unless a test gives its own ADMIN_PASSWORD. */
+export const TEST_ADMIN_PASSWORD = 'it-admin-password-0123';
+
 export interface RunningBackend {
   readonly url: string;
   readonly child: ChildProcess;
+  /** Logs in (`POST /api/auth/login`) and returns the session token; admin with the test password by default. */
+  login(username?: string, password?: string): Promise<string>;
+  /**
+   * `fetch(url + path)` with `Authorization: Bearer <token>`: the admin's session (logged in once)
+   * unless `token` is given.
+   */
+  fetch(path: string, init?: RequestInit, token?: string): Promise<Response>;
   /** Everything the process printed so far. */
   output(): string;
   /** Sends the signal and resolves with the exit code (null when killed by a signal). */
@@ -22,7 +32,7 @@ const baseEnv = (): Record<string, string> =>
 export async function startBackend(env: Record<string, string>): Promise<RunningBackend> {
   const child = spawn(process.execPath, ['backend/dist/main.js'], {
     cwd: REPO_ROOT,
-    env: { ...baseEnv(), PORT: '0', ...env },
+    env: { ...baseEnv(), PORT: '0', ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -50,9 +60,29 @@ export async function startBackend(env: Record<string, string>): Promise<Running
     const body = (await response.json()) as { status: string };
     return body.status === 'ok' ? true : undefined;
   });
+  const login = async (username = 'admin', password = TEST_ADMIN_PASSWORD): Promise<string> => {
+    const response = await fetch(`${url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
+    const body = (await response.json()) as { token?: string; message?: string };
+    if (response.status !== 200 || body.token === undefined) {
+      throw new Error(`login as ${username} failed (${response.status}): ${body.message ?? ''}`);
+    }
+    return body.token;
+  };
+  let adminToken: Promise<string> | undefined;
   return {
     url,
     child,
+    login,
+    async fetch(path, init = {}, token) {
+      adminToken ??= login();
+      const headers = new Headers(init.headers);
+      headers.set('authorization', `Bearer ${token ?? (await adminToken)}`);
+      return fetch(`${url}${path}`, { ...init, headers });
+    },
     output: () => log,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -14,9 +14,15 @@ export interface BoardClient {
   close(): void;
 }
 
-/** A socket.io-client connected like the board: counts what the backend pushes. */
-export async function connectBoard(url: string): Promise<BoardClient> {
-  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url, { transports: ['websocket'] });
+/**
+ * A socket.io-client connected like the board, with a session token (`backend.login()`): counts what
+ * the backend pushes.
+ */
+export async function connectBoard(url: string, token: string): Promise<BoardClient> {
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url, {
+    transports: ['websocket'],
+    auth: { token },
+  });
   const snapshots: BoardSnapshot[] = [];
   const totals = { stored: 0, duplicates: 0, deadLettered: 0, batches: 0 };
   socket.on('snapshot', (snapshot) => snapshots.push(snapshot));

@@ -77,7 +77,7 @@ export class RulesController {
   async replace(@Req() request: Request, @Param('id') id: string): Promise<AlertRule> {
     const body = await readJsonObject(request);
     if (body.id !== undefined && body.id !== id)
-      throw new BadRequestException(`id: the body says ${String(body.id)}, the path ${id}`);
+      throw new BadRequestException(`id: the body says ${JSON.stringify(body.id)}, the path ${id}`);
     const { id: _id, ...rest } = body;
     const rule = this.ruleFrom(id, rest, actorOf(request));
     const saved = await this.repository.saveRule(rule, 'replace', {

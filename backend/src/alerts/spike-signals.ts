@@ -1,7 +1,6 @@
 import {
-  SPIKE_DETECTOR_FORMAT,
+  SPIKE_DEFAULTS,
   SpikeDetector,
-  resolveSpikeOptions,
   type AugursRuntime,
   type SpikeDetectorJSON,
   type StepDistribution,
@@ -131,17 +130,19 @@ export class SpikeSignals {
       at.push(step);
       value.push(this.minutes.sum(district, rule.category, step, step + stepMs));
     }
+    const options = {
+      stepMs,
+      historySteps: c.historySteps,
+      minHistorySteps: Math.min(48, c.historySteps),
+      refitEvery: Math.max(1, Math.min(12, Math.floor(c.historySteps / 4))),
+    };
+    // Pushed without clipping (no fit per push), then reloaded with the clipping the live pushes use.
+    const bulk = new SpikeDetector(this.runtime, { ...options, clipQuantile: 1 });
+    for (let i = 0; i < at.length; i++) bulk.push(at[i] ?? 0, value[i] ?? 0);
+    const saved = bulk.toJSON();
     const json: SpikeDetectorJSON = {
-      format: SPIKE_DETECTOR_FORMAT,
-      options: resolveSpikeOptions({
-        stepMs,
-        historySteps: c.historySteps,
-        minHistorySteps: Math.min(48, c.historySteps),
-        refitEvery: Math.max(1, Math.min(12, Math.floor(c.historySteps / 4))),
-      }),
-      history: { at, value },
-      sinceFit: 0,
-      path: null,
+      ...saved,
+      options: { ...saved.options, clipQuantile: SPIKE_DEFAULTS.clipQuantile },
     };
     const detector = SpikeDetector.load(this.runtime, json);
     for (let step = current - pushed * stepMs; step < current; step += stepMs) {

@@ -76,7 +76,7 @@ export class AuditLog {
     const { rows } = await this.db.query<AuditRow>(
       `SELECT id::text AS id, at, actor, action, subject, reason, details FROM audit_log
        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY id DESC LIMIT $${params.length}`,
+       ORDER BY audit_log.id DESC LIMIT $${params.length}`,
       params,
     );
     return rows.map(toEntry);
@@ -88,7 +88,7 @@ export class AuditLog {
     if (subjects.length === 0) return bySubject;
     const { rows } = await this.db.query<AuditRow>(
       `SELECT id::text AS id, at, actor, action, subject, reason, details FROM audit_log
-       WHERE subject = ANY($1::text[]) ORDER BY id`,
+       WHERE subject = ANY($1::text[]) ORDER BY audit_log.id`,
       [subjects],
     );
     for (const row of rows) {

@@ -1,4 +1,11 @@
-import { SetMetadata, UnauthorizedException } from '@nestjs/common';
+import { applyDecorators, SetMetadata, UnauthorizedException } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiExtension,
+  ApiForbiddenResponse,
+  ApiSecurity,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { Role, UserInfo } from '@district-monitor/streams';
 
@@ -14,7 +21,34 @@ export type AccessLevel = 'public' | 'producer' | Role;
 
 export const ACCESS_KEY = 'district-monitor:access';
 
-export const Access = (level: AccessLevel) => SetMetadata(ACCESS_KEY, level);
+/**
+ * The OpenAPI security scheme names (auth/openapi.ts declares them). The session's is swagger's
+ * default name, so a stray `@ApiBearerAuth()` names the same scheme.
+ */
+export const SESSION_SCHEME = 'bearer';
+export const PRODUCER_KEY_SCHEME = 'producer-key';
+
+/**
+ * Sets the route's access level, and documents it in the OpenAPI document: the `x-access` extension,
+ * the security scheme it takes, and its 401 / 403 answers.
+ */
+export const Access = (level: AccessLevel) => {
+  const documented =
+    level === 'public'
+      ? []
+      : level === 'producer'
+        ? [
+            ApiSecurity(PRODUCER_KEY_SCHEME),
+            ApiUnauthorizedResponse({ description: 'no, a malformed, an unknown or a revoked producer key' }),
+            ApiForbiddenResponse({ description: 'a user session: only a producer key publishes' }),
+          ]
+        : [
+            ApiBearerAuth(SESSION_SCHEME),
+            ApiUnauthorizedResponse({ description: 'no session token, or an invalid or expired one' }),
+            ApiForbiddenResponse({ description: `a role below ${level}, or a producer key` }),
+          ];
+  return applyDecorators(SetMetadata(ACCESS_KEY, level), ApiExtension('x-access', level), ...documented);
+};
 
 /** Who made a request, as the guard established it. */
 export type Principal =

@@ -5,6 +5,7 @@ import { featuresSection } from './features.bench.js';
 import { modelsSection } from './models.bench.js';
 import { ingestSection } from './ingest.bench.js';
 import { replaySection } from './replay.bench.js';
+import { alertsSection } from './alerts.bench.js';
 
 /**
  * `npm run bench [-- --json] [-- --events N] [-- --only ingest|replay|features|models]`: every figure beside a baseline
@@ -15,7 +16,7 @@ const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) 
 const json = args.includes('--json');
 const count = Number(option('--events') ?? 100_000);
 const only = option('--only');
-const SECTIONS = ['ingest', 'replay', 'features', 'models'];
+const SECTIONS = ['ingest', 'replay', 'features', 'models', 'alerts'];
 const DECIMALS: Readonly<Record<string, number>> = { 'events/s': 0, s: 1, ms: 2, MiB: 0 };
 
 async function main(): Promise<void> {
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   if (runs('replay')) rows.push(...(await replaySection(env)));
   if (runs('features')) rows.push(...(await featuresSection(env)));
   if (runs('models')) rows.push(...(await modelsSection()));
+  if (runs('alerts')) rows.push(...(await alertsSection(env)));
 
   const meta = { ingestEvents: count, partitions: 6, cpus: cpus().length, node: process.version };
   if (json) {

@@ -45,8 +45,31 @@ export interface AppConfig {
     /** Days of hourly counts before the training instant that one training reads. */
     readonly trainingDays: number;
   };
-  /** Bearer token of the admin routes (`POST /api/models/retrain`); unset turns them off (403). */
-  readonly adminToken: string | undefined;
+  /** Users and sessions (backend/src/auth). */
+  readonly auth: {
+    /** HS256 signing secret of session tokens; undefined = one generated once and kept in the database. */
+    readonly jwtSecret: string | undefined;
+    /** How long a session token is valid. */
+    readonly sessionTtlHours: number;
+    /** The password of the `admin` user created at first start; undefined = a one-time password, logged once. */
+    readonly adminPassword: string | undefined;
+  };
+  /** Webhook delivery of alert notifications (backend/src/alerts/delivery). */
+  readonly webhooks: {
+    /** Attempts before a delivery is dead (dead-lettered, audited). */
+    readonly maxAttempts: number;
+    /** Wait after the first failed attempt; doubles after each next failure, with jitter. */
+    readonly backoffMs: number;
+    /** Limit of one attempt (connect, answer, body). */
+    readonly timeoutMs: number;
+  };
+  /** The alert engine (backend/src/alerts): evaluation tick and Alertmanager-style group timers. */
+  readonly alerts: {
+    readonly evaluationSeconds: number;
+    readonly groupWaitSeconds: number;
+    readonly groupIntervalSeconds: number;
+    readonly repeatIntervalSeconds: number;
+  };
   /** Built board (`frontend/dist`), served at `/`. */
   readonly frontendDir: string;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
@@ -74,8 +97,22 @@ export const ENVIRONMENT = {
   MODEL_RETRAIN_HOURS:
     'hours between automatic model trainings, also the first training at start when none is ready; 0 = off (default 24)',
   MODEL_TRAINING_DAYS: 'days of hourly counts one training reads (default 730)',
-  ADMIN_TOKEN:
-    'bearer token of POST /api/models/retrain, at least 16 characters; unset = the route answers 403',
+  JWT_SECRET:
+    'signing secret of session tokens, at least 32 characters; unset = one generated once and kept in the database',
+  JWT_TTL_HOURS: 'hours a session token stays valid (default 12)',
+  ADMIN_PASSWORD:
+    'password of the admin user created at first start (no user yet), at least 12 characters; unset = a one-time password printed once',
+  WEBHOOK_MAX_ATTEMPTS: 'attempts of a webhook delivery before it is dead (default 8)',
+  WEBHOOK_BACKOFF_MS:
+    'wait after a failed webhook attempt, doubled after each next failure with jitter, capped at 15 min (default 1000)',
+  WEBHOOK_TIMEOUT_MS: 'limit of one webhook attempt (default 5000)',
+  ALERT_EVALUATION_SECONDS:
+    'seconds between evaluations of every rule for every owned district (batches also trigger them at once; default 5)',
+  ALERT_GROUP_WAIT_SECONDS:
+    "a district group's first notification waits this long to gather alerts (default 30)",
+  ALERT_GROUP_INTERVAL_SECONDS: 'seconds between two notifications of one district group (default 300)',
+  ALERT_REPEAT_INTERVAL_SECONDS:
+    'an unacknowledged firing group is notified again after this many seconds (default 14400)',
   LOG_LEVEL: 'error | warn | log | debug (default log)',
 } as const;
 
@@ -148,9 +185,23 @@ export function loadConfig(env: Env): AppConfig {
     problems.push(`SIMULATOR_RATE=${rateRaw ?? ''}: expected a number of events per second from 0 to 100000`);
   }
 
-  const adminToken = text('ADMIN_TOKEN');
-  if (adminToken !== undefined && !/^[\x21-\x7e]{16,256}$/.test(adminToken)) {
-    problems.push('ADMIN_TOKEN: expected 16 to 256 printable characters without spaces');
+  // Secrets are never echoed in a problem, only what is wrong with them.
+  const jwtSecret = text('JWT_SECRET');
+  if (jwtSecret !== undefined && (jwtSecret.length < 32 || jwtSecret.length > 4096)) {
+    problems.push(
+      `JWT_SECRET: expected 32 to 4096 characters, got ${jwtSecret.length} (e.g. openssl rand -base64 48)`,
+    );
+  }
+  // Not trimmed: the password is exactly what will be typed at login.
+  const adminPassword = env.ADMIN_PASSWORD === '' ? undefined : env.ADMIN_PASSWORD;
+  if (adminPassword !== undefined && (adminPassword.length < 12 || adminPassword.length > 256)) {
+    problems.push(`ADMIN_PASSWORD: expected 12 to 256 characters, got ${adminPassword.length}`);
+  }
+  // Retired with the admin role: a deployment still setting it would think the old token works.
+  if (env.ADMIN_TOKEN !== undefined) {
+    problems.push(
+      'ADMIN_TOKEN: no longer used; admin routes need an admin user session (POST /api/auth/login): unset it',
+    );
   }
 
   const config: AppConfig = {
@@ -176,7 +227,22 @@ export function loadConfig(env: Env): AppConfig {
       retrainHours: integer('MODEL_RETRAIN_HOURS', 24, 0, 24 * 365),
       trainingDays: integer('MODEL_TRAINING_DAYS', 730, 28, 3650),
     },
-    adminToken,
+    auth: {
+      jwtSecret,
+      sessionTtlHours: integer('JWT_TTL_HOURS', 12, 1, 24 * 30),
+      adminPassword,
+    },
+    webhooks: {
+      maxAttempts: integer('WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
+      backoffMs: integer('WEBHOOK_BACKOFF_MS', 1000, 1, 3_600_000),
+      timeoutMs: integer('WEBHOOK_TIMEOUT_MS', 5000, 100, 120_000),
+    },
+    alerts: {
+      evaluationSeconds: integer('ALERT_EVALUATION_SECONDS', 5, 1, 3600),
+      groupWaitSeconds: integer('ALERT_GROUP_WAIT_SECONDS', 30, 0, 86_400),
+      groupIntervalSeconds: integer('ALERT_GROUP_INTERVAL_SECONDS', 300, 1, 86_400),
+      repeatIntervalSeconds: integer('ALERT_REPEAT_INTERVAL_SECONDS', 4 * 3600, 60, 30 * 86_400),
+    },
     frontendDir: resolve(REPO_ROOT, 'frontend/dist'),
     logLevel: choice('LOG_LEVEL', ['error', 'warn', 'log', 'debug'], 'log'),
   };

@@ -260,6 +260,77 @@ export const MIGRATIONS: readonly Migration[] = [
       for (const sql of statements) await tx.query(sql);
     },
   },
+  {
+    version: 6,
+    name: 'users and sessions',
+    async up(tx) {
+      const statements = [
+        // `password_hash` is scrypt with a per-user salt (auth/password.ts). `token_version` is carried in
+        // every session token; a password change bumps it, so the sessions issued before it stop working.
+        `CREATE TABLE users (
+           id             text        PRIMARY KEY,
+           username       text        NOT NULL UNIQUE,
+           role           text        NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+           districts      jsonb,
+           password_hash  text        NOT NULL,
+           token_version  integer     NOT NULL DEFAULT 1,
+           disabled       boolean     NOT NULL DEFAULT false,
+           created_at     timestamptz NOT NULL DEFAULT now()
+         )`,
+        // Values the replicas on one database share; `jwt_secret` when JWT_SECRET is unset.
+        `CREATE TABLE auth_settings (
+           name        text        PRIMARY KEY,
+           value       text        NOT NULL,
+           created_at  timestamptz NOT NULL DEFAULT now()
+         )`,
+      ];
+      for (const sql of statements) await tx.query(sql);
+    },
+  },
+  {
+    // Alert delivery (backend/src/alerts/delivery): keep after 6; the next free version is 8.
+    version: 7,
+    name: 'webhook subscriptions and deliveries',
+    async up(tx) {
+      const statements = [
+        // The secret signs every request (HMAC-SHA256), so it is kept as is; it is shown once, at creation.
+        `CREATE TABLE webhook_subscriptions (
+           id          text        PRIMARY KEY,
+           name        text        NOT NULL,
+           url         text        NOT NULL CHECK (url ~ '^https?://'),
+           secret      text        NOT NULL,
+           filter      jsonb       NOT NULL,
+           enabled     boolean     NOT NULL DEFAULT true,
+           created_by  text        NOT NULL,
+           created_at  timestamptz NOT NULL DEFAULT now()
+         )`,
+        // The delivery log and the retry queue in one: one row per (subscription, notification), so a
+        // notification fanned out twice is still sent once. `lease_token` marks the attempt in flight;
+        // `next_attempt_at` is pushed past the lease when claimed, so a dead sender's row comes due again.
+        `CREATE TABLE webhook_deliveries (
+           id               bigserial   PRIMARY KEY,
+           subscription_id  text        NOT NULL REFERENCES webhook_subscriptions (id) ON DELETE CASCADE,
+           notification_id  text        NOT NULL REFERENCES alert_notifications (id) ON DELETE CASCADE,
+           idempotency_key  text        NOT NULL,
+           state            text        NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'dead')),
+           attempts         integer     NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+           next_attempt_at  timestamptz,
+           lease_token      text,
+           last_status      integer,
+           last_error       text,
+           delivered_at     timestamptz,
+           created_at       timestamptz NOT NULL DEFAULT now(),
+           UNIQUE (subscription_id, notification_id),
+           CHECK ((state = 'pending') = (next_attempt_at IS NOT NULL)),
+           CHECK ((state = 'delivered') = (delivered_at IS NOT NULL))
+         )`,
+        `CREATE INDEX webhook_deliveries_due ON webhook_deliveries (subscription_id, next_attempt_at)
+           WHERE state = 'pending'`,
+        'CREATE INDEX webhook_deliveries_log ON webhook_deliveries (subscription_id, id DESC)',
+      ];
+      for (const sql of statements) await tx.query(sql);
+    },
+  },
 ];
 
 /** The aggregates were built for one time zone; opening the database for a region in another is an error. */

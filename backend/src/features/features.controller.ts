@@ -1,6 +1,8 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Region } from '@district-monitor/streams';
 import { CRIME_FEATURE_NAMES, type DistrictFeatures } from '@district-monitor/models';
+import { Access } from '../auth/access.js';
 import { REGION } from '../config/tokens.js';
 import { FeatureService } from './feature.service.js';
 import { districtParam } from '../districts/district-param.js';
@@ -11,6 +13,7 @@ export interface FeaturesResponse extends Omit<DistrictFeatures, 'vector'> {
 }
 
 /** `GET /api/districts/:code/features`: a district's current rolling features and its 128-vector. */
+@ApiTags('districts')
 @Controller('api/districts')
 export class FeaturesController {
   constructor(
@@ -19,6 +22,9 @@ export class FeaturesController {
   ) {}
 
   @Get(':code/features')
+  @Access('viewer')
+  @ApiOperation({ summary: "A district's rolling features and its 128-feature vector" })
+  @ApiParam({ name: 'code', type: 'string', example: 'TN-CHN' })
   get(@Param('code') code: string): FeaturesResponse {
     districtParam(this.region, code, 'features');
     const { vector, ...named } = this.features.current(code);

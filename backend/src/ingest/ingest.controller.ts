@@ -8,13 +8,14 @@ import {
   Req,
   Res,
   ServiceUnavailableException,
-  UseGuards,
 } from '@nestjs/common';
+import { ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { MonitorEvent } from '@district-monitor/streams';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG, EVENT_PUBLISHER } from '../config/tokens.js';
-import { ProducerKeyGuard, producerOf } from '../producer-keys/producer-key.guard.js';
+import { Access } from '../auth/access.js';
+import { producerOf } from '../producer-keys/producer-key.guard.js';
 import { ProducerRateLimiter, rateLimitException } from '../producer-keys/producer-rate-limiter.js';
 import type { EventPublisher } from '../transport/transport.js';
 import { readBody, splitBody } from './ingest-body.js';
@@ -37,8 +38,8 @@ export interface IngestResponse {
  * a valid producer key, 429 (with Retry-After) over the key's rate limit, counted in events. A refused
  * request is refused whole: no event of it is accepted.
  */
+@ApiTags('ingest')
 @Controller('api/events')
-@UseGuards(ProducerKeyGuard)
 export class IngestController {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -48,6 +49,9 @@ export class IngestController {
   ) {}
 
   @Post()
+  @Access('producer')
+  @ApiOperation({ summary: 'Publish events (one, an array, or NDJSON) with a producer key' })
+  @ApiConsumes('application/json', 'application/x-ndjson')
   async publish(
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,

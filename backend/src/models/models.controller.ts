@@ -9,10 +9,10 @@ import {
   Post,
   Query,
   ServiceUnavailableException,
-  UseGuards,
 } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiConflictResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { ActiveModelResponse, ModelVersionsResponse, RetrainAccepted } from '@district-monitor/streams';
-import { AdminTokenGuard } from './admin-token.guard.js';
+import { Access } from '../auth/access.js';
 import { ModelRegistryRepository, TrainingInProgressError } from './model-registry.repository.js';
 import { ModelRegistryService } from './model-registry.service.js';
 
@@ -24,6 +24,7 @@ const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}
  * the bundle), `GET /api/models/active` (the version scoring now; 503 while there is none) and
  * `POST /api/models/retrain` (admin; 202 with the new version, 409 while another trains).
  */
+@ApiTags('models')
 @Controller('api/models')
 export class ModelsController {
   constructor(
@@ -32,6 +33,8 @@ export class ModelsController {
   ) {}
 
   @Get()
+  @Access('viewer')
+  @ApiOperation({ summary: 'Every model version, newest first, with its card and status' })
   async list(): Promise<ModelVersionsResponse> {
     const versions = await this.repository.list();
     return {
@@ -42,6 +45,8 @@ export class ModelsController {
   }
 
   @Get('active')
+  @Access('viewer')
+  @ApiOperation({ summary: 'The version scoring now; 503 while there is none' })
   active(): ActiveModelResponse {
     const active = this.registry.active;
     if (active === undefined) throw new ServiceUnavailableException(this.registry.unavailableReason);
@@ -59,8 +64,17 @@ export class ModelsController {
    * running version (`runningVersion`), not queued.
    */
   @Post('retrain')
-  @UseGuards(AdminTokenGuard)
+  @Access('admin')
   @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'Train a new version on the events before `until`' })
+  @ApiQuery({
+    name: 'until',
+    type: 'string',
+    required: false,
+    description: 'ISO 8601 instant, not in the future',
+  })
+  @ApiAcceptedResponse({ description: 'training started' })
+  @ApiConflictResponse({ description: 'another version is training' })
   async retrain(@Query('until') untilText?: string): Promise<RetrainAccepted> {
     let until: number | undefined;
     if (untilText !== undefined) {

@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import type { Region } from '@district-monitor/streams';
 import { REGION } from '../config/tokens.js';
 import { FeaturesModule } from '../features/features.module.js';
-import { AdminTokenGuard } from './admin-token.guard.js';
 import { ModelRegistryRepository } from './model-registry.repository.js';
 import { ModelRegistryService } from './model-registry.service.js';
 import { WorkerModelTrainer } from './model-trainer.js';
@@ -22,7 +21,6 @@ import { MODEL_TRAINER, SCORER_LOADER } from './tokens.js';
     TrainingDataRepository,
     ModelRegistryService,
     ScoringService,
-    AdminTokenGuard,
     { provide: MODEL_TRAINER, useFactory: () => new WorkerModelTrainer() },
     {
       provide: SCORER_LOADER,

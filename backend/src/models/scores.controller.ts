@@ -1,5 +1,7 @@
 import { Controller, Get, Inject, Param, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { type DistrictScore, type Region, type ScoresResponse } from '@district-monitor/streams';
+import { Access } from '../auth/access.js';
 import { REGION } from '../config/tokens.js';
 import { ModelRegistryService } from './model-registry.service.js';
 import { ScoringService } from './scoring.service.js';
@@ -11,6 +13,7 @@ import { districtParam } from '../districts/district-param.js';
  * endpoint's codes (400 malformed code, 404 unknown district or a police unit) and 503 while no model is
  * active or the district has no score of it yet (both pass).
  */
+@ApiTags('models')
 @Controller('api')
 export class ScoresController {
   constructor(
@@ -20,6 +23,8 @@ export class ScoresController {
   ) {}
 
   @Get('scores')
+  @Access('viewer')
+  @ApiOperation({ summary: "Every district's latest score by the active model" })
   all(): ScoresResponse {
     const version = this.scoring.version;
     if (version === null)
@@ -28,6 +33,9 @@ export class ScoresController {
   }
 
   @Get('districts/:code/score')
+  @Access('viewer')
+  @ApiOperation({ summary: "One district's latest score; 503 while there is none" })
+  @ApiParam({ name: 'code', type: 'string', example: 'TN-CHN' })
   one(@Param('code') code: string): DistrictScore {
     districtParam(this.region, code, 'scores');
     const version = this.scoring.version;

@@ -47,8 +47,9 @@ export function presentedKey(headers: Request['headers']): Presented {
 }
 
 /**
- * Lets a request through only with a valid producer key (unless INGEST_AUTH=off). Applied to
- * `POST /api/events` alone: a producer key can publish events and nothing else.
+ * Lets a request through only with a valid producer key (unless INGEST_AUTH=off). The global access
+ * guard (auth/access.guard.ts) runs it for `@Access('producer')` routes, `POST /api/events` alone: a
+ * producer key can publish events and nothing else.
  */
 @Injectable()
 export class ProducerKeyGuard implements CanActivate {

@@ -1,14 +1,18 @@
 import { Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
+import { AuditLog } from '../audit/audit-log.js';
 import { APP_CONFIG } from '../config/tokens.js';
 import { ProducerKeyGuard } from './producer-key.guard.js';
+import { ProducerKeysController } from './producer-keys.controller.js';
 import { ProducerKeysRepository } from './producer-keys.repository.js';
 import { ProducerKeysService } from './producer-keys.service.js';
 import { ProducerRateLimiter } from './producer-rate-limiter.js';
 
-/** Producer keys for HTTP ingest: verification (the guard) and the per-key rate limit. */
+/** Producer keys for HTTP ingest: verification (the guard), the per-key rate limit, the admin routes. */
 @Module({
+  controllers: [ProducerKeysController],
   providers: [
+    AuditLog,
     ProducerKeysRepository,
     {
       provide: ProducerKeysService,

@@ -31,7 +31,12 @@ export type ProducerKeyInfo = Omit<ProducerKeyRow, 'secretHash'>;
 
 /** A refused admin action (bad name, name taken, no such key), with a message for the admin. */
 export class ProducerKeyError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    /** What went wrong, for the HTTP routes: 400, 409, 404. */
+    readonly kind: 'invalid' | 'taken' | 'not-found' = 'invalid',
+    options?: ErrorOptions,
+  ) {
     super(message, options);
     this.name = 'ProducerKeyError';
   }
@@ -108,6 +113,7 @@ export class ProducerKeysService {
         const state = revokedAt === null ? 'active' : `revoked ${revokedAt.toISOString()}`;
         throw new ProducerKeyError(
           `a key named "${name}" already exists (${state}); names are never reused, choose another`,
+          'taken',
         );
       }
     }
@@ -117,11 +123,18 @@ export class ProducerKeysService {
   /** Revokes the key named `name` (idempotent); it stops working within CACHE_TTL_MS everywhere. */
   async revoke(name: string): Promise<{ info: ProducerKeyInfo; alreadyRevoked: boolean }> {
     const before = await this.repository.findByName(name);
-    if (before === undefined) throw new ProducerKeyError(`no key named "${name}"`);
+    if (before === undefined) throw new ProducerKeyError(`no key named "${name}"`, 'not-found');
     const after = await this.repository.revoke(name);
-    if (after === undefined) throw new ProducerKeyError(`no key named "${name}"`);
+    if (after === undefined) throw new ProducerKeyError(`no key named "${name}"`, 'not-found');
     this.cache.delete(after.id);
     return { info: infoOf(after), alreadyRevoked: before.revokedAt !== null };
+  }
+
+  /** `revoke` by the key's id (`DELETE /api/producer-keys/:id`). */
+  async revokeById(id: string): Promise<{ info: ProducerKeyInfo; alreadyRevoked: boolean }> {
+    const key = await this.repository.findById(id);
+    if (key === undefined) throw new ProducerKeyError(`no key with id "${id}"`, 'not-found');
+    return this.revoke(key.name);
   }
 
   async list(): Promise<ProducerKeyInfo[]> {

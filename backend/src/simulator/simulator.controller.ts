@@ -7,8 +7,10 @@ import {
   Post,
   Req,
 } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { parseSurge, type Surge } from '@district-monitor/streams/simulator';
+import { Access } from '../auth/access.js';
 import { readBody } from '../ingest/ingest-body.js';
 import { SimulatorService } from './simulator.service.js';
 
@@ -16,12 +18,27 @@ import { SimulatorService } from './simulator.service.js';
  * `POST /api/simulator/surges` with `{ "district": "TN-MDU", "factor": 3, "minutes": 60, "category"?: "crime_women" }`:
  * multiplies one district's simulated rate from now, for demos and alert tests. 409 when the simulator is off.
  */
+@ApiTags('simulator')
 @Controller('api/simulator')
 export class SimulatorController {
   constructor(@Inject(SimulatorService) private readonly simulator: SimulatorService) {}
 
   @Post('surges')
+  @Access('admin')
   @HttpCode(201)
+  @ApiOperation({ summary: "Multiply one district's simulated rate for a while (demos, alert tests)" })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['district', 'factor', 'minutes'],
+      properties: {
+        district: { type: 'string', example: 'TN-MDU' },
+        factor: { type: 'number', example: 3 },
+        minutes: { type: 'number', example: 60 },
+        category: { type: 'string' },
+      },
+    },
+  })
   async addSurge(@Req() request: Request): Promise<{ surge: Surge }> {
     let body: unknown;
     try {

@@ -1,5 +1,7 @@
 import { BadRequestException, Controller, Get, Inject, NotFoundException, Query } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CATEGORIES, UNIT_CODE_PATTERN, type Category, type Region } from '@district-monitor/streams';
+import { Access } from '../auth/access.js';
 import { REGION } from '../config/tokens.js';
 import { StatsRepository } from './stats.repository.js';
 
@@ -16,6 +18,7 @@ export interface DailyStatsResponse {
 }
 
 /** `GET /api/stats/daily?district=CODE&from=ISO&to=ISO`: stored daily counts per category. */
+@ApiTags('stats')
 @Controller('api/stats')
 export class StatsController {
   private readonly districts: ReadonlySet<string>;
@@ -30,6 +33,11 @@ export class StatsController {
   }
 
   @Get('daily')
+  @Access('viewer')
+  @ApiOperation({ summary: "A district's stored daily counts per category (local days)" })
+  @ApiQuery({ name: 'district', type: 'string', example: 'TN-CHN' })
+  @ApiQuery({ name: 'from', type: 'string', description: 'ISO 8601 date or instant' })
+  @ApiQuery({ name: 'to', type: 'string', description: 'ISO 8601 date or instant' })
   async daily(
     @Query('district') district: unknown,
     @Query('from') fromText: unknown,

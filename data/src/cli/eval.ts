@@ -1,25 +1,33 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { NabCorpusError, readNabCorpus } from '../eval/nab/corpus.js';
+import { formatNabReport, type NabReport } from '../eval/nab/evaluate.js';
+import { runNabTask } from '../eval/nab/run.js';
 import { formatReport, type TaskReport } from '../eval/report.js';
 import { runTierTask, runWeeklyTask, type EvalOptions } from '../eval/run.js';
 
 const HELP = `npm run eval -- [options]   the models against baselines and the Python reference, on real data
 
-  --task t1|t2       one task only (default: both)
+  --task t1|t2       one task only (default: both, unless --nab is given)
                      t1: Tamil Nadu district risk tier next year, NCRB tables, rolling origin
                      t2: next-week incident count and tercile per police district, an incident stream
+  --nab DIR          the spike detector on a NAB-format corpus (DIR/data/<group>/<file>.csv and
+                     DIR/labels/combined_windows.json), scored as NAB scores, beside a static threshold and
+                     the null detector; runs alone unless --task is given too (e.g. --nab ../shared/data/nab)
   --data FILE        t2 on another incident CSV in the replay format (the Chicago export's columns);
                      repeatable; default ../shared/data/incidents/chicago_crimes_2016.csv and _2017.csv
   --region FILE      the region registry of --data (default data/regions/chicago.json)
   --ncrb DIR         the NCRB tables for t1 (default ../shared/data/ncrb)
   --no-reference     leave out the Python reference rows (prophet, scikit-learn)
   --seed N           seed of every model (default 1)
-  --json             one JSON document on stdout instead of tables
+  --json             one JSON document on stdout instead of tables: { generatedAt, seed, tasks?, nab? }
   -h, --help`;
 
 class UsageError extends Error {}
 
-function parse(): { options: EvalOptions; tasks: ('t1' | 't2')[]; json: boolean } | 'help' {
+function parse():
+  | { options: EvalOptions; tasks: ('t1' | 't2')[]; nab: string | undefined; json: boolean }
+  | 'help' {
   let parsed;
   try {
     parsed = parseArgs({
@@ -28,6 +36,7 @@ function parse(): { options: EvalOptions; tasks: ('t1' | 't2')[]; json: boolean 
         data: { type: 'string', multiple: true },
         region: { type: 'string' },
         ncrb: { type: 'string' },
+        nab: { type: 'string' },
         'no-reference': { type: 'boolean' },
         seed: { type: 'string' },
         json: { type: 'boolean' },
@@ -48,8 +57,17 @@ function parse(): { options: EvalOptions; tasks: ('t1' | 't2')[]; json: boolean 
     throw new UsageError(`--seed must be a whole number, not "${values.seed}"`);
   if (values.data !== undefined && task === 't1')
     throw new UsageError('--data is an incident stream, for t2 only');
+  const nab = values.nab;
+  if (nab?.trim() === '') throw new UsageError('--nab needs a directory');
+  const tasks: ('t1' | 't2')[] = task !== undefined ? [task] : nab === undefined ? ['t1', 't2'] : [];
+  if (tasks.length === 0) {
+    for (const option of ['data', 'region', 'ncrb'] as const) {
+      if (values[option] !== undefined) throw new UsageError(`--${option} is for --task t1/t2, not --nab alone`);
+    }
+  }
   return {
-    tasks: task === undefined ? ['t1', 't2'] : [task],
+    tasks,
+    nab,
     json: values.json === true,
     options: {
       seed,
@@ -68,23 +86,35 @@ async function main(): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
+  // A bad corpus is refused before any long task starts.
+  const corpus = args.nab === undefined ? undefined : await readNabCorpus(args.nab);
   const reports: TaskReport[] = [];
   for (const task of args.tasks) {
     const report = task === 't1' ? await runTierTask(args.options) : await runWeeklyTask(args.options);
     reports.push(report);
     if (!args.json) process.stdout.write(`${formatReport(report)}\n\n`);
   }
-  if (args.json)
-    process.stdout.write(
-      `${JSON.stringify({ generatedAt: new Date().toISOString(), seed: args.options.seed, tasks: reports }, null, 2)}\n`,
-    );
+  let nab: NabReport | undefined;
+  if (corpus !== undefined) {
+    nab = await runNabTask(corpus, { progress: (line) => process.stderr.write(`${line}\n`) });
+    if (!args.json) process.stdout.write(`${formatNabReport(nab)}\n`);
+  }
+  if (args.json) {
+    const document = {
+      generatedAt: new Date().toISOString(),
+      seed: args.options.seed,
+      ...(args.tasks.length > 0 ? { tasks: reports } : {}),
+      ...(nab === undefined ? {} : { nab }),
+    };
+    process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  }
   return 0;
 }
 
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const usage = error instanceof UsageError;
+    const usage = error instanceof UsageError || error instanceof NabCorpusError;
     process.stderr.write(
       `eval: ${error instanceof Error ? error.message : String(error)}\n${usage ? '(--help lists the options)\n' : ''}`,
     );

@@ -2,6 +2,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from '@district-monit
 import { io, type Socket } from 'socket.io-client';
 import { computed, onUnmounted, type ComputedRef } from 'vue';
 import { useBoardStore, type ConnectionState } from '../stores/board';
+import { useSessionStore } from '../stores/session';
 
 /** Publish cadence: charts and lists re-render at most this often, however fast batches arrive. */
 const TICK_MS = 1_000;
@@ -24,11 +25,16 @@ export interface LiveSocket {
 /** Owns the board's one Socket.IO connection for the lifetime of the calling component. */
 export function useLiveSocket(): LiveSocket {
   const board = useBoardStore();
+  const session = useSessionStore();
   // WebSocket only: no HTTP long-polling, so no sticky sessions behind several backend instances.
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
     transports: ['websocket'],
     reconnectionDelay: 1_000,
     reconnectionDelayMax: 10_000,
+    // Read at every (re)connection, so a reconnect carries the current session.
+    auth: (send) => {
+      send({ token: session.token ?? '' });
+    },
   });
 
   let offlineTimer: ReturnType<typeof setTimeout> | undefined;
@@ -78,7 +84,12 @@ export function useLiveSocket(): LiveSocket {
     trying('reconnecting');
     if (reason === 'io server disconnect') retryLater();
   });
-  socket.on('connect_error', () => {
+  socket.on('connect_error', (error) => {
+    // The handshake refused the session (expired, user disabled, password changed): back to the login form.
+    if (error.message.startsWith('unauthorized:')) {
+      session.logout(error.message.slice('unauthorized:'.length).trim());
+      return;
+    }
     // `active` false: the server refused this connection and the client will not retry on its own.
     if (!socket.active) retryLater();
   });

@@ -6,6 +6,7 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
+import type { AlertNotification } from '@district-monitor/streams';
 import { AuditLog } from '../../audit/audit-log.js';
 import { DATABASE } from '../../config/tokens.js';
 import type { Database } from '../../database/database.js';
@@ -18,6 +19,9 @@ export const DELIVERY_OPTIONS = Symbol('DeliveryOptions');
 
 /** Notifications fanned out per transaction. */
 const FAN_OUT_BATCH = 100;
+
+/** The shortest timer: a floor against spinning on a row that is due but cannot be claimed yet. */
+const MIN_WAIT_MS = 10;
 
 /** What one attempt came to, for the log and the tests. */
 export type AttemptResult = 'delivered' | 'retry' | 'dead' | 'lease-lost';
@@ -94,11 +98,6 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, OnModuleD
     return this.again && !this.stopped;
   }
 
-  /** Attempts in flight now (for tests and health). */
-  get sending(): number {
-    return this.inFlight.size;
-  }
-
   /**
    * Fans out every notification not yet fanned out; returns the deliveries created. Safe to run
    * concurrently with another replica's fan-out: each locks different notifications.
@@ -110,11 +109,18 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, OnModuleD
         const notifications = await this.repository.lockUnfanned(tx, FAN_OUT_BATCH);
         if (notifications.length === 0) return { seen: 0, created: 0 };
         const subscriptions = await this.repository.enabledSubscriptions(tx);
-        const deliveries = notifications.flatMap(({ id, idempotencyKey, notification }) =>
-          subscriptions
+        const deliveries = notifications.flatMap(({ id, idempotencyKey, notification }) => {
+          // One malformed row must not stop every later fan-out: it is logged and marked, with no delivery.
+          if (!isNotification(notification)) {
+            this.logger.error(
+              `notification ${id} has no district, level or alerts list: not sent to webhooks`,
+            );
+            return [];
+          }
+          return subscriptions
             .filter((subscription) => matchesFilter(subscription.filter, notification))
-            .map((subscription) => ({ subscriptionId: subscription.id, notificationId: id, idempotencyKey })),
-        );
+            .map((subscription) => ({ subscriptionId: subscription.id, notificationId: id, idempotencyKey }));
+        });
         const inserted = await this.repository.insertDeliveries(tx, deliveries);
         await this.repository.markFannedOut(
           tx,
@@ -158,12 +164,21 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, OnModuleD
     } while (this.wantsAgain());
   }
 
-  /** Arms the timer for the next due retry, or the sweep, whichever comes first. */
+  /**
+   * Arms the timer for the next due retry, or the sweep, whichever comes first. What waits only for a
+   * free slot is left out (the attempt that frees it runs a cycle), or the timer would spin.
+   */
   private schedule(): void {
     if (this.stopped) return;
-    this.scheduling = this.repository.msUntilNextDue().then(
+    if (this.inFlight.size >= this.options.concurrency) {
+      this.arm(this.options.sweepMs);
+      return;
+    }
+    this.scheduling = this.repository.msUntilNextDue(this.busySubscriptions()).then(
       (wait) => {
-        this.arm(wait === null ? this.options.sweepMs : Math.min(wait, this.options.sweepMs));
+        this.arm(
+          wait === null ? this.options.sweepMs : Math.min(Math.max(wait, MIN_WAIT_MS), this.options.sweepMs),
+        );
       },
       (error: unknown) => {
         this.logger.error(`reading the next due delivery failed: ${errorText(error)}`);
@@ -186,8 +201,10 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, OnModuleD
   private async dispatch(): Promise<void> {
     const { concurrency, perSubscription } = this.options;
     while (!this.stopped && this.inFlight.size < concurrency) {
-      const busy = [...this.inFlightBySubscription].filter(([, n]) => n >= perSubscription).map(([id]) => id);
-      const due = await this.repository.dueSubscriptions(busy, concurrency - this.inFlight.size);
+      const due = await this.repository.dueSubscriptions(
+        this.busySubscriptions(),
+        concurrency - this.inFlight.size,
+      );
       let claimed = 0;
       for (const subscriptionId of due) {
         const free = Math.min(
@@ -207,6 +224,12 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, OnModuleD
       // Nothing due, or another replica claimed it first.
       if (claimed === 0) return;
     }
+  }
+
+  /** Subscriptions with as many attempts in flight here as one may have. */
+  private busySubscriptions(): string[] {
+    const limit = this.options.perSubscription;
+    return [...this.inFlightBySubscription].filter(([, n]) => n >= limit).map(([id]) => id);
   }
 
   private begin(delivery: ClaimedDelivery): void {
@@ -282,6 +305,18 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, OnModuleD
     );
     return 'dead';
   }
+}
+
+/** The fields fan-out reads (the engine writes the whole AlertNotification as the body). */
+function isNotification(value: unknown): value is AlertNotification {
+  const n = value as Partial<AlertNotification> | null;
+  return (
+    typeof n === 'object' &&
+    n !== null &&
+    typeof n.district === 'string' &&
+    typeof n.level === 'number' &&
+    Array.isArray(n.alerts)
+  );
 }
 
 function errorText(error: unknown): string {

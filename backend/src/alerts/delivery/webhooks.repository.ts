@@ -363,12 +363,16 @@ export class WebhooksRepository {
     return rows.length > 0;
   }
 
-  /** Milliseconds until the next pending delivery of an enabled subscription is due (0 if one is), or null. */
-  async msUntilNextDue(): Promise<number | null> {
+  /**
+   * Milliseconds until the next pending delivery of an enabled subscription (other than `except`) is
+   * due, 0 if one is; null when there is none.
+   */
+  async msUntilNextDue(except: readonly string[] = []): Promise<number | null> {
     const { rows } = await this.db.query<{ wait_ms: number | string | null }>(
       `SELECT EXTRACT(EPOCH FROM (min(d.next_attempt_at) - now())) * 1000 AS wait_ms
          FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.enabled
-        WHERE d.state = 'pending'`,
+        WHERE d.state = 'pending' AND NOT (d.subscription_id = ANY($1::text[]))`,
+      [except],
     );
     const wait = rows[0]?.wait_ms ?? null;
     // GREATEST would turn "no row" (NULL) into 0, hence the clamp here.

@@ -1,0 +1,119 @@
+import {
+  SPIKE_DEFAULTS,
+  SpikeDetector,
+  type AugursRuntime,
+  type SpikeTail,
+} from '@district-monitor/models';
+import type { NabSeries } from './corpus.js';
+import { probationaryLength } from './scoring.js';
+
+/** A detector's output on one NAB file: one anomaly score in [0, 1] per record. */
+export interface DetectorRun {
+  readonly scores: readonly number[];
+  /** Forecaster fits and their wall time, for detectors that fit one. */
+  readonly fits?: number;
+  readonly fitMs?: number;
+  /** Records pushed 1 s after the previous one because their timestamp did not advance. */
+  readonly adjusted?: number;
+}
+
+/** A detector under evaluation. */
+export interface NabDetector {
+  readonly name: string;
+  /** How its scores are made, in one sentence. */
+  readonly how: string;
+  run(series: NabSeries): DetectorRun;
+}
+
+/** The typical step of a series: the median gap between records, in whole seconds (at least 1 s). */
+export function medianStepMs(timestamps: readonly number[]): number {
+  const gaps: number[] = [];
+  for (let i = 1; i < timestamps.length; i++) {
+    const gap = (timestamps[i] as number) - (timestamps[i - 1] as number);
+    if (gap > 0) gaps.push(gap);
+  }
+  if (gaps.length === 0) return 1000;
+  gaps.sort((a, b) => a - b);
+  const median = gaps[Math.floor(gaps.length / 2)] as number;
+  return Math.max(1000, Math.round(median / 1000) * 1000);
+}
+
+/**
+ * An unbounded anomaly measure (>= 0) as a NAB score in [0, 1): s / (1 + s), increasing and never reaching 1,
+ * so that NAB's threshold sweep, which only ranks scores, sees every distinct value (a score that rounds to 1
+ * ties everything beyond it). Infinity maps to 1.
+ */
+export function boundedScore(s: number): number {
+  return s === Number.POSITIVE_INFINITY ? 1 : s / (1 + s);
+}
+
+/**
+ * The spike detector, record by record as it runs live: forecast the record's step, score the value against
+ * it, push it. Its default settings, with `counts: false` (NAB's values are measurements of any sign, not
+ * counts) and the step set to the series' median step; the records' own timestamps are the steps. The NAB
+ * score is `boundedScore(detector.surprise(...))`: the same order as `detector.score(...)` (the predictive
+ * CDF), without its rounding to 1 in the far tail.
+ */
+export function spikeDetector(runtime: AugursRuntime, tail: SpikeTail): NabDetector {
+  return {
+    name: tail === 'upper' ? 'spike' : 'spike-two-sided',
+    how:
+      tail === 'upper'
+        ? `SpikeDetector defaults (Prophet refit every ${SPIKE_DEFAULTS.refitEvery} records on the last ${SPIKE_DEFAULTS.historySteps}, history clipped at the ${SPIKE_DEFAULTS.clipQuantile} quantile) with counts: false; score from the upper tail P(X >= value)`
+        : 'as spike with tail: two-sided; score from 2 min(P(X <= value), P(X >= value)): drops score too',
+    run(series) {
+      const detector = new SpikeDetector(runtime, {
+        stepMs: medianStepMs(series.timestamps),
+        counts: false,
+        tail,
+      });
+      const scores: number[] = [];
+      let previous = Number.NEGATIVE_INFINITY;
+      let adjusted = 0;
+      for (let i = 0; i < series.values.length; i++) {
+        let at = series.timestamps[i] as number;
+        // NAB files hold a few repeated or backward timestamps; the detector needs advancing steps.
+        if (at <= previous) {
+          at = previous + 1000;
+          adjusted++;
+        }
+        const value = series.values[i] as number;
+        const forecast = detector.forecast(at);
+        scores.push(forecast === null ? 0 : boundedScore(detector.surprise(value, forecast)));
+        detector.push(at, value);
+        previous = at;
+      }
+      return { scores, fits: detector.stats.fits, fitMs: detector.stats.fitMs, adjusted };
+    },
+  };
+}
+
+/**
+ * A static threshold: the mean and standard deviation of the file's probationary records; score =
+ * |z| / (1 + |z|) with z = (value - mean) / sd, so that NAB's threshold t on the score is the band
+ * mean +- k sd on the value, k = t / (1 - t), with k chosen by NAB's optimiser.
+ */
+export const thresholdDetector: NabDetector = {
+  name: 'threshold',
+  how: 'outside mean +- k sd of the probationary records, k set by the threshold optimisation; score = |z| / (1 + |z|)',
+  run(series) {
+    const n = Math.max(1, Math.floor(probationaryLength(series.values.length)));
+    const head = series.values.slice(0, n);
+    const mean = head.reduce((s, v) => s + v, 0) / head.length;
+    const sd = Math.sqrt(head.reduce((s, v) => s + (v - mean) ** 2, 0) / head.length);
+    const scores = series.values.map((v) => {
+      if (sd === 0) return v === mean ? 0 : 1;
+      return boundedScore(Math.abs((v - mean) / sd));
+    });
+    return { scores };
+  },
+};
+
+/** NAB's null detector: never detects (score 0 everywhere). Its normalised score is 0 by construction. */
+export const nullDetector: NabDetector = {
+  name: 'null',
+  how: 'score 0 for every record (the normalisation baseline)',
+  run(series) {
+    return { scores: series.values.map(() => 0) };
+  },
+};

@@ -1,0 +1,18 @@
+import { initAugurs } from '../../runtime/augurs.js';
+import type { NabCorpus } from './corpus.js';
+import { nullDetector, spikeDetector, thresholdDetector } from './detectors.js';
+import { evaluateNab, type NabEvalOptions, type NabReport } from './evaluate.js';
+
+/**
+ * `npm run eval -- --nab DIR`: the spike detector (upper tail, as the spike rule uses it, and two-sided), the
+ * static threshold and the null detector over a NAB-format corpus (`readNabCorpus(DIR)`), scored as NAB scores.
+ */
+export async function runNabTask(corpus: NabCorpus, options: NabEvalOptions = {}): Promise<NabReport> {
+  const runtime = await initAugurs();
+  return evaluateNab(
+    corpus,
+    [spikeDetector(runtime, 'upper'), spikeDetector(runtime, 'two-sided'), thresholdDetector],
+    nullDetector,
+    options,
+  );
+}

@@ -1,0 +1,6 @@
+/**
+ * Anomaly detection: the online spike detector behind the alert engine's spike rule (Prophet forecasts read as
+ * predictive distributions), and those distributions.
+ */
+export * from './predictive.js';
+export * from './spike-detector.js';
