@@ -9,6 +9,8 @@ export default defineConfig({
           name: 'unit',
           include: ['{streams,models,data,backend,frontend}/src/**/*.spec.ts'],
           testTimeout: 30_000,
+          // Specs that migrate an embedded database in their setup take seconds under load.
+          hookTimeout: 60_000,
         },
       },
       {

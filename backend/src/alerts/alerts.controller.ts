@@ -12,7 +12,7 @@ import {
   Query,
   Req,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import {
   ALERT_STATES,
@@ -41,7 +41,6 @@ export function visibleTo(user: UserInfo, district: string): boolean {
  * acknowledge / resolve / escalate. Every action names who and why in the audit log.
  */
 @ApiTags('alerts')
-@ApiBearerAuth()
 @Controller('api/alerts')
 export class AlertsController {
   constructor(

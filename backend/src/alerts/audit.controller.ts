@@ -1,12 +1,11 @@
 import { BadRequestException, Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { AuditEntry } from '@district-monitor/streams';
 import { Access } from '../auth/access.js';
 import { AuditLog } from '../audit/audit-log.js';
 
 /** The append-only audit log, newest first; page back with `before` (an entry id). */
 @ApiTags('audit')
-@ApiBearerAuth()
 @Controller('api/audit')
 export class AuditController {
   constructor(@Inject(AuditLog) private readonly audit: AuditLog) {}

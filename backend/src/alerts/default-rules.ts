@@ -70,13 +70,22 @@ const DRAFTS: readonly Draft[] = [
     escalation: DEFAULT_ESCALATION,
   },
   {
+    // Relative to the district's own history: a fixed count fits no region-wide feed (nor the simulator's
+    // accelerated rate). A `category` rule with a fixed threshold suits rare heads (e.g. any POCSO case).
     id: 'women-safety',
-    name: 'Crimes against women: 10 in 24 h',
+    name: 'Crimes against women above the forecast interval',
     enabled: true,
     severity: 'high',
     category: 'crime_women',
     districts: null,
-    condition: { kind: 'category', windowMinutes: 1440, threshold: 10, clear: 6 },
+    condition: {
+      kind: 'spike',
+      stepMinutes: 60,
+      historySteps: 336,
+      coverage: 0.999,
+      clearCoverage: 0.9,
+      minCount: 3,
+    },
     forSeconds: 0,
     keepFiringForSeconds: 3600,
     escalation: DEFAULT_ESCALATION,

@@ -12,7 +12,7 @@ import {
   Put,
   Req,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags, type ApiBodyOptions } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiTags, type ApiBodyOptions } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { RULE_ID, districtsOf, parseRuleInput, type AlertRule, type Region } from '@district-monitor/streams';
 import { Access, actorOf } from '../auth/access.js';
@@ -31,7 +31,6 @@ const RULE_BODY: ApiBodyOptions = {
 
 /** The region's alert rules, as data: viewers read them, admins create, replace and delete them. */
 @ApiTags('rules')
-@ApiBearerAuth()
 @Controller('api/rules')
 export class RulesController {
   constructor(

@@ -11,7 +11,7 @@ import {
   Query,
   Req,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import { parseSilenceInput, silenceActive, type Silence } from '@district-monitor/streams';
@@ -22,7 +22,6 @@ import { AlertRepository } from './alert.repository.js';
 
 /** Silences: label matchers, a reason, who, and a mandatory end. Matching alerts stay visible, untold. */
 @ApiTags('silences')
-@ApiBearerAuth()
 @Controller('api/silences')
 export class SilencesController {
   constructor(

@@ -14,7 +14,6 @@ import {
   Req,
 } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiBody,
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -94,7 +93,6 @@ const MAX_LOG_PAGE = 1000;
  * signed as described in the README ("Webhooks").
  */
 @ApiTags('subscriptions')
-@ApiBearerAuth()
 @Controller('api/subscriptions')
 export class SubscriptionsController {
   private readonly districts: ReadonlySet<string>;
