@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   topicForKind,
   type AlertNotification,
-  type AlertRule,
   type AlertWithHistory,
   type IncidentEvent,
   type TopicNames,
 } from '@district-monitor/streams';
+import { apiJson, disableAllRules } from './helpers/api.js';
 import { startBackend, type RunningBackend } from './helpers/backend.js';
 import { createTopics, produce } from './helpers/kafka.js';
 import { createDatabase, requireEnv, uniqueName, waitFor } from './helpers/services.js';
@@ -36,23 +36,8 @@ describe('two replicas share the districts', () => {
   let hookUrl = '';
   const received: AlertNotification[] = [];
 
-  const api = async <T>(
-    url: string,
-    path: string,
-    init: { method?: string; body?: unknown } = {},
-  ): Promise<T> => {
-    const response = await fetch(`${url}${path}`, {
-      method: init.method ?? 'GET',
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${response.status} ${text}`);
-    return (text === '' ? undefined : JSON.parse(text)) as T;
-  };
+  const api = <T>(url: string, path: string, init: { method?: string; body?: unknown } = {}): Promise<T> =>
+    apiJson<T>(url, token, path, init);
 
   beforeAll(async () => {
     ({ prefix, topics } = await createTopics());
@@ -87,11 +72,7 @@ describe('two replicas share the districts', () => {
       body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
     });
     token = ((await login.json()) as { token: string }).token;
-    const { rules } = await api<{ rules: AlertRule[] }>(first.url, '/api/rules');
-    for (const rule of rules) {
-      const { id, region: _region, updatedAt: _at, updatedBy: _by, ...input } = rule;
-      await api(first.url, `/api/rules/${id}`, { method: 'PUT', body: { ...input, enabled: false } });
-    }
+    await disableAllRules(first.url, token);
     await api(first.url, '/api/rules', {
       method: 'POST',
       body: {

@@ -8,13 +8,13 @@ import {
   topicForKind,
   type Alert,
   type AlertNotification,
-  type AlertRule,
   type AlertWithHistory,
   type ClientToServerEvents,
   type ServerToClientEvents,
   type TopicNames,
 } from '@district-monitor/streams';
 import { createSimulator } from '@district-monitor/streams/simulator';
+import { apiJson, disableAllRules } from './helpers/api.js';
 import { startBackend, type RunningBackend } from './helpers/backend.js';
 import { createTopics, produce } from './helpers/kafka.js';
 import { REPO_ROOT, createDatabase, requireEnv, uniqueName, waitFor } from './helpers/services.js';
@@ -74,23 +74,8 @@ describe('alert scenario on Kafka with the simulator', () => {
   const pushed: Alert[] = [];
   let surgeEnds = 0;
 
-  const api = async <T>(
-    path: string,
-    token: string,
-    init: { method?: string; body?: unknown } = {},
-  ): Promise<T> => {
-    const response = await fetch(`${backend.url}${path}`, {
-      method: init.method ?? 'GET',
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${response.status} ${text}`);
-    return (text === '' ? undefined : JSON.parse(text)) as T;
-  };
+  const api = <T>(path: string, token: string, init: { method?: string; body?: unknown } = {}): Promise<T> =>
+    apiJson<T>(backend.url, token, path, init);
 
   const login = async (username: string, password: string): Promise<string> => {
     const response = await fetch(`${backend.url}/api/auth/login`, {
@@ -161,11 +146,7 @@ describe('alert scenario on Kafka with the simulator', () => {
     adminToken = await login('admin', ADMIN_PASSWORD);
 
     // Only the scenario's rule: the defaults are switched off (a rule is data, edited through the API).
-    const { rules } = await api<{ rules: AlertRule[] }>('/api/rules', adminToken);
-    for (const rule of rules) {
-      const { id, region: _region, updatedAt: _at, updatedBy: _by, ...input } = rule;
-      await api(`/api/rules/${id}`, adminToken, { method: 'PUT', body: { ...input, enabled: false } });
-    }
+    await disableAllRules(backend.url, adminToken);
     await api('/api/users', adminToken, {
       method: 'POST',
       body: { username: 'operator1', password: 'operator-password-1', role: 'operator' },

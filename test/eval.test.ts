@@ -1,4 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
@@ -92,5 +94,94 @@ describe('npm run eval -- --json', () => {
     const run = spawnSync(process.execPath, ['data/dist/cli/eval.js', '--task', 't9'], { encoding: 'utf8' });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('--task must be t1 or t2, not "t9"');
+  });
+});
+
+interface NabProfileResult {
+  score: number;
+  raw: number;
+  threshold: number;
+  tp: number;
+  fp: number;
+  fn: number;
+}
+
+interface NabJson {
+  generatedAt: string;
+  tasks?: unknown;
+  nab: {
+    task: string;
+    files: number;
+    records: number;
+    windows: number;
+    nullRaw: Record<string, number>;
+    perfectRaw: Record<string, number>;
+    detectors: {
+      detector: string;
+      how: string;
+      profiles: Record<string, NabProfileResult>;
+      files: { path: string; windows: number; tp: number; fp: number; fn: number; score: number }[];
+      runMs: number;
+      fits: number | null;
+      meanFitMs: number | null;
+    }[];
+  };
+}
+
+const NAB_DIR = '../shared/data/nab';
+const PROFILES = ['standard', 'reward_low_FP_rate', 'reward_low_FN_rate'];
+
+describe('npm run eval -- --nab DIR --json', () => {
+  it('scores the spike detector, a threshold and the null detector on the NAB subset, as NAB scores', async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['data/dist/cli/eval.js', '--nab', NAB_DIR, '--json'],
+      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    );
+    const { nab, tasks } = JSON.parse(stdout) as NabJson;
+    // --nab alone runs no other task.
+    expect(tasks).toBeUndefined();
+    expect(nab.task).toBe('nab');
+    const labels = JSON.parse(
+      await readFile(join(NAB_DIR, 'labels', 'combined_windows.json'), 'utf8'),
+    ) as Record<string, unknown[]>;
+    const labelled = Object.values(labels).reduce((n, windows) => n + windows.length, 0);
+    expect(nab.files).toBe(Object.keys(labels).length);
+    expect(nab.windows).toBe(labelled);
+    expect(nab.detectors.map((d) => d.detector)).toEqual(['spike', 'spike-two-sided', 'threshold', 'null']);
+    for (const detector of nab.detectors) {
+      expect(Object.keys(detector.profiles).sort()).toEqual([...PROFILES].sort());
+      for (const profile of PROFILES) {
+        const result = detector.profiles[profile];
+        expect(Number.isFinite(result?.score)).toBe(true);
+        // The score is normalised against the null detector (0) and the perfect one (100).
+        expect(result?.score).toBeLessThanOrEqual(100);
+        expect(result?.score).toBeGreaterThanOrEqual(0);
+        // Every labelled window is either found or missed.
+        expect((result?.tp ?? 0) + (result?.fn ?? 0)).toBe(labelled);
+        expect(result?.fp).toBeGreaterThanOrEqual(0);
+      }
+      expect(detector.files.reduce((n, f) => n + f.tp + f.fn, 0)).toBe(labelled);
+      expect(detector.runMs).toBeGreaterThanOrEqual(0);
+    }
+    const nullRow = nab.detectors.find((d) => d.detector === 'null');
+    for (const profile of PROFILES) {
+      expect(nullRow?.profiles[profile]?.score).toBe(0);
+      expect(nullRow?.profiles[profile]?.fn).toBe(labelled);
+      expect(nab.perfectRaw[profile]).toBe(labelled);
+    }
+    const spike = nab.detectors.find((d) => d.detector === 'spike');
+    expect(spike?.fits).toBeGreaterThan(0);
+    expect(spike?.meanFitMs).toBeGreaterThan(0);
+  }, 1_200_000);
+
+  it('refuses a directory that is not a NAB corpus, with exit code 2', async () => {
+    const run = promisify(execFile)(process.execPath, ['data/dist/cli/eval.js', '--nab', 'no/such/nab/dir'], {
+      encoding: 'utf8',
+    });
+    await expect(run).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('no/such/nab/dir does not exist') as unknown,
+    });
   });
 });
