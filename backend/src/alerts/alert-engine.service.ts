@@ -383,7 +383,6 @@ export class AlertEngine implements OnModuleDestroy {
       const withAccidents = owned.filter((d) => this.staleBlackSpots.has(d));
       if (withAccidents.length > 0) await this.refreshBlackSpots(withAccidents, now);
     }
-    const changed: AlertRecord[] = [];
     const sources = this.sources();
     for (const rule of this.rules.values()) {
       const c = rule.condition;
@@ -394,18 +393,15 @@ export class AlertEngine implements OnModuleDestroy {
         if (rule.districts !== null && !rule.districts.includes(district)) continue;
         const labels = labelsOf(rule, district);
         const observation = observe(rule, district, sources, now);
-        const done = await this.apply(rule, labels, observation, now);
-        if (done !== undefined) changed.push(done);
+        await this.apply(rule, labels, observation, now);
       }
     }
-    changed.push(...(await this.retireOrphans(owned, now)));
-    changed.push(...(await this.refreshFlags(owned, now)));
-    if (changed.length > 0) this.publisher.publishAlerts(changed.map(toWire));
+    await this.retireOrphans(owned, now);
+    await this.refreshFlags(owned, now);
     await this.planGroups(owned, now);
   }
 
   private async evaluateProducers(now: number): Promise<void> {
-    const changed: AlertRecord[] = [];
     for (const rule of this.rules.values()) {
       const c = rule.condition;
       if (!rule.enabled || c.kind !== 'no_data' || c.scope !== 'producer') continue;
@@ -417,12 +413,10 @@ export class AlertEngine implements OnModuleDestroy {
           value: Math.floor(silentMinutes),
           summary: `no event from producer ${producer} for ${Math.floor(silentMinutes)} min (fires at ${c.minutes})`,
         };
-        const done = await this.apply(rule, labelsOf(rule, this.region.code, producer), observation, now);
-        if (done !== undefined) changed.push(done);
+        await this.apply(rule, labelsOf(rule, this.region.code, producer), observation, now);
       }
     }
-    changed.push(...(await this.refreshFlags([this.region.code], now)));
-    if (changed.length > 0) this.publisher.publishAlerts(changed.map(toWire));
+    await this.refreshFlags([this.region.code], now);
     await this.planGroups([this.region.code], now);
   }
 
@@ -437,13 +431,13 @@ export class AlertEngine implements OnModuleDestroy {
     };
   }
 
-  /** One fingerprint's step, stored before it counts; returns the alert when something worth telling changed. */
+  /** One fingerprint's step, stored (and pushed) before it counts. */
   private async apply(
     rule: AlertRule,
     labels: AlertRecord['labels'],
     observation: Observation | null,
     now: number,
-  ): Promise<AlertRecord | undefined> {
+  ): Promise<void> {
     const fingerprint = fingerprintOf(labels);
     const current = this.alerts.get(fingerprint);
     const stepped = step(current, observation, rule, {
@@ -453,12 +447,12 @@ export class AlertEngine implements OnModuleDestroy {
       newId: randomUUID,
       firings: this.recentFirings(fingerprint, now),
     });
-    if (stepped === null) return undefined;
+    if (stepped === null) return;
     if (stepped.transitions.length === 0) {
       this.alerts.set(fingerprint, stepped.alert); // the value only: stored with the next change
-      return undefined;
+      return;
     }
-    return this.store(stepped);
+    await this.store(stepped);
   }
 
   private async store(stepped: Step): Promise<AlertRecord | undefined> {
@@ -479,6 +473,8 @@ export class AlertEngine implements OnModuleDestroy {
       ]);
     }
     this.remember(written.alert);
+    // Pushed at once: a firing alert does not wait for the rest of the round (e.g. many resolutions).
+    this.publisher.publishAlerts([toWire(written.alert)]);
     return written.alert;
   }
 
@@ -495,8 +491,7 @@ export class AlertEngine implements OnModuleDestroy {
   }
 
   /** Open alerts whose rule was deleted, disabled or narrowed away from their district resolve. */
-  private async retireOrphans(districts: readonly string[], now: number): Promise<AlertRecord[]> {
-    const changed: AlertRecord[] = [];
+  private async retireOrphans(districts: readonly string[], now: number): Promise<void> {
     for (const alert of this.openIn(districts)) {
       const rule = this.rules.get(alert.labels.rule);
       const applies =
@@ -506,7 +501,7 @@ export class AlertEngine implements OnModuleDestroy {
           rule.districts.includes(alert.labels.district) ||
           alert.labels.producer !== undefined);
       if (applies) continue;
-      const done = await this.store({
+      await this.store({
         alert: {
           ...alert,
           state: 'resolved',
@@ -521,14 +516,11 @@ export class AlertEngine implements OnModuleDestroy {
           },
         ],
       });
-      if (done !== undefined) changed.push(done);
     }
-    return changed;
   }
 
   /** Silences, inhibition, flapping and escalation of the open alerts; each change stored and audited. */
-  private async refreshFlags(districts: readonly string[], now: number): Promise<AlertRecord[]> {
-    const changed: AlertRecord[] = [];
+  private async refreshFlags(districts: readonly string[], now: number): Promise<void> {
     const open = this.openIn(districts);
     const strongest = new Map<string, AlertRecord>();
     for (const alert of open) {
@@ -590,10 +582,8 @@ export class AlertEngine implements OnModuleDestroy {
         transitions.push(...escalated.transitions);
       }
       if (transitions.length === 0) continue;
-      const done = await this.store({ alert: next, transitions });
-      if (done !== undefined) changed.push(done);
+      await this.store({ alert: next, transitions });
     }
-    return changed;
   }
 
   private openIn(districts: readonly string[]): AlertRecord[] {

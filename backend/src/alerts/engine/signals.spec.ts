@@ -187,11 +187,12 @@ describe('observe: category', () => {
     return sources({ minutes });
   }
 
-  it('counts the last window of minutes, the current one included', () => {
+  it('counts the last window of minutes, the current one and the one the window starts in included', () => {
     const s = withCounts([
       [0, 'crime_women', 2],
-      [9, 'crime_women', 3],
-      [10, 'crime_women', 100],
+      [9, 'crime_women', 1],
+      [10, 'crime_women', 2],
+      [11, 'crime_women', 100],
       [0, 'crime_body', 100],
     ]);
     const o = observe(women, DISTRICT, s, NOW);

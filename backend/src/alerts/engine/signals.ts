@@ -56,12 +56,9 @@ export function observe(
       };
     }
     case 'category': {
-      const count = sources.minutes.sum(
-        district,
-        rule.category,
-        now - c.windowMinutes * 60_000,
-        now + 60_000,
-      );
+      // Whole minutes, counting the minute `windowMinutes` ago in full: a report 59 s old is never missed.
+      const from = Math.floor((now - c.windowMinutes * 60_000) / 60_000) * 60_000;
+      const count = sources.minutes.sum(district, rule.category, from, now + 60_000);
       return {
         active: count >= c.threshold,
         cleared: count < c.clear,
