@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import {
   districtsOf,
@@ -44,8 +45,13 @@ const PROBED: readonly IncidentCategory[] = [
 /** Passes over every (district, category) fingerprint; a third would mark the alerts flapping. */
 const PASSES = 2;
 const LOST_AFTER_MS = 5_000;
-/** The category window counts whole minutes up to the current one: a probe reported this close to the minute's end would be counted in a minute its evaluation no longer reads. */
+/**
+ * A 1-minute category window reads the current minute only (whole minutes): a probe reported this close
+ * to a minute's end could be evaluated in the next minute and never fire. No probe is sent then.
+ */
 const MINUTE_GUARD_MS = 2_000;
+/** The start of a minute, when the previous minute's alerts resolve (reported apart in the progress output). */
+const TURN_MS = 2_000;
 const ADMIN_PASSWORD = 'bench-admin-password-0123';
 const TICK_MS = 20;
 const WARM_UP_MS = 10_000;
@@ -69,6 +75,8 @@ interface Backend {
   tail(): string;
   /** The last error lines it printed. */
   errors(): readonly string[];
+  /** CPU seconds the process has used (user + system). */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -118,6 +126,14 @@ async function startBackend(env: Record<string, string>): Promise<Backend> {
     url,
     tail,
     errors: () => errors,
+    cpuSeconds: () => {
+      // /proc/<pid>/stat: utime and stime are the 14th and 15th fields, in clock ticks (100 per second).
+      const fields =
+        readFileSync(`/proc/${String(child.pid)}/stat`, 'utf8')
+          .split(') ')[1]
+          ?.split(' ') ?? [];
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    },
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
@@ -259,7 +275,9 @@ export async function alertsSection(env: BenchEnv): Promise<BenchRow[]> {
 
       // The client: every alert room, and the board feed every socket gets.
       let waiting: Probe | undefined;
+      /** Fingerprints the client last saw open (rule|district). */
       const open = new Set<string>();
+      let disconnects = 0;
       const counted = new Set<string>();
       const onAlerts = (update: AlertsUpdate) => {
         const now = performance.now();
@@ -284,8 +302,10 @@ export async function alertsSection(env: BenchEnv): Promise<BenchRow[]> {
       socket = client;
       client.on('alerts', onAlerts);
       client.on('ingest:batch', onBatch);
+      // A reconnected socket has left its rooms: it joins them again (and the disconnect is reported).
+      client.on('disconnect', () => disconnects++);
       await new Promise<void>((resolve, reject) => {
-        client.once('connect', () => {
+        client.on('connect', () => {
           client.emit('alerts:subscribe', {}, (answer) => {
             if (answer.ok) resolve();
             else reject(new Error(answer.error));
@@ -306,6 +326,7 @@ export async function alertsSection(env: BenchEnv): Promise<BenchRow[]> {
       const loopDelay = monitorEventLoopDelay({ resolution: 10 });
       loopDelay.enable();
       const loadStart = load.sample();
+      const cpuStart = backend.cpuSeconds();
       const alertMs: number[] = [];
       const batchMs: number[] = [];
       const arrivals: Required<Pick<Probe, 'eventId' | 'wall0' | 't0' | 'alertAt' | 'firedAt'>>[] = [];
@@ -317,18 +338,20 @@ export async function alertsSection(env: BenchEnv): Promise<BenchRow[]> {
       );
       for (let pass = 0; pass < PASSES; pass++) {
         if (pass > 0) {
-          // The 1-minute windows clear at the next minute; every alert of the pass must resolve first.
+          // The 1-minute windows clear at the next minute; every alert of the pass must resolve first,
+          // in the backend and as the client saw it.
           const until = performance.now() + 150_000;
-          while (open.size > 0) {
+          for (;;) {
+            const { alerts: stuck } = await api<{ alerts: Alert[] }>(
+              '/api/alerts?state=pending,firing,acknowledged&limit=3',
+            );
+            if (stuck.length === 0 && open.size === 0) break;
             if (performance.now() > until) {
-              const { alerts: stuck } = await api<{ alerts: Alert[] }>(
-                '/api/alerts?state=pending,firing,acknowledged&limit=3',
-              );
               throw new Error(
-                `${open.size} alerts still open on the client after a pass (${[...open].slice(0, 3).join(', ')}); the backend's open alerts: ${JSON.stringify(stuck)}`,
+                `after a pass, open on the client: ${open.size} (${[...open].slice(0, 3).join(', ')}); open in the backend: ${JSON.stringify(stuck)}`,
               );
             }
-            await sleep(250);
+            await sleep(500);
           }
         }
         let n = 0;
@@ -388,6 +411,7 @@ export async function alertsSection(env: BenchEnv): Promise<BenchRow[]> {
       }
       loopDelay.disable();
       const loadEnd = load.sample();
+      const cpu = (backend.cpuSeconds() - cpuStart) / (loadEnd.seconds - loadStart.seconds);
       const rate = (loadEnd.sent - loadStart.sent) / (loadEnd.seconds - loadStart.seconds);
       await load.stop();
       load = undefined;
@@ -402,9 +426,11 @@ export async function alertsSection(env: BenchEnv): Promise<BenchRow[]> {
         `alerts: ${total} probes, ${lost} lost (no alert within ${LOST_AFTER_MS / 1000} s), ${batchLost} without an ingest:batch push; max ${ms(alerts.at(-1) ?? Number.NaN)}`,
       );
       for (const line of await stages(url, arrivals)) progress(`alerts: ${line}`);
+      if (disconnects > 0) progress(`alerts: the client was disconnected ${disconnects} times`);
       progress(
         `alerts: this process's event-loop delay p99 ${ms(loopDelay.percentile(99) / 1e6)}, max ${ms(loopDelay.max / 1e6)}`,
       );
+      progress(`alerts: the backend process used ${(cpu * 100).toFixed(0)}% of one core during the probes`);
       progress(
         `alerts: backend health: lag ${String(health.transport.lag)}, alerts ${JSON.stringify(health.alerts)}`,
       );
@@ -468,6 +494,8 @@ function isProbeAlert(alert: Alert, probe: Probe): boolean {
  * Where a probe's time went, from clocks of the same machine: publication -> its store transaction
  * (`ingested_at`, the consumer's fetch and decode), -> the engine's evaluation that fired it (`firedAt`:
  * commit, feature upkeep, the engine's queue), -> the client (rule evaluation, alert write, emit).
+ * `firedAt` is the instant the evaluation started with, so a tick that began just before the store
+ * transaction (and read the counts the batch updated after it) gives a small negative middle stage.
  */
 async function stages(
   url: string,
@@ -508,7 +536,22 @@ async function stages(
       [from],
     );
     const background = load[0];
+    const slowest = [...arrivals]
+      .sort((a, b) => b.alertAt - b.t0 - (a.alertAt - a.t0))
+      .slice(0, 3)
+      .map((a) => {
+        const at = stored.get(a.eventId) ?? Number.NaN;
+        const second = ((a.wall0 % 60_000) / 1000).toFixed(1);
+        return `${(a.alertAt - a.t0).toFixed(0)} ms at second ${second} of its minute (to store / to evaluation / to socket: ${(at - a.wall0).toFixed(0)} / ${(a.firedAt - at).toFixed(0)} / ${(a.alertAt - a.t0 - (a.firedAt - a.wall0)).toFixed(0)} ms)`;
+      });
+    // At each minute's turn the engine resolves every alert of the minute before (the probes' own) in one
+    // evaluation, and pushes nothing of it until all are written.
+    const turn = (a: (typeof arrivals)[number]) => a.wall0 % 60_000 < TURN_MS;
+    const atTurn = ascending(arrivals.filter(turn).map((a) => a.alertAt - a.t0));
+    const others = ascending(arrivals.filter((a) => !turn(a)).map((a) => a.alertAt - a.t0));
     return [
+      `slowest probes: ${slowest.join('; ')}`,
+      `probes sent in the first ${TURN_MS / 1000} s of a minute: ${atTurn.length}, p50 ${percentile(atTurn, 0.5).toFixed(1)} ms, max ${(atTurn.at(-1) ?? Number.NaN).toFixed(1)} ms; the other ${others.length}: p50 ${percentile(others, 0.5).toFixed(1)} ms, p99 ${percentile(others, 0.99).toFixed(1)} ms`,
       ...(background === undefined
         ? []
         : [

@@ -8,7 +8,7 @@ import { replaySection } from './replay.bench.js';
 import { alertsSection } from './alerts.bench.js';
 
 /**
- * `npm run bench [-- --json] [-- --events N] [-- --only ingest|replay|features|models]`: every figure beside a baseline
+ * `npm run bench [-- --json] [-- --events N] [-- --only ingest|replay|features|models|alerts]`: every figure beside a baseline
  * measured in the same run. `scripts/bench.mjs` starts Kafka and PostgreSQL and creates the topics.
  */
 const args = process.argv.slice(2);
