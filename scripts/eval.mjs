@@ -1,4 +1,4 @@
-// `npm run eval [-- --json] [-- --task t1|t2] [-- --data FILE]`: builds if needed, then runs the
+// `npm run eval [-- --json] [-- --task t1|t2] [-- --data FILE] [-- --nab DIR]`: builds if needed, then runs the
 // evaluation (data/src/cli/eval.ts). Progress goes to stderr, the report to stdout.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

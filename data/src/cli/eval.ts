@@ -26,8 +26,7 @@ const HELP = `npm run eval -- [options]   the models against baselines and the P
 class UsageError extends Error {}
 
 function parse():
-  | { options: EvalOptions; tasks: ('t1' | 't2')[]; nab: string | undefined; json: boolean }
-  | 'help' {
+  { options: EvalOptions; tasks: ('t1' | 't2')[]; nab: string | undefined; json: boolean } | 'help' {
   let parsed;
   try {
     parsed = parseArgs({
@@ -62,7 +61,8 @@ function parse():
   const tasks: ('t1' | 't2')[] = task !== undefined ? [task] : nab === undefined ? ['t1', 't2'] : [];
   if (tasks.length === 0) {
     for (const option of ['data', 'region', 'ncrb'] as const) {
-      if (values[option] !== undefined) throw new UsageError(`--${option} is for --task t1/t2, not --nab alone`);
+      if (values[option] !== undefined)
+        throw new UsageError(`--${option} is for --task t1/t2, not --nab alone`);
     }
   }
   return {

@@ -116,28 +116,38 @@ export function normalCdf(x: number): number {
   return 0.5 * erfc(-x / Math.SQRT2);
 }
 
-/**
- * The complementary error function: Chebyshev fit of Numerical Recipes (`erfcc`, fractional error below
- * 1.2e-7 everywhere).
- */
+/** The complementary error function, to about 1e-14 relative. */
 export function erfc(x: number): number {
-  const r = Math.exp(logErfc(Math.abs(x)));
-  return x >= 0 ? r : 2 - r;
+  if (x < 0) return 2 - erfc(-x);
+  return x < ERFC_SWITCH ? 1 - erfSeries(x) : Math.exp(logErfc(x));
 }
 
-/** ln erfc(z) for z >= 0, from the same fit: erfc(z) = t exp(-z^2 + P(t)), t = 1 / (1 + z/2). */
+/** Below this, erf by its Taylor series; above, erfc by its continued fraction. */
+const ERFC_SWITCH = 2;
+const LOG_SQRT_PI = 0.5 * Math.log(Math.PI);
+
+/** erf(x) = 2/sqrt(pi) sum (-1)^n x^(2n+1) / (n! (2n+1)), for |x| < 2 (terms fall below 1e-17 of the sum). */
+function erfSeries(x: number): number {
+  const x2 = x * x;
+  let term = x;
+  let sum = x;
+  for (let n = 1; n < 100; n++) {
+    term *= -x2 / n;
+    const next = term / (2 * n + 1);
+    sum += next;
+    if (Math.abs(next) < 1e-17 * Math.abs(sum)) break;
+  }
+  return (2 / Math.sqrt(Math.PI)) * sum;
+}
+
+/**
+ * ln erfc(z) for z >= 0: by the series below 2, and above by Laplace's continued fraction
+ * erfc(z) = exp(-z^2) / sqrt(pi) / (z + (1/2) / (z + 1 / (z + (3/2) / (z + ...)))), evaluated from 80 terms
+ * down, which is exact to rounding from z = 2 on and never underflows.
+ */
 function logErfc(z: number): number {
-  const t = 1 / (1 + 0.5 * z);
-  const poly =
-    -1.26551223 +
-    t *
-      (1.00002368 +
-        t *
-          (0.37409196 +
-            t *
-              (0.09678418 +
-                t *
-                  (-0.18628806 +
-                    t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  return Math.log(t) - z * z + poly;
+  if (z < ERFC_SWITCH) return Math.log(1 - erfSeries(z));
+  let f = z;
+  for (let n = 80; n >= 1; n--) f = z + n / 2 / f;
+  return -z * z - LOG_SQRT_PI - Math.log(f);
 }

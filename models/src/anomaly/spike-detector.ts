@@ -43,7 +43,7 @@ export interface SpikeDetectorOptions {
    * Whether the values are counts of events. Counts (default true) are fitted on the square-root scale,
    * where Poisson noise has a standard deviation of about 0.5 whatever the mean, and the predictive spread is
    * never taken below that 0.5 (a count is never less noisy than Poisson, even after an hour of zeros).
-   * Measurements (false) are fitted as they are, of any sign, with no floor.
+   * Measurements (false) are fitted as they are, of any sign (only `minRelativeSd` bounds their spread).
    */
   readonly counts: boolean;
   /** `upper` (default): only values above the forecast score high. `two-sided`: drops score high too. */
@@ -67,11 +67,11 @@ export interface SpikeDetectorOptions {
    */
   readonly minRelativeSd: number;
   /**
-   * Recalibrate the spread on the detector's own record (default true). Prophet's interval assumes normal
-   * noise; counts are often overdispersed and measurements heavy-tailed, so at each refit the spread is
-   * widened by the factor that makes the 0.98 quantile of the last `historySteps` absolute standardised
-   * one-step errors equal the normal's (2.33): then about 1% of ordinary steps exceed the 0.99 quantile
-   * whatever the tails. Never narrowed; inactive until 100 errors are recorded.
+   * Recalibrate the spread on the detector's own record (default true). Prophet's interval is its in-sample
+   * noise; one step ahead the errors are larger (the model misses some of the structure, counts are often
+   * overdispersed), so at each refit the spread is widened by the factor that makes the median of the last
+   * `historySteps` absolute standardised one-step errors equal the normal's (0.674). The median is not
+   * moved by the spikes themselves. Never narrowed; inactive until 100 errors are recorded.
    */
   readonly calibrate: boolean;
   /** `map` (default): the exact MAP solver of Prophet's objective (fast); `stan`: Stan's L-BFGS (wasmstan). */
@@ -120,8 +120,8 @@ export const SPIKE_DEFAULTS: Readonly<Omit<SpikeDetectorOptions, 'stepMs'>> = Ob
 
 /** Errors recorded before `calibrate` widens the spread. */
 export const MIN_CALIBRATION_ERRORS = 100;
-/** Central share of the absolute standardised errors matched to the normal's (its 0.99 quantile, 2.33). */
-const CALIBRATION_LEVEL = 0.98;
+/** The quantile of the absolute standardised errors matched to the normal's: the median (0.674). */
+const CALIBRATION_LEVEL = 0.5;
 
 /** Standard deviation of a Poisson count on the square-root scale (Anscombe): the floor for counts. */
 export const POISSON_SQRT_SD = 0.5;
@@ -136,6 +136,8 @@ export interface SpikeDetectorStats {
   readonly lastFitMs: number;
   /** Fits where Stan gave up and the exact solver finished (with `optimizer: 'stan'`). */
   readonly stanFallbacks: number;
+  /** Stan's message the last time it gave up, or null. */
+  readonly lastStanError: string | null;
 }
 
 /** The serialised form of a {@link SpikeDetector}: options, fitting history and the current forecast path. */
@@ -150,7 +152,11 @@ export interface SpikeDetectorJSON {
    * The current run of steps beyond the clip quantile: its side (1 above, -1 below), the clipped steps'
    * values as pushed, and whether it was accepted as a new level.
    */
-  readonly run: { readonly side: 1 | -1; readonly values: readonly number[]; readonly accepted: boolean } | null;
+  readonly run: {
+    readonly side: 1 | -1;
+    readonly values: readonly number[];
+    readonly accepted: boolean;
+  } | null;
   /** Whether the next forecast refits whatever the schedule (after a run was restored). */
   readonly stale: boolean;
   /** The forecast path of the last fit (steps after the fit's last history step), or null. */
@@ -159,6 +165,8 @@ export interface SpikeDetectorJSON {
   readonly pathScale: number;
   /** Absolute one-step errors in units of the uncalibrated spread, oldest first (for `calibrate`). */
   readonly errors: readonly number[];
+  /** Model surprises of the last `historySteps` steps, oldest first (for {@link SpikeDetector.surprise}). */
+  readonly surprises: readonly (number | null)[];
 }
 
 /**
@@ -172,7 +180,14 @@ export interface SpikeDetectorJSON {
  * the value is split normal around Prophet's point forecast, each side's standard deviation read from that
  * side of Prophet's `intervalWidth` interval (half-width / z). Prophet's own predictive is normal noise plus
  * simulated trend changes, so this is exact for the noise and close for the short horizons used here; it is
- * what lets a caller ask for any quantile (e.g. the 0.99 upper bound of the spike rule) and a score.
+ * what lets a caller ask for any quantile (e.g. the 0.99 upper bound of the spike rule) and a score. The
+ * spread is then widened where the detector's own one-step errors show Prophet's in-sample noise to be too
+ * narrow (`calibrate`), and never taken below `minRelativeSd` (and, for counts, Poisson's).
+ *
+ * A value beyond the 0.99 quantile enters the fitting history clipped, for up to `clipSteps` steps in a
+ * row; a longer run is a new level and enters as it was. Scores: {@link score} (the predictive CDF, in
+ * [0, 1]), {@link modelSurprise} (the same on a -log10 scale) and {@link surprise} (that, ranked against the
+ * series' own record, so that it means the same on a quiet and on an erratic series).
  *
  * Deterministic: the same pushes give the same forecasts and scores (the simulation is seeded with `seed`
  * and the fit's end time). Pure: the caller passes an initialised augurs runtime.
@@ -196,10 +211,14 @@ export class SpikeDetector {
   private path: SplitNormalStep[] | null = null;
   private pathScale = 1;
   private errors: number[] = [];
+  /** Model surprises of the last `historySteps` pushed steps, in push order and sorted. */
+  private surprises: number[] = [];
+  private sortedSurprises: number[] = [];
   private fits = 0;
   private fitMs = 0;
   private lastFitMs = 0;
   private stanFallbacks = 0;
+  private lastStanError: string | null = null;
 
   /**
    * @throws ModelInputError on an option out of range (before any computation).
@@ -229,6 +248,7 @@ export class SpikeDetector {
       fitMs: this.fitMs,
       lastFitMs: this.lastFitMs,
       stanFallbacks: this.stanFallbacks,
+      lastStanError: this.lastStanError,
     };
   }
 
@@ -283,10 +303,11 @@ export class SpikeDetector {
     toFittingScale(this.scale, value);
     let stored = value;
     const clip = this.options.clipQuantile;
-    const forecast = clip < 1 || this.options.calibrate ? this.step(at) : null;
+    const forecast = this.step(at);
     if (forecast !== null) {
       const error = Math.abs(forecast.standardised(value)) * this.pathScale;
       if (Number.isFinite(error)) this.errors.push(error);
+      this.recordSurprise(this.modelSurprise(value, forecast));
     }
     let side: 1 | -1 | 0 = 0;
     if (forecast !== null && clip < 1) {
@@ -338,17 +359,39 @@ export class SpikeDetector {
   }
 
   /**
-   * The same judgement as {@link score} on an unbounded scale: -log10 of the tail probability (P(X >= value)
-   * for `upper`, 2 min(P(X <= value), P(X >= value)) for `two-sided`), computed in log space. About 0.3 at
+   * The same judgement as {@link score} on an unbounded scale, by the model alone: -log10 of the predictive
+   * tail probability (P(X >= value) for `upper`, 2 min(P(X <= value), P(X >= value)) for `two-sided`),
+   * computed in log space. About 0.3 at
    * the median, 2 at the 0.99 quantile, 6 at one in a million; it keeps ranking values far out in the tail,
    * where `score` rounds to 1 (beyond about 8 standard deviations). Infinity for a value the forecast rules
    * out (a constant history, then anything else).
    */
-  surprise(value: number, forecast: StepDistribution): number {
+  modelSurprise(value: number, forecast: StepDistribution): number {
     const tails = forecast.logTails(value);
     const ln =
-      this.options.tail === 'upper' ? tails.upper : Math.min(0, Math.LN2 + Math.min(tails.upper, tails.lower));
+      this.options.tail === 'upper'
+        ? tails.upper
+        : Math.min(0, Math.LN2 + Math.min(tails.upper, tails.lower));
     return 0 - ln / Math.LN10;
+  }
+
+  /**
+   * {@link modelSurprise} calibrated on this series' own record: -log10 of the share of the last
+   * `historySteps` steps whose model surprise was at least as large (counting this one), so that 3 means
+   * "rarer than all but one step in a thousand here", whatever the series' tails. Beyond the largest surprise
+   * on record it goes on growing with the model surprise (log10(n + 1) + the excess), so the far tail keeps
+   * its order. Comparable across series (e.g. districts), which model surprises are not: a series whose
+   * forecasts are often far off has large model surprises every day. The model surprise itself until 100
+   * steps were recorded.
+   */
+  surprise(value: number, forecast: StepDistribution): number {
+    const s = this.modelSurprise(value, forecast);
+    const record = this.sortedSurprises;
+    const n = record.length;
+    if (n < MIN_CALIBRATION_ERRORS) return s;
+    const atLeast = n - lowerBound(record, s);
+    if (atLeast > 0) return Math.log10((n + 1) / (atLeast + 1));
+    return Math.log10(n + 1) + (s - (record[n - 1] as number));
   }
 
   toJSON(): SpikeDetectorJSON {
@@ -363,6 +406,8 @@ export class SpikeDetector {
       path: this.path === null ? null : this.path.map((step) => step.toJSON()),
       pathScale: this.pathScale,
       errors: this.errors.slice(Math.max(0, this.errors.length - this.options.historySteps)),
+      // JSON has no Infinity (a value a flat forecast ruled out): null stands for it.
+      surprises: this.surprises.map((v) => (v === Number.POSITIVE_INFINITY ? null : v)),
     };
   }
 
@@ -377,17 +422,15 @@ export class SpikeDetector {
     }
     let detector: SpikeDetector;
     try {
-      detector = new SpikeDetector(
-        runtime,
-        record(o.options, 'options') as unknown as SpikeDetectorOptions,
-      );
+      detector = new SpikeDetector(runtime, record(o.options, 'options') as unknown as SpikeDetectorOptions);
     } catch (error) {
       throw new ModelFormatError(`bad options: ${String(error)}`, { cause: error });
     }
     const history = record(o.history, 'history');
     const at = numbers(history.at, 'history.at');
     const value = numbers(history.value, 'history.value');
-    if (at.length !== value.length) throw new ModelFormatError('history.at and history.value differ in length');
+    if (at.length !== value.length)
+      throw new ModelFormatError('history.at and history.value differ in length');
     for (let i = 1; i < at.length; i++) {
       if ((at[i] as number) <= (at[i - 1] as number)) throw new ModelFormatError('history.at must increase');
     }
@@ -424,6 +467,10 @@ export class SpikeDetector {
     const pathScale = finite(o.pathScale, 'pathScale');
     if (pathScale < 1) throw new ModelFormatError('pathScale must be at least 1');
     const errors = numbers(o.errors, 'errors');
+    if (!Array.isArray(o.surprises)) throw new ModelFormatError('surprises must be a list');
+    const surprises = (o.surprises as unknown[]).map((v, i) =>
+      v === null ? Number.POSITIVE_INFINITY : finite(v, `surprises[${i}]`),
+    );
     detector.ats = at;
     detector.values = value;
     detector.sinceFit = sinceFit;
@@ -432,6 +479,7 @@ export class SpikeDetector {
     detector.stale = o.stale;
     detector.pathScale = pathScale;
     detector.errors = errors;
+    for (const v of surprises.slice(-detector.options.historySteps)) detector.recordSurprise(v);
     return detector;
   }
 
@@ -475,6 +523,16 @@ export class SpikeDetector {
     this.fitMs += this.lastFitMs;
   }
 
+  /** Keeps the model surprises of the last `historySteps` steps, and their sorted copy. */
+  private recordSurprise(s: number): void {
+    this.surprises.push(s);
+    this.sortedSurprises.splice(lowerBound(this.sortedSurprises, s), 0, s);
+    if (this.surprises.length > this.options.historySteps) {
+      const old = this.surprises.shift() as number;
+      this.sortedSurprises.splice(lowerBound(this.sortedSurprises, old), 1);
+    }
+  }
+
   /** The spread factor of `calibrate` from the recorded errors (1 when off or too few). */
   private calibration(): number {
     const o = this.options;
@@ -510,6 +568,7 @@ export class SpikeDetector {
             // As ProphetForecaster: Stan's L-BFGS gives up on some series (line search); the exact solver
             // of the same objective finishes, as Python Prophet retries with Newton.
             this.stanFallbacks += 1;
+            this.lastStanError = String(error).split('\n')[0] ?? '';
             out = map.optimize(init, data, opts);
           }
         }
@@ -600,6 +659,18 @@ export function resolveSpikeOptions(
     else requireOneOf(name, setting, [true, false, 'auto']);
   }
   return Object.freeze(o);
+}
+
+/** The first index of sorted `values` whose value is >= `x` (NaN-free input). */
+function lowerBound(values: readonly number[], x: number): number {
+  let low = 0;
+  let high = values.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((values[mid] as number) < x) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 function seasonality(setting: boolean | number): ProphetSeasonalityOption {

@@ -1,9 +1,4 @@
-import {
-  SPIKE_DEFAULTS,
-  SpikeDetector,
-  type AugursRuntime,
-  type SpikeTail,
-} from '@district-monitor/models';
+import { SPIKE_DEFAULTS, SpikeDetector, type AugursRuntime, type SpikeTail } from '@district-monitor/models';
 import type { NabSeries } from './corpus.js';
 import { probationaryLength } from './scoring.js';
 
@@ -51,16 +46,17 @@ export function boundedScore(s: number): number {
  * The spike detector, record by record as it runs live: forecast the record's step, score the value against
  * it, push it. Its default settings, with `counts: false` (NAB's values are measurements of any sign, not
  * counts) and the step set to the series' median step; the records' own timestamps are the steps. The NAB
- * score is `boundedScore(detector.surprise(...))`: the same order as `detector.score(...)` (the predictive
- * CDF), without its rounding to 1 in the far tail.
+ * score is `boundedScore(detector.surprise(...))`: the tail probability ranked against the series' own
+ * record, which NAB's single threshold over all files needs (`detector.score(...)`, the predictive CDF,
+ * rounds to 1 beyond 8 sd and means different things on a quiet and on an erratic series).
  */
 export function spikeDetector(runtime: AugursRuntime, tail: SpikeTail): NabDetector {
   return {
     name: tail === 'upper' ? 'spike' : 'spike-two-sided',
     how:
       tail === 'upper'
-        ? `SpikeDetector defaults (Prophet refit every ${SPIKE_DEFAULTS.refitEvery} records on the last ${SPIKE_DEFAULTS.historySteps}, history clipped at the ${SPIKE_DEFAULTS.clipQuantile} quantile) with counts: false; score from the upper tail P(X >= value)`
-        : 'as spike with tail: two-sided; score from 2 min(P(X <= value), P(X >= value)): drops score too',
+        ? `SpikeDetector defaults (Prophet refit every ${SPIKE_DEFAULTS.refitEvery} records on the last ${SPIKE_DEFAULTS.historySteps}, history clipped at the ${SPIKE_DEFAULTS.clipQuantile} quantile for up to ${SPIKE_DEFAULTS.clipSteps} records) with counts: false; score from surprise(): the upper tail P(X >= value), ranked against the file's last ${SPIKE_DEFAULTS.historySteps} records`
+        : 'as spike with tail: two-sided: the tail is 2 min(P(X <= value), P(X >= value)), so drops score too',
     run(series) {
       const detector = new SpikeDetector(runtime, {
         stepMs: medianStepMs(series.timestamps),

@@ -103,10 +103,13 @@ export function evaluateNab(
       const ms = performance.now() - started;
       runMs += ms;
       if (run.scores.length !== s.values.length) {
-        throw new Error(`${detector.name} gave ${run.scores.length} scores for ${s.values.length} records of ${s.path}`);
+        throw new Error(
+          `${detector.name} gave ${run.scores.length} scores for ${s.values.length} records of ${s.path}`,
+        );
       }
       for (const score of run.scores) {
-        if (!(score >= 0 && score <= 1)) throw new Error(`${detector.name} gave a score outside [0, 1] on ${s.path}: ${score}`);
+        if (!(score >= 0 && score <= 1))
+          throw new Error(`${detector.name} gave a score outside [0, 1] on ${s.path}: ${score}`);
       }
       runs.push(run);
       progress(
@@ -173,7 +176,10 @@ export function evaluateNab(
     }
     const fits = runs.reduce((n, r) => n + (r.fits ?? 0), 0);
     const fitMs = runs.reduce((n, r) => n + (r.fitMs ?? 0), 0);
-    adjusted = Math.max(adjusted, runs.reduce((n, r) => n + (r.adjusted ?? 0), 0));
+    adjusted = Math.max(
+      adjusted,
+      runs.reduce((n, r) => n + (r.adjusted ?? 0), 0),
+    );
     results.push({
       detector: detector.name,
       how: detector.how,
@@ -190,10 +196,14 @@ export function evaluateNab(
     );
   }
   if (scorableWindows < windows) {
-    notes.push(`${windows - scorableWindows} windows lie wholly in a probationary period: no detector can find them`);
+    notes.push(
+      `${windows - scorableWindows} windows lie wholly in a probationary period: no detector can find them`,
+    );
   }
-  if (corpus.unlabelled.length > 0) notes.push(`data files without labels, skipped: ${corpus.unlabelled.join(', ')}`);
-  if (corpus.missing.length > 0) notes.push(`labelled files without data, ignored: ${corpus.missing.join(', ')}`);
+  if (corpus.unlabelled.length > 0)
+    notes.push(`data files without labels, skipped: ${corpus.unlabelled.join(', ')}`);
+  if (corpus.missing.length > 0)
+    notes.push(`labelled files without data, ignored: ${corpus.missing.join(', ')}`);
   return {
     task: 'nab',
     title: 'Numenta Anomaly Benchmark: labelled anomaly windows, NAB v1.1 scoring',
@@ -227,14 +237,16 @@ export function formatNabReport(report: NabReport): string {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => (line[i] ?? '').length)));
   const pad = (cells: string[]) =>
-    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
+    cells
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+      .join('  ');
   return [
     `NAB ${report.title}`,
     `  corpus: ${report.corpus}`,
     `  files: ${report.files}, records: ${report.records.toLocaleString('en-US')}, windows: ${report.windows}, probationary: first ${report.probationPercent * 100}% of each file (at most 750 records)`,
     '  scores normalised to 0 (null detector) .. 100 (every window detected at its start); one threshold per detector',
     '  and profile, the best over the corpus; TP / FN: windows detected / missed, FP: records detected outside',
-    '  windows, all at the standard profile\'s threshold',
+    "  windows, all at the standard profile's threshold",
     '',
     pad(header),
     pad(header.map((_, i) => '-'.repeat(widths[i] ?? 0))),

@@ -93,7 +93,10 @@ export function sweepFile(
     if (i < 0) throw new Error(`window ${what} ${new Date(t).toISOString()} is not the time of a record`);
     return i;
   };
-  const limits = windows.map((w) => ({ left: firstIndex(w.start, 'start'), right: firstIndex(w.end, 'end') }));
+  const limits = windows.map((w) => ({
+    left: firstIndex(w.start, 'start'),
+    right: firstIndex(w.end, 'end'),
+  }));
   for (let k = 0; k < limits.length; k++) {
     const { left, right } = limits[k] as { left: number; right: number };
     if (right < left) throw new Error(`window ${k} ends before it starts`);
@@ -162,7 +165,9 @@ export function scoresByThreshold(files: readonly SweptFile[], cost: CostMatrix)
   const records = files.flatMap((f) => f.records);
   const windows = new Set(files.flatMap((f) => f.windows));
   // Sorted by score, highest first; a stable sort keeps file order among equal scores, as Python's sorted().
-  const order = records.map((_, i) => i).sort((a, b) => (records[b] as ScoredRecord).anomalyScore - (records[a] as ScoredRecord).anomalyScore);
+  const order = records
+    .map((_, i) => i)
+    .sort((a, b) => (records[b] as ScoredRecord).anomalyScore - (records[a] as ScoredRecord).anomalyScore);
   const best = new Map<number, number>();
   let fpSum = 0;
   let tn = 0;
