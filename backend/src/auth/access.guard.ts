@@ -4,7 +4,6 @@ import {
   Injectable,
   RequestMethod,
   ServiceUnavailableException,
-  UnauthorizedException,
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
@@ -17,7 +16,12 @@ import type { Role } from '@district-monitor/streams';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/tokens.js';
 import { parseKey } from '../producer-keys/producer-key.js';
-import { ProducerKeyGuard, producerOf } from '../producer-keys/producer-key.guard.js';
+import {
+  ProducerKeyGuard,
+  bearerChallenge,
+  producerOf,
+  type BearerError,
+} from '../producer-keys/producer-key.guard.js';
 import { ProducerKeysService } from '../producer-keys/producer-keys.service.js';
 import { ACCESS_KEY, type AccessLevel, type AuthenticatedRequest, type SocketData } from './access.js';
 import { roleAtLeast, UsersService, type Authentication } from './users.service.js';
@@ -129,16 +133,7 @@ export class AccessGuard implements CanActivate {
   }
 
   private async user(request: AuthenticatedRequest, response: Response, level: Role): Promise<boolean> {
-    const challenge = (message: string, error?: 'invalid_request' | 'invalid_token') => {
-      // RFC 6750: a 401 names the scheme it wants, and the error when a credential was sent.
-      response.setHeader(
-        'WWW-Authenticate',
-        error === undefined
-          ? 'Bearer realm="district-monitor"'
-          : `Bearer realm="district-monitor", error="${error}"`,
-      );
-      return new UnauthorizedException(message);
-    };
+    const challenge = (message: string, error?: BearerError) => bearerChallenge(response, message, error);
     const presented = presentedCredential(request.headers);
     switch (presented.kind) {
       case 'none':

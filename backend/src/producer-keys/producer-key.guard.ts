@@ -14,6 +14,23 @@ import { ProducerKeysService, type ProducerPrincipal } from './producer-keys.ser
 
 const producers = new WeakMap<Request, ProducerPrincipal>();
 
+export type BearerError = 'invalid_request' | 'invalid_token';
+
+/** A 401 with its RFC 6750 challenge: the scheme wanted, and the error when a credential was sent. */
+export function bearerChallenge(
+  response: Response,
+  message: string,
+  error?: BearerError,
+): UnauthorizedException {
+  response.setHeader(
+    'WWW-Authenticate',
+    error === undefined
+      ? 'Bearer realm="district-monitor"'
+      : `Bearer realm="district-monitor", error="${error}"`,
+  );
+  return new UnauthorizedException(message);
+}
+
 /** The producer the guard verified for this request; undefined when INGEST_AUTH=off. */
 export function producerOf(request: Request): ProducerPrincipal | undefined {
   return producers.get(request);
@@ -62,16 +79,7 @@ export class ProducerKeyGuard implements CanActivate {
     if (!this.config.ingest.requireProducerKey) return true;
     const request = context.switchToHttp().getRequest<Request>();
     const response = context.switchToHttp().getResponse<Response>();
-    const refuse = (message: string, error?: 'invalid_request' | 'invalid_token') => {
-      // RFC 6750: a 401 names the scheme it wants, and the error when a credential was sent.
-      response.setHeader(
-        'WWW-Authenticate',
-        error === undefined
-          ? 'Bearer realm="district-monitor"'
-          : `Bearer realm="district-monitor", error="${error}"`,
-      );
-      return new UnauthorizedException(message);
-    };
+    const refuse = (message: string, error?: BearerError) => bearerChallenge(response, message, error);
 
     const presented = presentedKey(request.headers);
     switch (presented.kind) {
