@@ -1,15 +1,8 @@
-import type {
-  ProphetInitialParams,
-  ProphetOptimizedParams,
-  ProphetOptimizeOptions,
-  ProphetSeasonalityOption,
-  ProphetStanDataJSON,
-} from '@bsull/augurs/prophet';
 import { ModelFormatError, ModelInputError } from '../errors.js';
-import { createMapOptimizer } from '../forecast/map-optimizer.js';
 import { mixSeed } from '../forecast/prophet.js';
+import { fitProphet, meanAbsDelta, type ProphetFit } from '../forecast/prophet-fit.js';
 import { normalQuantile, quantileInPlace, Random } from '../forecast/random.js';
-import type { AugursRuntime, ProphetOptimizer } from '../forecast/runtime.js';
+import type { AugursRuntime } from '../forecast/runtime.js';
 import { DAY_MS, requireNumber, requireOneOf } from '../forecast/series.js';
 import { trendUncertainty } from '../forecast/uncertainty.js';
 import {
@@ -554,66 +547,43 @@ export class SpikeDetector {
     const spanMs = (ats[ats.length - 1] as number) - (ats[0] as number) + o.stepMs;
     const daily = o.daily === 'auto' ? o.stepMs < DAY_MS && spanMs >= 2 * DAY_MS : o.daily;
     const weekly = o.weekly === 'auto' ? o.stepMs < 7 * DAY_MS && spanMs >= 14 * DAY_MS : o.weekly;
-    let params: ProphetOptimizedParams | undefined;
-    const stan = this.runtime.optimizer;
-    const map = createMapOptimizer(stan);
-    const optimizer: ProphetOptimizer = {
-      optimize: (init: ProphetInitialParams, data: ProphetStanDataJSON, opts: ProphetOptimizeOptions) => {
-        let out;
-        if (o.optimizer === 'map') out = map.optimize(init, data, opts);
-        else {
-          try {
-            out = stan.optimize(init, data, opts);
-          } catch (error) {
-            // As ProphetForecaster: Stan's L-BFGS gives up on some series (line search); the exact solver
-            // of the same objective finishes, as Python Prophet retries with Newton.
-            this.stanFallbacks += 1;
-            this.lastStanError = String(error).split('\n')[0] ?? '';
-            out = map.optimize(init, data, opts);
-          }
-        }
-        params = out.params;
-        return out;
-      },
-    };
-    const model = new this.runtime.Prophet({
-      optimizer,
-      growth: 'linear',
-      nChangepoints: o.changepoints,
-      changepointRange: o.changepointRange,
-      weeklySeasonality: seasonality(weekly),
-      dailySeasonality: seasonality(daily),
-      yearlySeasonality: seasonality(false),
-      seasonalityMode: 'additive',
-      seasonalityPriorScale: o.seasonalityPriorScale,
-      changepointPriorScale: o.changepointPriorScale,
-      // Intervals are simulated below with a seeded generator; augurs' own draws are unseeded.
-      uncertaintySamples: 0,
-      estimation: 'mle',
-      scaling: 'absMax',
-    });
-    let yhat: ArrayLike<number>;
+    let fit: ProphetFit;
     try {
-      model.fit({ ds, y: [...z] }, { algorithm: 'lbfgs', iter: 10_000, seed: o.seed });
-      yhat = model.predict({ ds: futureAt.map((t) => t / 1000) }).yhat.point;
+      fit = fitProphet(
+        this.runtime,
+        {
+          optimizer: o.optimizer,
+          changepoints: o.changepoints,
+          changepointRange: o.changepointRange,
+          changepointPriorScale: o.changepointPriorScale,
+          seasonalityPriorScale: o.seasonalityPriorScale,
+          weekly,
+          daily,
+          yearly: false,
+          seed: o.seed,
+        },
+        ds,
+        z,
+        futureAt.map((t) => t / 1000),
+      );
     } catch (error) {
       throw new ModelInputError(`Prophet could not fit the spike detector's history: ${String(error)}`, {
         cause: error,
       });
-    } finally {
-      model.free();
     }
-    if (params === undefined) throw new ModelInputError('Prophet fitted without calling its optimizer');
+    if (fit.stanError !== null) {
+      this.stanFallbacks += 1;
+      this.lastStanError = fit.stanError;
+    }
+    const { params } = fit;
+    const yhat = fit.predictions.yhat.point;
     const t0 = ds[0] as number;
     const span = (ds[ds.length - 1] as number) - t0;
-    let meanAbsDelta = 0;
-    for (const d of params.delta) meanAbsDelta += Math.abs(d);
-    meanAbsDelta /= Math.max(1, params.delta.length);
     const bounds = trendUncertainty({
       point: yhat,
       t: futureAt.map((t) => (t / 1000 - t0) / span),
       changepoints: params.delta.length,
-      meanAbsDelta,
+      meanAbsDelta: meanAbsDelta(params),
       sigma: params.sigmaObs,
       yScale,
       samples: o.uncertaintySamples,
@@ -671,12 +641,6 @@ function lowerBound(values: readonly number[], x: number): number {
     else high = mid;
   }
   return low;
-}
-
-function seasonality(setting: boolean | number): ProphetSeasonalityOption {
-  return typeof setting === 'number'
-    ? { type: 'fourier', order: setting }
-    : { type: 'manual', enabled: setting };
 }
 
 function record(value: unknown, what: string): Record<string, unknown> {

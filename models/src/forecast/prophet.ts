@@ -1,17 +1,10 @@
-import type {
-  ProphetInitialParams,
-  ProphetOptimizedParams,
-  ProphetOptimizeOptions,
-  ProphetSeasonalityOption,
-  ProphetStanDataJSON,
-} from '@bsull/augurs/prophet';
 import { ModelInputError } from '../errors.js';
 import { assembleForecast, constantFit } from './assemble.js';
 import type { JsonValue, SeriesForecast } from './forecast.js';
 import { holidayOccurrences, type HolidayTable } from './holidays.js';
-import { createMapOptimizer } from './map-optimizer.js';
+import { fitProphet, meanAbsDelta, type ProphetFit, type SeasonalitySetting } from './prophet-fit.js';
 import { Random } from './random.js';
-import type { AugursRuntime, ProphetOptimizer } from './runtime.js';
+import type { AugursRuntime } from './runtime.js';
 import {
   checkSeries,
   requireOneOf,
@@ -24,8 +17,7 @@ import {
 } from './series.js';
 import { noiseBounds, trendUncertainty } from './uncertainty.js';
 
-/** Whether to fit a seasonality: on, off, or on with this many Fourier terms. */
-export type SeasonalitySetting = boolean | number;
+export type { SeasonalitySetting } from './prophet-fit.js';
 
 /** Options of {@link ProphetForecaster}; every one has a default in {@link PROPHET_DEFAULTS}. */
 export interface ProphetForecastOptions {
@@ -168,58 +160,36 @@ export class ProphetForecaster {
     const allDs = [...ds];
     for (let h = 1; h <= horizonSteps; h++) allDs.push(lastDs + h * stepSeconds);
 
-    let params: ProphetOptimizedParams | undefined;
-    let note: string | undefined;
-    const stan = this.runtime.optimizer;
-    const map = createMapOptimizer(stan);
-    const optimizer: ProphetOptimizer = {
-      optimize(init: ProphetInitialParams, data: ProphetStanDataJSON, opts: ProphetOptimizeOptions) {
-        let out;
-        if (o.optimizer === 'map') out = map.optimize(init, data, opts);
-        else {
-          try {
-            out = stan.optimize(init, data, opts);
-          } catch (error) {
-            // Stan's L-BFGS gives up on some short series (line search); Python Prophet then retries with
-            // Newton, we with the exact solver of the same objective.
-            note = `wasmstan failed (${String(error).split('\n')[0] ?? ''}); solved by the exact MAP solver`;
-            out = map.optimize(init, data, opts);
-          }
-        }
-        params = out.params;
-        return out;
-      },
-    };
     const holidays = this.holidays;
-    const model = new this.runtime.Prophet({
-      optimizer,
-      growth: 'linear',
-      nChangepoints: o.changepoints,
-      changepointRange: o.changepointRange,
-      weeklySeasonality: seasonality(weekly),
-      dailySeasonality: seasonality(daily),
-      yearlySeasonality: seasonality(yearly),
-      seasonalityMode: 'additive',
-      seasonalityPriorScale: o.seasonalityPriorScale,
-      changepointPriorScale: o.changepointPriorScale,
-      holidaysPriorScale: o.holidaysPriorScale,
-      ...(holidays.size > 0 ? { holidays } : {}),
-      // Intervals are simulated below with a seeded generator; augurs' own draws are unseeded.
-      uncertaintySamples: 0,
-      estimation: 'mle',
-      scaling: 'absMax',
-    });
-    let predictions;
+    let fit: ProphetFit;
     try {
-      model.fit({ ds, y: z }, { algorithm: 'lbfgs', iter: 10_000, seed: o.seed });
-      predictions = model.predict({ ds: allDs });
+      fit = fitProphet(
+        this.runtime,
+        {
+          optimizer: o.optimizer,
+          changepoints: o.changepoints,
+          changepointRange: o.changepointRange,
+          changepointPriorScale: o.changepointPriorScale,
+          seasonalityPriorScale: o.seasonalityPriorScale,
+          holidaysPriorScale: o.holidaysPriorScale,
+          weekly,
+          daily,
+          yearly,
+          seed: o.seed,
+          ...(holidays.size > 0 ? { holidays } : {}),
+        },
+        ds,
+        z,
+        allDs,
+      );
     } catch (error) {
       throw new ModelInputError(`Prophet could not fit series ${key}: ${String(error)}`, { cause: error });
-    } finally {
-      model.free();
     }
-    if (params === undefined)
-      throw new ModelInputError(`Prophet fitted ${key} without calling its optimizer`);
+    const { predictions, params } = fit;
+    const note =
+      fit.stanError === null
+        ? undefined
+        : `wasmstan failed (${fit.stanError}); solved by the exact MAP solver`;
 
     const yhat = predictions.yhat.point;
     const fitted = yhat.slice(0, n);
@@ -229,14 +199,11 @@ export class ProphetForecaster {
     if (yScale === 0) yScale = 1;
     const span = lastDs - (ds[0] as number);
     const tFuture = allDs.slice(n).map((d) => (d - (ds[0] as number)) / span);
-    let meanAbsDelta = 0;
-    for (const d of params.delta) meanAbsDelta += Math.abs(d);
-    meanAbsDelta /= Math.max(1, params.delta.length);
     const bounds = trendUncertainty({
       point: future,
       t: tFuture,
       changepoints: params.delta.length,
-      meanAbsDelta,
+      meanAbsDelta: meanAbsDelta(params),
       sigma: params.sigmaObs,
       yScale,
       samples: o.uncertaintySamples,
@@ -325,12 +292,6 @@ export function resolveSeasonalities(
     daily: options.daily === 'auto' ? stepMs < DAY_MS : options.daily,
     yearly: options.yearly === 'auto' ? historyDays >= options.minYearlyHistoryDays : options.yearly,
   };
-}
-
-function seasonality(setting: SeasonalitySetting): ProphetSeasonalityOption {
-  return typeof setting === 'number'
-    ? { type: 'fourier', order: setting }
-    : { type: 'manual', enabled: setting };
 }
 
 /** The seed mixed with a hash of the series key (FNV-1a), so that series get independent draws. */
