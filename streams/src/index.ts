@@ -12,5 +12,6 @@ export * from './rate-table.js';
 export * from './features.js';
 export * from './scores.js';
 export * from './alerts.js';
+export * from './board.js';
 export * from './alert-rules.js';
 export * from './time-zone.js';

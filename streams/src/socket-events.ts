@@ -24,6 +24,8 @@ export interface BatchSummary {
   readonly byDistrict: Readonly<Record<string, number>>;
   /** Net change of the counted events per category, likewise. */
   readonly byCategory: Readonly<Partial<Record<Category, number>>>;
+  /** The newest `reportedAt` among the events stored for the first time (ISO); null when none was. */
+  readonly newestReportedAt: string | null;
 }
 
 export interface BoardUnit {
@@ -43,6 +45,12 @@ export interface BoardSnapshot {
   /** Events stored per minute (by ingestion time), oldest first, for the last `minutes.length` minutes. */
   readonly minutes: readonly { readonly minute: string; readonly count: number }[];
   readonly totalStored: number;
+  /**
+   * The newest `reportedAt` per district code (ISO) among the events that occurred in the last 7 days;
+   * a district with none is absent.
+   * The board derives feed lag and the districts with no data from it, then from batch summaries.
+   */
+  readonly lastReportedAt: Readonly<Record<string, string>>;
 }
 
 /** Server-to-client events (shared by `new Server<ClientToServerEvents, ServerToClientEvents>()` and `io()`). */

@@ -70,6 +70,20 @@ export interface AppConfig {
     readonly groupIntervalSeconds: number;
     readonly repeatIntervalSeconds: number;
   };
+  /** The live board (backend/src/live, backend/src/region, backend/src/board-history). */
+  readonly board: {
+    /**
+     * A GeoJSON FeatureCollection of the region's district polygons; undefined = a schematic map drawn
+     * from the registry's headquarters coordinates.
+     */
+    readonly geojsonFile: string | undefined;
+    /** The feature property holding the census 2011 district code that matches the registry's `censusCode`. */
+    readonly geojsonKey: string;
+    /** Batch summaries, features and scores are coalesced and pushed at most this often. */
+    readonly pushIntervalMs: number;
+    /** Each district's score is stored for time travel at most this often. */
+    readonly scoreHistoryMinutes: number;
+  };
   /** Built board (`frontend/dist`), served at `/`. */
   readonly frontendDir: string;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
@@ -113,6 +127,13 @@ export const ENVIRONMENT = {
   ALERT_GROUP_INTERVAL_SECONDS: 'seconds between two notifications of one district group (default 300)',
   ALERT_REPEAT_INTERVAL_SECONDS:
     'an unacknowledged firing group is notified again after this many seconds (default 14400)',
+  REGION_GEOJSON:
+    'GeoJSON FeatureCollection of the district polygons drawn on the map; unset = a schematic map from the headquarters coordinates',
+  REGION_GEOJSON_KEY:
+    "feature property holding the census 2011 district code matched to the registry's censusCode (default censuscode)",
+  LIVE_PUSH_MS:
+    'batch summaries, features and scores are coalesced and pushed to boards at most this often (default 200)',
+  SCORE_HISTORY_MINUTES: 'minutes between two stored scores of one district, read by time travel (default 5)',
   LOG_LEVEL: 'error | warn | log | debug (default log)',
 } as const;
 
@@ -242,6 +263,12 @@ export function loadConfig(env: Env): AppConfig {
       groupWaitSeconds: integer('ALERT_GROUP_WAIT_SECONDS', 30, 0, 86_400),
       groupIntervalSeconds: integer('ALERT_GROUP_INTERVAL_SECONDS', 300, 1, 86_400),
       repeatIntervalSeconds: integer('ALERT_REPEAT_INTERVAL_SECONDS', 4 * 3600, 60, 30 * 86_400),
+    },
+    board: {
+      geojsonFile: text('REGION_GEOJSON') === undefined ? undefined : path('REGION_GEOJSON', ''),
+      geojsonKey: text('REGION_GEOJSON_KEY') ?? 'censuscode',
+      pushIntervalMs: integer('LIVE_PUSH_MS', 200, 5, 60_000),
+      scoreHistoryMinutes: integer('SCORE_HISTORY_MINUTES', 5, 1, 1440),
     },
     frontendDir: resolve(REPO_ROOT, 'frontend/dist'),
     logLevel: choice('LOG_LEVEL', ['error', 'warn', 'log', 'debug'], 'log'),

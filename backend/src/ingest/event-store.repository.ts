@@ -256,6 +256,19 @@ export class EventStoreRepository {
     return Object.fromEntries(rows.map((row) => [row.district, row.count]));
   }
 
+  /** The newest `reportedAt` per district among events that occurred since `since` (ISO strings). */
+  async lastReportedByDistrict(since: Date): Promise<Record<string, string>> {
+    const { rows } = await this.db.query<{ district: string; reported: Date | string }>(
+      `SELECT district, max(reported_at) AS reported FROM (
+         SELECT district, reported_at FROM incidents WHERE occurred_at >= $1 AND superseded_by IS NULL
+         UNION ALL
+         SELECT district, reported_at FROM accidents WHERE occurred_at >= $1 AND superseded_by IS NULL
+       ) AS recent GROUP BY district`,
+      [since.toISOString()],
+    );
+    return Object.fromEntries(rows.map((row) => [row.district, new Date(row.reported).toISOString()]));
+  }
+
   /** Events stored per minute of ingestion since `since`, oldest first. */
   async storedPerMinute(since: Date): Promise<{ minute: string; count: number }[]> {
     const { rows } = await this.db.query<{ minute: Date | string; count: number }>(

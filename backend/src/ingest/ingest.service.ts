@@ -117,6 +117,15 @@ export class IngestService {
       for (const observer of this.observers)
         observer.batchCommitted({ changes, received, stored: storedEvents });
     }
+    // Instants carry their producer's offset: compared as times, sent as UTC.
+    let newestReported = Number.NEGATIVE_INFINITY;
+    if (stored > 0) {
+      const fresh = new Set(storedIds);
+      for (const { event } of valid) {
+        if (fresh.has(event.eventId)) newestReported = Math.max(newestReported, Date.parse(event.reportedAt));
+      }
+    }
+    const newestReportedAt = Number.isFinite(newestReported) ? new Date(newestReported).toISOString() : null;
     letters.push(...refused);
     // Dead letters go out before the batch counts as handled, so its offsets are committed only after.
     await this.deadLetters.deadLetter(letters);
@@ -136,6 +145,7 @@ export class IngestService {
       deadLettered: letters.length,
       byDistrict,
       byCategory,
+      newestReportedAt,
     };
     this.live.publishBatch(summary);
     return summary;

@@ -5,6 +5,8 @@ import { EventStoreRepository } from '../ingest/event-store.repository.js';
 
 const WINDOW_HOURS = 24;
 const MINUTES = 30;
+/** A district whose newest event occurred longer ago than this has no `lastReportedAt`. */
+const LAST_REPORTED_DAYS = 7;
 
 /** Builds the board's snapshot from the database: what a (re)connecting board starts from. */
 @Injectable()
@@ -17,10 +19,11 @@ export class BoardService {
   async snapshot(now = new Date()): Promise<BoardSnapshot> {
     const since = new Date(now.getTime() - WINDOW_HOURS * 3_600_000);
     const firstMinute = new Date(Math.floor(now.getTime() / 60_000) * 60_000 - (MINUTES - 1) * 60_000);
-    const [countsByDistrict, perMinute, totalStored] = await Promise.all([
+    const [countsByDistrict, perMinute, totalStored, lastReportedAt] = await Promise.all([
       this.store.countsByDistrict(since),
       this.store.storedPerMinute(firstMinute),
       this.store.totalStored(),
+      this.store.lastReportedByDistrict(new Date(now.getTime() - LAST_REPORTED_DAYS * 86_400_000)),
     ]);
     const byMinute = new Map(perMinute.map((row) => [row.minute, row.count]));
     const minutes = Array.from({ length: MINUTES }, (_, i) => {
@@ -35,6 +38,7 @@ export class BoardService {
       countsByDistrict,
       minutes,
       totalStored,
+      lastReportedAt,
     };
   }
 }

@@ -16,11 +16,10 @@ import type {
   ServerToClientEvents,
 } from '@district-monitor/streams';
 import { BoardService } from './board.service.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/tokens.js';
 
 type BoardSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
-
-/** How often batch summaries are coalesced and pushed; boards need a few updates a second, not hundreds. */
-const FLUSH_MS = 200;
 
 /**
  * The board's Socket.IO endpoint: a snapshot on every (re)connect, then coalesced batch summaries and
@@ -36,7 +35,15 @@ export class LiveGateway implements OnGatewayConnection, OnModuleDestroy {
   private readonly pendingScores = new Map<string, DistrictScore>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(@Inject(BoardService) private readonly board: BoardService) {}
+  /** Batch summaries, features and scores are coalesced and pushed this often: boards need a few updates a second, not hundreds. */
+  private readonly flushMs: number;
+
+  constructor(
+    @Inject(BoardService) private readonly board: BoardService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.flushMs = config.board.pushIntervalMs;
+  }
 
   async handleConnection(client: BoardSocket): Promise<void> {
     await this.sendSnapshot(client);
@@ -91,7 +98,7 @@ export class LiveGateway implements OnGatewayConnection, OnModuleDestroy {
   private scheduleFlush(): void {
     this.timer ??= setTimeout(() => {
       this.flush();
-    }, FLUSH_MS);
+    }, this.flushMs);
   }
 
   onModuleDestroy(): void {
@@ -123,5 +130,12 @@ function merge(a: BatchSummary, b: BatchSummary): BatchSummary {
     deadLettered: a.deadLettered + b.deadLettered,
     byDistrict,
     byCategory,
+    newestReportedAt: later(a.newestReportedAt, b.newestReportedAt),
   };
+}
+
+function later(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Date.parse(a) >= Date.parse(b) ? a : b;
 }

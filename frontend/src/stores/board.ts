@@ -1,4 +1,10 @@
-import type { BatchSummary, BoardSnapshot, BoardUnit } from '@district-monitor/streams';
+import type {
+  BatchSummary,
+  BoardSnapshot,
+  BoardUnit,
+  DistrictFeatures,
+  DistrictScore,
+} from '@district-monitor/streams';
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { MinuteWindow, type MinutePoint } from '../lib/minute-window';
@@ -39,6 +45,10 @@ export const useBoardStore = defineStore('board', () => {
   let snapshotAt = Number.NEGATIVE_INFINITY;
   let countsChanged = false;
   let minutesChanged = false;
+  const featureWork = new Map<string, DistrictFeatures>();
+  const scoreWork = new Map<string, DistrictScore>();
+  let featuresChanged = false;
+  let scoresChanged = false;
 
   // Published state.
   const connection = ref<ConnectionState>('connecting');
@@ -51,6 +61,10 @@ export const useBoardStore = defineStore('board', () => {
   const sinceLoad = shallowRef<SessionTotals>(session);
   /** Local time the last snapshot or batch arrived (data freshness). */
   const lastUpdateAt = ref<number>();
+  /** The latest rolling features per district code (from `features` pushes). */
+  const features = shallowRef<ReadonlyMap<string, DistrictFeatures>>(new Map());
+  /** The active model's latest score per district code (`GET /api/scores`, then `scores` pushes). */
+  const scores = shallowRef<ReadonlyMap<string, DistrictScore>>(new Map());
   /** Local time of the last tick; drives "updated 3 s ago" and the clock. */
   const now = ref(Date.now());
 
@@ -104,6 +118,23 @@ export const useBoardStore = defineStore('board', () => {
     minutesChanged = true;
   }
 
+  /** Keeps the newest features per district; published on the next tick. */
+  function applyFeatures(items: readonly DistrictFeatures[]): void {
+    for (const item of items) featureWork.set(item.district, item);
+    featuresChanged ||= items.length > 0;
+  }
+
+  /** Keeps the newest score per district (an older `asOf` never replaces a newer one). */
+  function applyScores(items: readonly DistrictScore[], replace = false): void {
+    if (replace) scoreWork.clear();
+    for (const item of items) {
+      const known = scoreWork.get(item.district);
+      if (known === undefined || Date.parse(known.asOf) <= Date.parse(item.asOf))
+        scoreWork.set(item.district, item);
+    }
+    scoresChanged ||= replace || items.length > 0;
+  }
+
   /** Publishes the working state; called once a second and right after a snapshot. */
   function tick(localNow = Date.now()): void {
     now.value = localNow;
@@ -118,6 +149,14 @@ export const useBoardStore = defineStore('board', () => {
     if (minutesChanged) {
       minutes.value = minuteWindow.points();
       minutesChanged = false;
+    }
+    if (featuresChanged) {
+      features.value = new Map(featureWork);
+      featuresChanged = false;
+    }
+    if (scoresChanged) {
+      scores.value = new Map(scoreWork);
+      scoresChanged = false;
     }
     totalStored.value = total;
     sinceLoad.value = session;
@@ -134,6 +173,8 @@ export const useBoardStore = defineStore('board', () => {
     totalStored,
     sinceLoad,
     lastUpdateAt,
+    features,
+    scores,
     now,
     timeZone,
     hasSnapshot,
@@ -142,6 +183,8 @@ export const useBoardStore = defineStore('board', () => {
     setConnection,
     applySnapshot,
     applyBatch,
+    applyFeatures,
+    applyScores,
     tick,
   };
 });

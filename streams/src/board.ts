@@ -1,0 +1,166 @@
+import type { Alert } from './alerts.js';
+import type { Category, Severity } from './categories.js';
+
+/**
+ * The wire shapes of the board's REST reads beyond the live socket: the map, black spots, a
+ * district's recent events, time travel and the analysis views. The backend builds them; the board
+ * only draws them.
+ */
+
+// ---------------------------------------------------------------------------------------------------
+// Map
+
+/** A point as GeoJSON orders it: longitude, latitude (WGS84). */
+export type LonLat = readonly [number, number];
+
+/** One district's outline: one or more polygons, each a list of rings (the first is the outer one). */
+export interface DistrictShape {
+  readonly code: string;
+  /** As the registry spells it. */
+  readonly name: string;
+  /** Headquarters. */
+  readonly hq: LonLat;
+  readonly polygons: readonly (readonly (readonly LonLat[])[])[];
+  /**
+   * True when the outline is not a surveyed boundary: a schematic cell, or a district formed after the
+   * GeoJSON's census year whose share of its parent's polygon is approximated from the headquarters.
+   */
+  readonly approximate: boolean;
+}
+
+/** `GET /api/region/map`. */
+export interface RegionMap {
+  readonly region: string;
+  /** `geojson`: surveyed polygons from the configured file; `schematic`: cells around each headquarters. */
+  readonly source: 'geojson' | 'schematic';
+  /** Where the outlines come from, said plainly (file name and licence, or how the schematic is drawn). */
+  readonly attribution: string;
+  /** [west, south, east, north]. */
+  readonly bbox: readonly [number, number, number, number];
+  readonly districts: readonly DistrictShape[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Black spots
+
+/** A place where located road accidents cluster. */
+export interface BlackSpot {
+  readonly district: string;
+  /** Centre of the accidents in the spot. */
+  readonly lat: number;
+  readonly lon: number;
+  readonly accidents: number;
+  readonly killed: number;
+  readonly injured: number;
+  /** ISO instants of the first and last accident in the spot. */
+  readonly first: string;
+  readonly last: string;
+}
+
+/** `GET /api/black-spots?from&to`. */
+export interface BlackSpotsResponse {
+  readonly from: string;
+  readonly to: string;
+  /** A spot is at least `minAccidents` accidents within `radiusKm` of its centre. */
+  readonly minAccidents: number;
+  readonly radiusKm: number;
+  readonly spots: readonly BlackSpot[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Recent events
+
+/** One stored event as a district's list of recent events shows it. */
+export interface RecentEvent {
+  readonly eventId: string;
+  readonly kind: 'incident' | 'accident';
+  readonly category: Category;
+  readonly severity: Severity;
+  readonly district: string;
+  readonly unit: string | null;
+  /** When it happened (the start of its window when only a window is known). */
+  readonly occurredAt: string;
+  readonly reportedAt: string;
+  readonly lat: number | null;
+  readonly lon: number | null;
+  /** Accidents only; null for incidents. */
+  readonly killed: number | null;
+  readonly injured: number | null;
+  readonly source: string | null;
+}
+
+/** `GET /api/districts/:code/events?limit`: newest first by occurrence. */
+export interface RecentEventsResponse {
+  readonly district: string;
+  readonly events: readonly RecentEvent[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Time travel
+
+/** A district as it stood at the end of a past window. */
+export interface HistoricDistrict {
+  readonly code: string;
+  /** Events that occurred within the window. */
+  readonly count: number;
+  readonly byCategory: Readonly<Partial<Record<Category, number>>>;
+  /** The last stored model score at or before the window's end; null when none was stored yet. */
+  readonly elevated: number | null;
+  readonly expectedCount: number | null;
+  /** Alerts of the district that were open (pending, firing or acknowledged) at any time in the window. */
+  readonly openAlerts: number;
+}
+
+/** `GET /api/board/history?from&to`: the board as it was over a past window, from the stored data. */
+export interface BoardHistory {
+  readonly from: string;
+  readonly to: string;
+  /** Bucket width of `series`, in minutes (chosen from the window's length). */
+  readonly bucketMinutes: number;
+  /** Events that occurred per bucket, oldest first, every bucket present. */
+  readonly series: readonly { readonly start: string; readonly count: number }[];
+  readonly districts: readonly HistoricDistrict[];
+  /** Alerts open at any time in the window, as they are now (with their later states). */
+  readonly alerts: readonly Alert[];
+  readonly blackSpots: readonly BlackSpot[];
+  readonly total: number;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Analysis
+
+/** One variable of the correlation matrix: a crime category rate, accidents, or a census indicator. */
+export interface CorrelationVariable {
+  readonly key: string;
+  readonly label: string;
+  readonly group: 'crime' | 'accident' | 'socioeconomic';
+}
+
+/** `GET /api/analysis/correlations`: Pearson correlations across districts. */
+export interface CorrelationMatrix {
+  /** What the rates are computed over, e.g. the last 365 days of stored events. */
+  readonly basis: string;
+  /** Districts with every variable known (the others are left out). */
+  readonly districts: number;
+  readonly variables: readonly CorrelationVariable[];
+  /** `values[i][j]`: r of variables i and j; null when either is constant. */
+  readonly values: readonly (readonly (number | null)[])[];
+}
+
+/** One k-means profile: its districts and its mean features. */
+export interface ClusterProfile {
+  readonly label: number;
+  readonly districts: readonly string[];
+  /** Mean 28-day rate per 100,000 people of each category over the profile's districts. */
+  readonly ratePer100k: Readonly<Record<Category, number>>;
+  /** Mean P(elevated week) of the profile's districts. */
+  readonly elevated: number;
+}
+
+/** `GET /api/analysis/clusters`: the active model's profiles. */
+export interface ClusterProfilesResponse {
+  readonly modelVersion: string | null;
+  /** Why there are no profiles (no model trained yet); null otherwise. */
+  readonly reason: string | null;
+  readonly profiles: readonly ClusterProfile[];
+}
