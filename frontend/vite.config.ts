@@ -13,7 +13,10 @@ export default defineConfig({
       output: {
         // Libraries change less often than the board: separate chunks stay cached across releases.
         manualChunks: (id) => {
-          if (id.includes('/node_modules/apexcharts/')) return 'charts';
+          // The Vue wrapper too: in `vendor` it would import `charts` statically and put ApexCharts
+          // on the first paint's path; the views load it lazily instead.
+          if (id.includes('/node_modules/apexcharts/') || id.includes('/node_modules/vue3-apexcharts/'))
+            return 'charts';
           if (id.includes('/node_modules/')) return 'vendor';
           return undefined;
         },
@@ -22,7 +25,7 @@ export default defineConfig({
   },
   // The tree-shaken ApexCharts entries must share one pre-bundled core, or chart types registered
   // by `apexcharts/bar` are lost in the dev server ("chart type bar is not registered").
-  optimizeDeps: { include: ['apexcharts/core', 'apexcharts/bar', 'apexcharts/features/keyboard'] },
+  optimizeDeps: { include: ['apexcharts/core', 'apexcharts/bar', 'apexcharts/rangeArea', 'apexcharts/features/keyboard'] },
   server: {
     proxy: {
       '/api': BACKEND,

@@ -1,35 +1,83 @@
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TopicNames } from '@district-monitor/streams';
+import type { Alert, AlertWithHistory, BatchSummary, TopicNames } from '@district-monitor/streams';
+import { apiJson, disableAllRules } from './helpers/api.js';
 import { startBackend, TEST_ADMIN_PASSWORD, type RunningBackend } from './helpers/backend.js';
 import { toMessages, validEvents } from './helpers/events.js';
-import { createTopics, produce } from './helpers/kafka.js';
+import { createTopics, kafka, produce } from './helpers/kafka.js';
 import { createDatabase, REPO_ROOT, requireEnv, uniqueName, waitFor } from './helpers/services.js';
+import { connectBoard } from './helpers/socket.js';
 
-const DISTRICT = 'TN-MDU';
+const SURGED = 'TN-MDU';
 const PUBLISHED = 600;
+const OPERATOR = { username: 'desk-operator', password: 'desk-operator-password' };
+const VIEWER = { username: 'wall-viewer', password: 'wall-viewer-password' };
+const ARTIFACTS = `${REPO_ROOT}artifacts/board`;
 
-/** The board in Debian's Chromium, against the backend on the real Kafka broker and PostgreSQL. */
+/**
+ * Records in the page when each alert first shows in the state view's live alert panel and when each
+ * district first turns high risk on the map (`window.__seen`, epoch ms on this machine's clock, which
+ * the backend shares).
+ */
+const RECORD_APPEARANCES = `
+  window.__seen = {};
+  const record = () => {
+    const now = Date.now();
+    for (const el of document.querySelectorAll('[data-testid="ticker-alert"]')) {
+      const key = 'alert:' + el.getAttribute('data-alert-id');
+      if (!(key in window.__seen)) window.__seen[key] = now;
+    }
+    for (const el of document.querySelectorAll('[data-testid="map-district"][data-risk="high"]')) {
+      const key = 'high:' + el.getAttribute('data-district');
+      if (!(key in window.__seen)) window.__seen[key] = now;
+    }
+  };
+  new MutationObserver(record).observe(document, {
+    subtree: true, childList: true, attributes: true, attributeFilter: ['data-risk', 'data-alert-id'],
+  });
+`;
+
+/**
+ * The board in Debian's Chromium, against the backend on the real Kafka broker and PostgreSQL, with
+ * the simulator publishing Tamil Nadu events to Kafka and the map drawn from ../shared/data/geo.
+ */
 describe('live board in Chromium', () => {
   let backend: RunningBackend;
   let browser: Browser;
   let database: { url: string; drop(): Promise<void> };
   let topics: TopicNames;
   let env: Record<string, string>;
+  let adminToken: string;
+  let surgeAlert: Alert | undefined;
 
   const live = (page: Page) =>
     page.locator('[data-testid="connection-state"][data-state="live"]').waitFor({ timeout: 30_000 });
   const valueOf = async (page: Page, selector: string) =>
-    Number(await page.locator(selector).getAttribute('data-value'));
+    Number(await page.locator(selector).first().getAttribute('data-value'));
   /** Logs in through the board's form, submitting with Enter as a keyboard user would. */
-  const logIn = async (page: Page, password = TEST_ADMIN_PASSWORD) => {
-    await page.getByLabel('Username').fill('admin');
+  const logIn = async (page: Page, username = 'admin', password = TEST_ADMIN_PASSWORD) => {
+    await page.getByLabel('Username').fill(username);
     await page.getByLabel('Password').fill(password);
     await page.getByLabel('Password').press('Enter');
   };
+  const openBoard = async (
+    context: BrowserContext | Browser,
+    user?: { username: string; password: string },
+    viewport = { width: 1920, height: 1080 },
+  ) => {
+    const page = await context.newPage({ viewport });
+    await page.goto(`${backend.url}/`);
+    await logIn(page, user?.username, user?.password);
+    await live(page);
+    return page;
+  };
+  const api = <T>(path: string, init: { method?: string; body?: unknown } = {}, token = adminToken) =>
+    apiJson<T>(backend.url, token, path, init);
+  const shoot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}/${name}.png` });
 
   beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
     database = await createDatabase();
     const created = await createTopics();
     topics = created.topics;
@@ -38,9 +86,23 @@ describe('live board in Chromium', () => {
       KAFKA_TOPIC_PREFIX: created.prefix,
       KAFKA_GROUP_ID: uniqueName('board-'),
       DATABASE_URL: database.url,
-      SIMULATOR: 'off',
+      SIMULATOR: 'on',
+      SIMULATOR_RATE: '10',
+      REGION_GEOJSON: '../shared/data/geo/tamilnadu_district.json',
+      ALERT_EVALUATION_SECONDS: '1',
+      ALERT_GROUP_WAIT_SECONDS: '0',
+      // Pushes every 25 ms rather than 200 ms, so the heap test gets its 10,000 updates in minutes.
+      LIVE_PUSH_MS: '25',
     };
     backend = await startBackend(env);
+    adminToken = await backend.login();
+    for (const user of [
+      { ...OPERATOR, role: 'operator' },
+      { ...VIEWER, role: 'viewer' },
+    ]) {
+      await api('/api/users', { method: 'POST', body: user });
+    }
+    await disableAllRules(backend.url, adminToken);
     browser = await chromium.launch({
       executablePath: requireEnv('CHROMIUM'),
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -53,57 +115,272 @@ describe('live board in Chromium', () => {
     await database.drop();
   });
 
-  it('shows the counts change after events are published, and saves screenshots', async () => {
+  it('asks for a login, then draws the state view and counts published events', async () => {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     await page.goto(`${backend.url}/`);
-    // The board asks for a login first; a wrong password is refused with the reason.
-    await logIn(page, 'not-the-password');
+    await page.getByTestId('login-form').waitFor();
+    await shoot(page, 'login-1920x1080');
+    // A wrong password is refused with the reason.
+    await logIn(page, 'admin', 'not-the-password');
     expect(await page.getByRole('alert').textContent()).toBe('wrong username or password');
     await logIn(page);
     await live(page);
-    const district = `[data-testid="district-count"][data-district="${DISTRICT}"]`;
-    const before = await valueOf(page, district);
-    const totalBefore = await valueOf(page, '[data-testid="total-stored"]');
+    await page.locator('[data-testid="district-map"][data-ready="true"]').waitFor();
+    // The surveyed polygons of ../shared/data/geo, one shape per registry district (38; 6 of them carved out since 2011).
+    expect(await page.getByTestId('map-district').count()).toBe(38);
+    expect(await page.getByTestId('district-row').count()).toBe(38);
 
+    const district = `[data-testid="district-count"][data-district="${SURGED}"]`;
+    const before = await valueOf(page, district);
     const events = validEvents(PUBLISHED, 505).map((event) => ({
       ...event,
-      district: DISTRICT,
+      district: SURGED,
       unit: undefined,
     }));
     await produce(toMessages(events, topics));
-
+    // The simulator publishes too (about one Madurai event in four seconds), so at least ours arrive.
     await waitFor(
-      `${DISTRICT} to show ${before + PUBLISHED} on the board`,
-      async () => ((await valueOf(page, district)) === before + PUBLISHED ? true : undefined),
+      `${SURGED} to show ${before + PUBLISHED} or more on the board`,
+      async () => ((await valueOf(page, district)) >= before + PUBLISHED ? true : undefined),
       { timeoutMs: 30_000 },
     );
-    expect(await valueOf(page, '[data-testid="total-stored"]')).toBe(totalBefore + PUBLISHED);
-
-    mkdirSync(`${REPO_ROOT}artifacts`, { recursive: true });
-    await page.screenshot({ path: `${REPO_ROOT}artifacts/board-1920x1080.png` });
+    expect(await valueOf(page, '[data-testid="events-per-minute"]')).toBeGreaterThan(0);
+    expect(await page.getByTestId('feed-lag').getAttribute('data-value')).toMatch(/^\d+$/);
+    await shoot(page, 'state-1920x1080');
     await page.setViewportSize({ width: 1366, height: 768 });
-    await page.screenshot({ path: `${REPO_ROOT}artifacts/board-1366x768.png` });
+    await shoot(page, 'state-1366x768');
+    // Nothing wider than the laptop screen: no horizontal scrolling.
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1366);
+    await page.close();
+  });
+
+  it('turns a surging district high risk on the map and shows its alert within 2 s of being scored', async () => {
+    // The busiest district's rate over half a minute sets a threshold no district reaches without the surge.
+    const probe = await connectBoard(backend.url, adminToken);
+    const perDistrict = new Map<string, number>();
+    probe.socket.on('ingest:batch', (summary: BatchSummary) => {
+      for (const [code, n] of Object.entries(summary.byDistrict))
+        perDistrict.set(code, (perDistrict.get(code) ?? 0) + n);
+    });
+    const started = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 30_000));
+    probe.close();
+    const busiestPerMinute = (Math.max(1, ...perDistrict.values()) * 60_000) / (Date.now() - started);
+    const threshold = Math.max(40, Math.ceil(busiestPerMinute * 2 * 5));
+    await api('/api/rules', {
+      method: 'POST',
+      body: {
+        id: 'board-surge',
+        name: 'Board test: incidents in 2 minutes',
+        severity: 'high',
+        condition: { kind: 'category', windowMinutes: 2, threshold, clear: Math.floor(threshold / 2) },
+        forSeconds: 0,
+        keepFiringForSeconds: 600,
+        escalation: [{ name: 'station', afterSeconds: 0 }],
+      },
+    });
+
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await page.addInitScript({ content: RECORD_APPEARANCES });
+    await page.goto(`${backend.url}/`);
+    await logIn(page);
+    await live(page);
+    await page.locator('[data-testid="district-map"][data-ready="true"]').waitFor();
+    const mapped = page.locator(`[data-testid="map-district"][data-district="${SURGED}"]`);
+    expect(await mapped.getAttribute('data-risk')).not.toBe('high');
+
+    await api('/api/simulator/surges', {
+      method: 'POST',
+      body: { district: SURGED, factor: 40, minutes: 10 },
+    });
+    surgeAlert = await waitFor(
+      `a firing alert for ${SURGED}`,
+      async () => {
+        const { alerts } = await api<{ alerts: AlertWithHistory[] }>(
+          `/api/alerts?state=firing&district=${SURGED}`,
+        );
+        return alerts.find((alert) => alert.labels.rule === 'board-surge');
+      },
+      { timeoutMs: 120_000, intervalMs: 250 },
+    );
+    const firedAt = Date.parse(surgeAlert.firedAt ?? '');
+    await page
+      .locator(`[data-testid="ticker-alert"][data-alert-id="${surgeAlert.id}"]`)
+      .waitFor({ timeout: 10_000 });
+    await page.locator(`[data-testid="map-district"][data-district="${SURGED}"][data-risk="high"]`).waitFor();
+    const seen = await page.evaluate<Record<string, number>>('window.__seen');
+    const alertShown = seen[`alert:${surgeAlert.id}`] ?? Number.NaN;
+    const turnedHigh = seen[`high:${SURGED}`] ?? Number.NaN;
+    console.log(
+      `board: alert ${surgeAlert.id} fired at ${surgeAlert.firedAt}; shown after ${alertShown - firedAt} ms, ` +
+        `${SURGED} high on the map after ${turnedHigh - firedAt} ms (threshold ${threshold} in 2 min)`,
+    );
+    expect(alertShown - firedAt).toBeLessThanOrEqual(2_000);
+    expect(turnedHigh - firedAt).toBeLessThanOrEqual(2_000);
+    // Only the surging district fired.
+    const { alerts: firing } = await api<{ alerts: Alert[] }>('/api/alerts?state=firing,pending');
+    expect(
+      firing.filter((alert) => alert.labels.rule === 'board-surge').map((a) => a.labels.district),
+    ).toEqual([SURGED]);
+    await shoot(page, 'state-surge-1920x1080');
+    await page.close();
+  });
+
+  it('lets an operator acknowledge on the alert desk; a second browser sees it; a viewer cannot', async () => {
+    if (surgeAlert === undefined) throw new Error('the surge alert of the previous test did not fire');
+    const alert = surgeAlert;
+    const operatorContext = await browser.newContext();
+    const watcherContext = await browser.newContext();
+    const viewerContext = await browser.newContext();
+    const operator = await openBoard(operatorContext, OPERATOR);
+    const watcher = await openBoard(watcherContext);
+    const viewer = await openBoard(viewerContext, VIEWER, { width: 1366, height: 768 });
+    for (const page of [operator, watcher, viewer]) {
+      await page.getByRole('link', { name: 'Alerts' }).click();
+      await page.getByTestId('alert-desk').waitFor();
+    }
+    const item = (page: Page) => page.locator(`[data-testid="alert"][data-alert-id="${alert.id}"]`);
+    await item(watcher).waitFor();
+    expect(await item(watcher).getAttribute('data-state')).toBe('firing');
+    await shoot(operator, 'alerts-1920x1080');
+
+    // A viewer sees the alert but no action on it.
+    await item(viewer).waitFor();
+    expect(await item(viewer).getByRole('button', { name: 'Acknowledge' }).count()).toBe(0);
+    await shoot(viewer, 'alerts-viewer-1366x768');
+
+    await item(operator).getByRole('button', { name: 'Acknowledge' }).click();
+    const dialog = operator.getByRole('dialog');
+    await dialog.getByLabel('Reason').fill('patrol sent to the market');
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await waitFor(
+      'the second browser to show the alert acknowledged',
+      async () => ((await item(watcher).getAttribute('data-state')) === 'acknowledged' ? true : undefined),
+      { timeoutMs: 10_000 },
+    );
+    const stored = await api<AlertWithHistory>(`/api/alerts/${alert.id}`);
+    expect(stored.state).toBe('acknowledged');
+    expect(stored.acknowledgedBy).toBe(OPERATOR.username);
+
+    // The audit trail on the board says who acknowledged and why.
+    await item(watcher).getByRole('button', { name: 'History' }).click();
+    const history = item(watcher).getByTestId('alert-history');
+    await history.getByText('patrol sent to the market').waitFor();
+    expect(await history.textContent()).toContain(OPERATOR.username);
+    await shoot(watcher, 'alerts-acknowledged-1920x1080');
+    await Promise.all([operatorContext.close(), watcherContext.close(), viewerContext.close()]);
+  });
+
+  it('draws the district, analysis and time-travel views', async () => {
+    const page = await openBoard(browser);
+    await page.locator(`[data-testid="map-district"][data-district="${SURGED}"]`).press('Enter');
+    const district = page.locator(`[data-testid="district-view"][data-district="${SURGED}"]`);
+    await district.waitFor();
+    for (const section of [
+      'category-counts',
+      'forecast-chart',
+      'compstat-table',
+      'factors',
+      'cluster-peers',
+      'recent-events',
+      'accident-severity',
+    ]) {
+      await district.getByTestId(section).waitFor();
+    }
+    await district.getByTestId('recent-events').locator('tbody tr').first().waitFor();
+    await shoot(page, 'district-1920x1080');
+
+    await page.getByRole('link', { name: 'Analysis' }).click();
+    const analysis = page.getByTestId('analysis-view');
+    for (const section of ['correlation-heatmap', 'cluster-profiles', 'model-panel']) {
+      await analysis.getByTestId(section).waitFor();
+    }
+    await shoot(page, 'analysis-1920x1080');
+
+    await page.getByRole('link', { name: 'Time travel' }).click();
+    await page.locator('[data-testid="history-view"][data-ready="true"]').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('map-district').count()).toBe(38);
+    await shoot(page, 'history-1920x1080');
     await page.close();
   });
 
   it('re-syncs from a snapshot after the backend restarts, without a page reload or a new login', async () => {
-    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-    await page.goto(`${backend.url}/`);
-    await logIn(page);
-    await live(page);
-    const total = await valueOf(page, '[data-testid="total-stored"]');
+    const page = await openBoard(browser, undefined, { width: 1366, height: 768 });
+    await page.evaluate('window.__sameDocument = true');
+    await waitFor('the open alert in the live panel', async () =>
+      (await page.getByTestId('ticker-alert').count()) > 0 ? true : undefined,
+    );
 
     await backend.stop('SIGTERM');
     await waitFor('the board to show it lost the connection', async () =>
       (await page.getByTestId('connection-state').getAttribute('data-state')) !== 'live' ? true : undefined,
     );
     backend = await startBackend({ ...env, PORT: new URL(backend.url).port });
+    adminToken = await backend.login();
     await live(page);
-    expect(await valueOf(page, '[data-testid="total-stored"]')).toBe(total);
+    const total = await waitFor('the re-synced total', async () => {
+      const shown = await valueOf(page, '[data-testid="total-stored"]');
+      return shown > 0 ? shown : undefined;
+    });
+    expect(total).toBeGreaterThan(PUBLISHED);
+    await page.getByTestId('ticker-alert').first().waitFor();
+    expect(await page.evaluate('window.__sameDocument')).toBe(true);
 
     // Logging out closes the board and brings the form back.
     await page.getByTestId('logout').click();
     await page.getByTestId('login-form').waitFor();
     await page.close();
   });
+
+  it('keeps the JS heap after 10,000 pushed updates within 1.5x of its level after the first 1,000', async () => {
+    const page = await openBoard(browser);
+    const cdp: CDPSession = await page.context().newCDPSession(page);
+    let frames = 0;
+    cdp.on('Network.webSocketFrameReceived', ({ response }) => {
+      // Socket.IO event packets ("42[...]"); pings and acks are not updates.
+      if (response.payloadData.startsWith('42')) frames++;
+    });
+    await cdp.send('Network.enable');
+    await cdp.send('HeapProfiler.enable');
+    const heapAfterGc = async () => {
+      await cdp.send('HeapProfiler.collectGarbage');
+      return (await cdp.send('Runtime.getHeapUsage')).usedSize;
+    };
+
+    // Small batches in a steady stream: each one is pushed as a batch summary and a features update.
+    const producer = kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const control = { streaming: true };
+    const stream = (async () => {
+      for (let seed = 10_000; control.streaming; seed++) {
+        await produce(toMessages(validEvents(5, seed), topics), producer);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    try {
+      await waitFor('1,000 pushed updates', () => (frames >= 1_000 ? true : undefined), {
+        timeoutMs: 600_000,
+        intervalMs: 500,
+      });
+      const first = await heapAfterGc();
+      const startedAt = Date.now();
+      await waitFor('10,000 pushed updates', () => (frames >= 10_000 ? true : undefined), {
+        timeoutMs: 1_800_000,
+        intervalMs: 1_000,
+      });
+      const last = await heapAfterGc();
+      console.log(
+        `board heap: ${(first / 1e6).toFixed(1)} MB after 1,000 updates, ${(last / 1e6).toFixed(1)} MB after ` +
+          `${frames} (${(last / first).toFixed(2)}x; ${Math.round((Date.now() - startedAt) / 1000)} s)`,
+      );
+      expect(last / first).toBeLessThanOrEqual(1.5);
+      // Still live and drawing after the stream.
+      expect(await page.getByTestId('connection-state').getAttribute('data-state')).toBe('live');
+    } finally {
+      control.streaming = false;
+      await stream;
+      await producer.disconnect();
+    }
+    await page.close();
+  }, 2_400_000);
 });

@@ -3,6 +3,7 @@ import { AlertDeliveryModule } from './alerts/delivery/alert-delivery.module.js'
 import { AlertsModule } from './alerts/alerts.module.js';
 import { AppLifecycle } from './app.lifecycle.js';
 import { AuthModule } from './auth/auth.module.js';
+import { BoardHistoryModule } from './board-history/board-history.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { CoreModule } from './core.module.js';
 import { DistrictsController } from './districts/districts.controller.js';
@@ -11,6 +12,7 @@ import { HealthController } from './health/health.controller.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { LiveModule } from './live/live.module.js';
 import { ModelsModule } from './models/models.module.js';
+import { RegionModule } from './region/region.module.js';
 import { SimulatorController } from './simulator/simulator.controller.js';
 import { SimulatorService } from './simulator/simulator.service.js';
 import { StatsController } from './stats/stats.controller.js';
@@ -30,6 +32,8 @@ export class AppModule {
         AlertDeliveryModule,
         AlertsModule,
         AuthModule,
+        BoardHistoryModule,
+        RegionModule,
       ],
       controllers: [HealthController, DistrictsController, StatsController, SimulatorController],
       providers: [SimulatorService, StatsRepository, AppLifecycle],

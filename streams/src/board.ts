@@ -13,7 +13,11 @@ import type { Category, Severity } from './categories.js';
 /** A point as GeoJSON orders it: longitude, latitude (WGS84). */
 export type LonLat = readonly [number, number];
 
-/** One district's outline: one or more polygons, each a list of rings (the first is the outer one). */
+/**
+ * One district's outline: one or more polygons, each a list of rings (the first is the outer one, the
+ * others holes). Rings are closed as in GeoJSON (the last point repeats the first), outer rings
+ * counter-clockwise and holes clockwise (RFC 7946), coordinates rounded to 4 decimals (about 11 m).
+ */
 export interface DistrictShape {
   readonly code: string;
   /** As the registry spells it. */
@@ -35,7 +39,7 @@ export interface RegionMap {
   readonly source: 'geojson' | 'schematic';
   /** Where the outlines come from, said plainly (file name and licence, or how the schematic is drawn). */
   readonly attribution: string;
-  /** [west, south, east, north]. */
+  /** [west, south, east, north] over every outline and headquarters drawn. */
   readonly bbox: readonly [number, number, number, number];
   readonly districts: readonly DistrictShape[];
 }
@@ -57,7 +61,10 @@ export interface BlackSpot {
   readonly last: string;
 }
 
-/** `GET /api/black-spots?from&to`. */
+/**
+ * `GET /api/black-spots?from&to` (default: the 24 hours before now): located accidents that occurred in
+ * [from, to), clustered per district, largest spot first.
+ */
 export interface BlackSpotsResponse {
   readonly from: string;
   readonly to: string;
@@ -78,7 +85,10 @@ export interface RecentEvent {
   readonly severity: Severity;
   readonly district: string;
   readonly unit: string | null;
-  /** When it happened (the start of its window when only a window is known). */
+  /**
+   * When it happened: the exact instant, or the middle of its window when the producer only knew a
+   * window (`occurredWindow`; the store keeps `start + (end - start) / 2`).
+   */
   readonly occurredAt: string;
   readonly reportedAt: string;
   readonly lat: number | null;
@@ -89,7 +99,7 @@ export interface RecentEvent {
   readonly source: string | null;
 }
 
-/** `GET /api/districts/:code/events?limit`: newest first by occurrence. */
+/** `GET /api/districts/:code/events?limit` (1-200, default 50): newest first by occurrence, corrected events left out. */
 export interface RecentEventsResponse {
   readonly district: string;
   readonly events: readonly RecentEvent[];

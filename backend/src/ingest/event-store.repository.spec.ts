@@ -26,11 +26,11 @@ describe('event store on PGlite with TimescaleDB', () => {
   });
   afterAll(() => db.close());
 
-  it('creates both event tables as hypertables, and migrating again does nothing', async () => {
+  it('creates the event tables and the score history as hypertables, and migrating again does nothing', async () => {
     const { rows } = await db.query<{ hypertable_name: string }>(
       'SELECT hypertable_name FROM timescaledb_information.hypertables ORDER BY 1',
     );
-    expect(rows.map((row) => row.hypertable_name)).toEqual(['accidents', 'incidents']);
+    expect(rows.map((row) => row.hypertable_name)).toEqual(['accidents', 'incidents', 'score_history']);
     expect(await migrate(db, bucketContext(region))).toEqual([]);
   });
 

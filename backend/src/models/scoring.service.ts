@@ -25,6 +25,14 @@ export interface ScoreListener {
 }
 
 /**
+ * Who keeps a record of the scores (the score history). Called on the scoring path after each run: it
+ * must return at once and never throw (it owns its own writes and their failures).
+ */
+export interface ScoreRecorder {
+  record(scores: readonly DistrictScore[]): void;
+}
+
+/**
  * Districts recomputed by batches are scored together at most this often: a batch costs the consumer only
  * marking its districts, and a district touched by ten batches in the window is scored once. Scores lag
  * their batch by at most this (the board's pushes are coalesced every 200 ms anyway).
@@ -63,6 +71,7 @@ export class ScoringService implements OnModuleDestroy {
   private timer: NodeJS.Timeout | undefined;
   private scorer: ActiveScorer | undefined;
   private listener: ScoreListener | undefined;
+  private recorder: ScoreRecorder | undefined;
   private readonly onBatch = new DurationStats();
   private readonly runs = new DurationStats();
   private runMs = 0;
@@ -81,6 +90,11 @@ export class ScoringService implements OnModuleDestroy {
 
   start(listener: ScoreListener): void {
     this.listener = listener;
+  }
+
+  /** Hands every run's scores to `recorder` as well (the score history, backend/src/board-history). */
+  recordTo(recorder: ScoreRecorder): void {
+    this.recorder = recorder;
   }
 
   onModuleDestroy(): void {
@@ -180,7 +194,14 @@ export class ScoringService implements OnModuleDestroy {
         this.failed(scorer.version, code, error);
       }
     }
-    if (scored.length > 0) this.listener?.publishScores(scored);
+    if (scored.length === 0) return;
+    this.listener?.publishScores(scored);
+    try {
+      this.recorder?.record(scored);
+    } catch (error) {
+      // A recorder must not throw; if one does, the scores stand and the next run records again.
+      this.logger.error(`recording the score history failed: ${String(error)}`);
+    }
   }
 
   private release(scorer: ActiveScorer): void {

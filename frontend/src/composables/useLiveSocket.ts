@@ -1,8 +1,10 @@
-import type { ClientToServerEvents, ServerToClientEvents } from '@district-monitor/streams';
+import type { ClientToServerEvents, ScoresResponse, ServerToClientEvents } from '@district-monitor/streams';
 import { io, type Socket } from 'socket.io-client';
 import { computed, onUnmounted, type ComputedRef } from 'vue';
+import { useApi } from '../lib/api';
+import { useAlertsStore } from '../stores/alerts';
 import { useBoardStore, type ConnectionState } from '../stores/board';
-import { useSessionStore } from '../stores/session';
+import { SessionEndedError, useSessionStore } from '../stores/session';
 
 /** Publish cadence: charts and lists re-render at most this often, however fast batches arrive. */
 const TICK_MS = 1_000;
@@ -22,10 +24,22 @@ export interface LiveSocket {
   reconnectNow: () => void;
 }
 
-/** Owns the board's one Socket.IO connection for the lifetime of the calling component. */
+/** "open alerts: forbidden"; a session that ended is not a sync error (the login form says why). */
+function describe(what: string, reason: unknown): string | undefined {
+  if (reason instanceof SessionEndedError) return undefined;
+  return `${what}: ${reason instanceof Error ? reason.message : String(reason)}`;
+}
+
+/**
+ * Owns the app's one Socket.IO connection for the lifetime of the calling component (the shell, so
+ * moving between views keeps it). Every snapshot re-syncs the alert rooms, the open alerts and the
+ * scores, so a reconnect leaves nothing stale; deltas are applied from then on.
+ */
 export function useLiveSocket(): LiveSocket {
   const board = useBoardStore();
+  const alerts = useAlertsStore();
   const session = useSessionStore();
+  const api = useApi();
   // WebSocket only: no HTTP long-polling, so no sticky sessions behind several backend instances.
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
     transports: ['websocket'],
@@ -67,12 +81,56 @@ export function useLiveSocket(): LiveSocket {
     }, RETRY_AFTER_SERVER_CLOSE_MS);
   }
 
+  /** Counts re-syncs so that an older one finishing late does not overwrite a newer one. */
+  let resyncs = 0;
+  let roomsError: string | undefined;
+  let restErrors: string[] = [];
+
+  function publishSyncError(): void {
+    const errors = roomsError === undefined ? restErrors : [roomsError, ...restErrors];
+    board.setSyncError(errors.length === 0 ? undefined : errors.join('; '));
+  }
+
+  /** The REST half of a (re)connect: open alerts and every score, replacing what the board holds. */
+  async function resyncOverRest(): Promise<void> {
+    const generation = ++resyncs;
+    const [alertsResult, scoresResult] = await Promise.allSettled([
+      alerts.load(),
+      api.get<ScoresResponse>('/api/scores'),
+    ]);
+    if (generation !== resyncs) return;
+    if (scoresResult.status === 'fulfilled') {
+      board.applyScores(scoresResult.value.districts, true);
+      board.setScoresReason(scoresResult.value.reason);
+    }
+    restErrors = [
+      alertsResult.status === 'rejected' ? describe('open alerts', alertsResult.reason) : undefined,
+      scoresResult.status === 'rejected' ? describe('scores', scoresResult.reason) : undefined,
+    ].filter((error) => error !== undefined);
+    publishSyncError();
+  }
+
   // Live only once the snapshot is in: a connected board without its state is not live yet.
   socket.on('snapshot', (snapshot) => {
     board.applySnapshot(snapshot);
     synced = true;
     clearTimers();
     board.setConnection('live');
+    // Rooms first, so no alert change falls between the REST read and the subscription.
+    socket.emit('alerts:subscribe', {}, (answer) => {
+      roomsError = answer.ok ? undefined : `alert updates: ${answer.error}`;
+      publishSyncError();
+    });
+    void resyncOverRest();
+  });
+  socket.on('features', (update) => {
+    board.applyFeatures(update.districts);
+  });
+  socket.on('scores', (update) => {
+    board.applyScores(update.districts);
+  });
+  socket.on('alerts', (update) => {
+    alerts.applyUpdate(update);
   });
   socket.on('ingest:batch', (batch) => {
     board.applyBatch(batch);

@@ -1,7 +1,7 @@
 import type { BatchSummary, BoardSnapshot } from '@district-monitor/streams';
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { useBoardStore } from './board';
+import { NO_DATA_MINUTES, useBoardStore } from './board';
 
 const T = Date.parse('2024-05-01T10:00:30Z');
 const snapshot: BoardSnapshot = {
@@ -16,8 +16,17 @@ const snapshot: BoardSnapshot = {
   countsByDistrict: { 'TN-CHN': 5, 'TN-MDU': 9 },
   minutes: [{ minute: '2024-05-01T10:00:00.000Z', count: 14 }],
   totalStored: 100,
+  // Madurai reported 2 min before the snapshot, Chennai 61 min before; Ariyalur nothing in 7 days.
+  lastReportedAt: {
+    'TN-MDU': new Date(T - 2 * 60_000).toISOString(),
+    'TN-CHN': new Date(T - 61 * 60_000).toISOString(),
+  },
 };
-const batch = (at: number, byDistrict: Record<string, number>): BatchSummary => {
+const batch = (
+  at: number,
+  byDistrict: Record<string, number>,
+  newestReportedAt: string | null = null,
+): BatchSummary => {
   const stored = Object.values(byDistrict).reduce((a, b) => a + b, 0);
   return {
     at: new Date(at).toISOString(),
@@ -27,8 +36,10 @@ const batch = (at: number, byDistrict: Record<string, number>): BatchSummary => 
     deadLettered: 2,
     byDistrict,
     byCategory: {},
+    newestReportedAt,
   };
 };
+const codes = (units: readonly { code: string }[]) => units.map((unit) => unit.code);
 
 describe('board store', () => {
   beforeEach(() => setActivePinia(createPinia()));
@@ -70,5 +81,50 @@ describe('board store', () => {
     board.applySnapshot({ ...snapshot, at: new Date(T + 5_000).toISOString(), totalStored: 103 }, T + 5_000);
     expect(board.totalStored).toBe(103);
     expect(board.districtCounts.find((d) => d.code === 'TN-CHN')?.count).toBe(5);
+  });
+
+  it('derives feed lag and the districts with no data from the snapshot', () => {
+    expect(NO_DATA_MINUTES).toBe(60);
+    const board = useBoardStore();
+    expect(board.feedLagMs).toBeNull();
+    board.applySnapshot(snapshot, T);
+    expect(board.feedLagMs).toBe(2 * 60_000);
+    expect(codes(board.noDataDistricts)).toEqual(['TN-CHN', 'TN-ARI']);
+  });
+
+  it('counts a district as reported at the batch newest reportedAt, or at its commit time', () => {
+    const board = useBoardStore();
+    board.applySnapshot(snapshot, T);
+    board.applyBatch(batch(T + 1_000, { 'TN-CHN': 2 }, new Date(T + 500).toISOString()), T + 1_000);
+    board.tick(T + 3_000);
+    expect(board.feedLagMs).toBe(2_500);
+    expect(codes(board.noDataDistricts)).toEqual(['TN-ARI']);
+    // No reportedAt in the summary (only amendments or duplicates): the commit time stands in.
+    board.applyBatch(batch(T + 4_000, { 'TN-ARI': 1 }), T + 4_000);
+    board.tick(T + 5_000);
+    expect(board.feedLagMs).toBe(1_000);
+    expect(board.noDataDistricts).toEqual([]);
+  });
+
+  it('ignores moves out of a district and batches already inside the snapshot', () => {
+    const board = useBoardStore();
+    board.applySnapshot(snapshot, T);
+    board.applyBatch(batch(T - 1_000, { 'TN-ARI': 4 }, new Date(T - 1_000).toISOString()), T);
+    board.applyBatch(batch(T + 1_000, { 'TN-CHN': -1, 'TN-MDU': 1 }, new Date(T).toISOString()), T + 1_000);
+    board.tick(T + 1_000);
+    expect(codes(board.noDataDistricts)).toEqual(['TN-CHN', 'TN-ARI']);
+    expect(board.feedLagMs).toBe(1_000);
+  });
+
+  it('lists a district as silent once its last report is older than NO_DATA_MINUTES', () => {
+    const board = useBoardStore();
+    board.applySnapshot(snapshot, T);
+    const list = board.noDataDistricts;
+    board.tick(T + 1_000);
+    // Unchanged membership keeps the same array: no re-render every tick.
+    expect(board.noDataDistricts).toBe(list);
+    board.tick(T + (NO_DATA_MINUTES - 2) * 60_000 + 1);
+    expect(codes(board.noDataDistricts)).toEqual(['TN-CHN', 'TN-MDU', 'TN-ARI']);
+    expect(board.feedLagMs).toBe(NO_DATA_MINUTES * 60_000 + 1);
   });
 });

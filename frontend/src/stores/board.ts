@@ -27,6 +27,13 @@ export interface SessionTotals {
 const MINUTES = 30;
 /** Shown until the first snapshot names the region's zone. */
 const DEFAULT_TIME_ZONE = 'Asia/Kolkata';
+/**
+ * A district from which nothing was reported for this long is listed as "no data": an hour is well
+ * beyond the gaps of a working feed even in a quiet rural district at night, and matches the default
+ * `no_data` alert rule's order of magnitude, so the board shows the silence before or while it alerts.
+ */
+export const NO_DATA_MINUTES = 60;
+const NO_DATA_MS = NO_DATA_MINUTES * 60_000;
 
 /**
  * The board's state. Socket messages mutate plain working copies (no reactivity, no re-render per
@@ -49,6 +56,8 @@ export const useBoardStore = defineStore('board', () => {
   const scoreWork = new Map<string, DistrictScore>();
   let featuresChanged = false;
   let scoresChanged = false;
+  /** Newest `reportedAt` per district code (epoch ms, server clock): one entry per district at most. */
+  const reportedWork = new Map<string, number>();
 
   // Published state.
   const connection = ref<ConnectionState>('connecting');
@@ -67,6 +76,14 @@ export const useBoardStore = defineStore('board', () => {
   const scores = shallowRef<ReadonlyMap<string, DistrictScore>>(new Map());
   /** Local time of the last tick; drives "updated 3 s ago" and the clock. */
   const now = ref(Date.now());
+  /** Server time minus the newest `reportedAt` of the region; null until anything was reported. */
+  const feedLagMs = ref<number | null>(null);
+  /** Districts with nothing reported in the last `NO_DATA_MINUTES`, in registry order. */
+  const noDataDistricts = shallowRef<readonly BoardUnit[]>([]);
+  /** Why the last re-sync over REST (open alerts, scores) failed; undefined when it succeeded. */
+  const syncError = ref<string>();
+  /** Why there are no scores (no model trained yet), as `GET /api/scores` says; undefined otherwise. */
+  const scoresReason = ref<string>();
 
   const timeZone = computed(() => region.value?.timeZone ?? DEFAULT_TIME_ZONE);
   const hasSnapshot = computed(() => region.value !== undefined);
@@ -78,6 +95,14 @@ export const useBoardStore = defineStore('board', () => {
     connection.value = state;
   }
 
+  function setSyncError(message: string | undefined): void {
+    syncError.value = message;
+  }
+
+  function setScoresReason(reason: string | null): void {
+    scoresReason.value = reason ?? undefined;
+  }
+
   /** Replaces the whole state: sent on every (re)connect, so nothing is replayed or patched. */
   function applySnapshot(snapshot: BoardSnapshot, receivedAt = Date.now()): void {
     const at = Date.parse(snapshot.at);
@@ -87,8 +112,11 @@ export const useBoardStore = defineStore('board', () => {
     districts.value = snapshot.districts;
     windowHours.value = snapshot.windowHours;
     counts.clear();
+    reportedWork.clear();
     for (const district of snapshot.districts) {
       counts.set(district.code, snapshot.countsByDistrict[district.code] ?? 0);
+      const reported = Date.parse(snapshot.lastReportedAt[district.code] ?? '');
+      if (Number.isFinite(reported)) reportedWork.set(district.code, reported);
     }
     minuteWindow.reset(snapshot.minutes, receivedAt + clockOffsetMs);
     total = snapshot.totalStored;
@@ -108,9 +136,15 @@ export const useBoardStore = defineStore('board', () => {
     const at = Date.parse(batch.at);
     // Committed before the snapshot was taken but delivered after it (coalescing delay): already counted.
     if (at <= snapshotAt) return;
+    // The batch's newest report stands for every district it added to (the summary has no finer time).
+    const newest = Date.parse(batch.newestReportedAt ?? '');
+    const reported = Number.isFinite(newest) ? newest : at;
     for (const [code, n] of Object.entries(batch.byDistrict)) {
       const current = counts.get(code);
-      if (current !== undefined) counts.set(code, current + n);
+      if (current === undefined) continue;
+      counts.set(code, current + n);
+      if (n > 0 && reported > (reportedWork.get(code) ?? Number.NEGATIVE_INFINITY))
+        reportedWork.set(code, reported);
     }
     minuteWindow.add(Number.isFinite(at) ? at : receivedAt + clockOffsetMs, batch.stored);
     total += batch.stored;
@@ -158,9 +192,24 @@ export const useBoardStore = defineStore('board', () => {
       scores.value = new Map(scoreWork);
       scoresChanged = false;
     }
+    publishReported(localNow + clockOffsetMs);
     totalStored.value = total;
     sinceLoad.value = session;
     lastUpdateAt.value = received;
+  }
+
+  /** Feed lag and the silent districts at server time `serverNow`; the list is replaced only when it changes. */
+  function publishReported(serverNow: number): void {
+    let newest = Number.NEGATIVE_INFINITY;
+    for (const reported of reportedWork.values()) newest = Math.max(newest, reported);
+    feedLagMs.value = Number.isFinite(newest) ? Math.max(0, serverNow - newest) : null;
+    const silent = districts.value.filter(({ code }) => {
+      const reported = reportedWork.get(code);
+      return reported === undefined || serverNow - reported > NO_DATA_MS;
+    });
+    const previous = noDataDistricts.value;
+    if (silent.length !== previous.length || silent.some((district, i) => district !== previous[i]))
+      noDataDistricts.value = silent;
   }
 
   return {
@@ -176,11 +225,17 @@ export const useBoardStore = defineStore('board', () => {
     features,
     scores,
     now,
+    feedLagMs,
+    noDataDistricts,
+    syncError,
+    scoresReason,
     timeZone,
     hasSnapshot,
     eventsInWindow,
     eventsLastFullMinute,
     setConnection,
+    setSyncError,
+    setScoresReason,
     applySnapshot,
     applyBatch,
     applyFeatures,
