@@ -25,7 +25,9 @@ export default defineConfig({
   },
   // The tree-shaken ApexCharts entries must share one pre-bundled core, or chart types registered
   // by `apexcharts/bar` are lost in the dev server ("chart type bar is not registered").
-  optimizeDeps: { include: ['apexcharts/core', 'apexcharts/bar', 'apexcharts/rangeArea', 'apexcharts/features/keyboard'] },
+  optimizeDeps: {
+    include: ['apexcharts/core', 'apexcharts/bar', 'apexcharts/rangeArea', 'apexcharts/features/keyboard'],
+  },
   server: {
     proxy: {
       '/api': BACKEND,

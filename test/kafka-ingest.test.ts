@@ -164,7 +164,8 @@ describe.each(['postgres', 'pglite'] as const)('Kafka ingest into %s', (database
     expect(stored.total).toBe(VALID);
     expect(stored.ledger).toBe(VALID);
     expect(stored.byDistrict).toEqual(expectedByDistrict);
-    if (database === 'pglite') expect(stored.hypertables).toEqual(['accidents', 'incidents', 'score_history']);
+    if (database === 'pglite')
+      expect(stored.hypertables).toEqual(['accidents', 'incidents', 'score_history']);
     else expect(stored.timescale).toBe(false);
   });
 

@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chromium } from 'playwright-core';
 import { readRateTable } from '@district-monitor/data';
 import type {
   ActiveModelResponse,
@@ -13,9 +14,9 @@ import type {
 } from '@district-monitor/streams';
 import { createSimulator } from '@district-monitor/streams/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackend, type RunningBackend } from './helpers/backend.js';
+import { startBackend, TEST_ADMIN_PASSWORD, type RunningBackend } from './helpers/backend.js';
 import { region as tamilNadu } from './helpers/events.js';
-import { createDatabase, REPO_ROOT, waitFor } from './helpers/services.js';
+import { createDatabase, REPO_ROOT, requireEnv, waitFor } from './helpers/services.js';
 import { connectBoard } from './helpers/socket.js';
 
 /**
@@ -137,6 +138,7 @@ function scenario(
 ) {
   describe(name, () => {
     const folder = mkdtempSync(join(tmpdir(), 'models-it-'));
+    const slug = name.includes('PGlite') ? 'pglite' : 'postgres';
     const regionFile = join(folder, 'region.json');
     writeFileSync(regionFile, JSON.stringify(region));
     let env: Record<string, string>;
@@ -297,6 +299,40 @@ function scenario(
         `models it (${name}): POST of 60 events ${perRequestMs.toFixed(1)} ms; scoring ` +
           JSON.stringify(scoring),
       );
+    });
+
+    it('draws the forecast band, the factors and the model panel on the board', async () => {
+      const browser = await chromium.launch({
+        executablePath: requireEnv('CHROMIUM'),
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+      });
+      mkdirSync(`${REPO_ROOT}artifacts/board`, { recursive: true });
+      try {
+        const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+        await page.goto(`${url}/`);
+        await page.getByLabel('Username').fill('admin');
+        await page.getByLabel('Password').fill(TEST_ADMIN_PASSWORD);
+        await page.getByLabel('Password').press('Enter');
+        await page
+          .locator('[data-testid="connection-state"][data-state="live"]')
+          .waitFor({ timeout: 30_000 });
+        await page.goto(`${url}/#/district/TN-MDU`);
+        const forecast = page.locator('[data-testid="forecast-chart"][data-ready="true"]');
+        await forecast.waitFor({ timeout: 30_000 });
+        // The model's daily forecast with its 80% band is drawn beside the observed line.
+        expect(Number(await forecast.getAttribute('data-forecast-days'))).toBeGreaterThan(0);
+        expect(await forecast.locator('.apexcharts-series').count()).toBeGreaterThanOrEqual(3);
+        expect(await forecast.getByText('No model yet').count()).toBe(0);
+        expect(await page.getByTestId('factor').count()).toBeGreaterThan(0);
+        await page.screenshot({ path: `${REPO_ROOT}artifacts/board/district-model-${slug}-1920x1080.png` });
+
+        await page.getByRole('link', { name: 'Analysis' }).click();
+        await page.getByTestId('model-active').getByText('v2').waitFor();
+        await page.getByTestId('cluster-profile').first().waitFor();
+        await page.screenshot({ path: `${REPO_ROOT}artifacts/board/analysis-model-${slug}-1920x1080.png` });
+      } finally {
+        await browser.close();
+      }
     });
 
     it('records a failed training and keeps the active version serving', async () => {

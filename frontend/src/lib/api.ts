@@ -27,7 +27,7 @@ async function parse<T>(response: Response): Promise<T> {
   if (!response.ok) {
     const message =
       typeof body === 'object' && body !== null && 'message' in body
-        ? String((body as { message: unknown }).message)
+        ? String(body.message)
         : `HTTP ${response.status}`;
     throw new ApiError(response.status, message);
   }

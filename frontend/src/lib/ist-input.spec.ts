@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { floorToMinute, fromInputValue, inputToIso, isoToInput, toInputValue, zoneOffsetMs } from './ist-input';
+import {
+  floorToMinute,
+  fromInputValue,
+  inputToIso,
+  isoToInput,
+  toInputValue,
+  zoneOffsetMs,
+} from './ist-input';
 
 const originalZone = process.env.TZ;
 

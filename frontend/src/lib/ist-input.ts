@@ -64,7 +64,8 @@ export function toInputValue(epochMs: number, timeZone: string = IST): string {
 export function fromInputValue(value: string, timeZone: string = IST): number | undefined {
   const match = INPUT_VALUE.exec(value.trim());
   if (match === null) return undefined;
-  const [year, month, day, hour, minute, second] = match.slice(1).map((part) => Number(part ?? 0)) as [
+  const field = (index: number): number => Number(match[index] ?? 0);
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map(field) as [
     number,
     number,
     number,

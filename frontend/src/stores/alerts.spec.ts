@@ -146,7 +146,9 @@ describe('alerts store: merging', () => {
 describe('alerts store: operator actions', () => {
   const fetchMock = vi.fn<typeof fetch>();
   const reply = (status: number, body: unknown) =>
-    Promise.resolve(new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } }));
+    Promise.resolve(
+      new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } }),
+    );
 
   beforeEach(() => {
     vi.stubGlobal('sessionStorage', {
@@ -175,7 +177,7 @@ describe('alerts store: operator actions', () => {
     const [path, init] = fetchMock.mock.calls[0] ?? [];
     expect(path).toBe('/api/alerts/a/acknowledge');
     expect(init?.method).toBe('POST');
-    expect(JSON.parse(String(init?.body))).toEqual({ reason: 'on it' });
+    expect(JSON.parse(init?.body as string)).toEqual({ reason: 'on it' });
     expect(store.open[0]?.state).toBe('acknowledged');
   });
 
@@ -183,7 +185,7 @@ describe('alerts store: operator actions', () => {
     const store = useAlertsStore();
     fetchMock.mockImplementationOnce(() => reply(200, alert('a', 'acknowledged', 2)));
     await store.acknowledge('a', ' ');
-    expect(JSON.parse(String(fetchMock.mock.calls[0]?.[1]?.body))).toEqual({});
+    expect(JSON.parse(fetchMock.mock.calls[0]?.[1]?.body as string)).toEqual({});
   });
 
   it('throws the server reason on a refusal and leaves the alert as it was', async () => {
@@ -227,7 +229,7 @@ describe('alerts store: operator actions', () => {
     await store.silence(target, 'festival', silence.endsAt);
     const [path, init] = fetchMock.mock.calls[0] ?? [];
     expect(path).toBe('/api/silences');
-    expect(JSON.parse(String(init?.body))).toEqual({
+    expect(JSON.parse(init?.body as string)).toEqual({
       matchers: silence.matchers,
       reason: 'festival',
       endsAt: silence.endsAt,
@@ -242,7 +244,9 @@ describe('alerts store: operator actions', () => {
   it('load asks for the open alerts and replaces the list', async () => {
     const store = useAlertsStore();
     store.applyUpdate(update(alert('stale', 'firing', 1)));
-    fetchMock.mockImplementationOnce(() => reply(200, { alerts: [{ ...alert('a', 'firing', 1), history: [] }] }));
+    fetchMock.mockImplementationOnce(() =>
+      reply(200, { alerts: [{ ...alert('a', 'firing', 1), history: [] }] }),
+    );
     await store.load();
     expect(fetchMock.mock.calls[0]?.[0]).toBe('/api/alerts?state=pending,firing,acknowledged&limit=500');
     expect(ids(store.open)).toEqual(['a']);

@@ -1,6 +1,9 @@
 import type { Alert, AlertState, Severity } from '@district-monitor/streams';
 import { alertTime, newestFirst, SEVERITIES } from '../../stores/alerts';
 
+/** What an operator can do to an alert from the desk. */
+export type AlertAction = 'acknowledge' | 'silence' | 'escalate' | 'resolve';
+
 /** Most severe first: the order of the filter bar and of the groups. */
 export const SEVERITY_ORDER: readonly Severity[] = [...SEVERITIES].reverse();
 

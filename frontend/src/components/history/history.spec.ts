@@ -68,7 +68,14 @@ describe('time travel', () => {
           openAlerts: 0,
         },
         { code: 'TN-MDU', count: 10, byCategory: {}, elevated: null, expectedCount: null, openAlerts: 0 },
-        { code: 'TN-ARI', count: 1, byCategory: { other: 1 }, elevated: 0.1, expectedCount: 1, openAlerts: 1 },
+        {
+          code: 'TN-ARI',
+          count: 1,
+          byCategory: { other: 1 },
+          elevated: 0.1,
+          expectedCount: 1,
+          openAlerts: 1,
+        },
       ],
     };
     const rows = rankHistory(history, new Map([['TN-CHN', 'Chennai']]));

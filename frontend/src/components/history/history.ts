@@ -58,7 +58,9 @@ export function modelBand(elevated: number | null): RiskLevel {
  */
 export function historicRisk(elevated: number | null, alertsThen: readonly Alert[]): RiskLevel {
   const model = modelBand(elevated);
-  const asOpen = alertsThen.map((alert): Alert => (alert.state === 'resolved' ? { ...alert, state: 'firing' } : alert));
+  const asOpen = alertsThen.map((alert): Alert =>
+    alert.state === 'resolved' ? { ...alert, state: 'firing' } : alert,
+  );
   const fromAlerts = riskLevel(undefined, asOpen);
   return riskRank(fromAlerts) > riskRank(model) ? fromAlerts : model;
 }
@@ -91,19 +93,14 @@ export function rankHistory(history: BoardHistory, names: ReadonlyMap<string, st
     else list.push(alert);
   }
   return history.districts
-    .map(
-      (district): HistoryRow => ({
-        code: district.code,
-        name: names.get(district.code) ?? district.code,
-        count: district.count,
-        topCategories: topCategories(district),
-        elevated: district.elevated,
-        openAlerts: district.openAlerts,
-        risk: historicRisk(district.elevated, alertsByDistrict.get(district.code) ?? []),
-      }),
-    )
-    .sort(
-      (a, b) =>
-        riskRank(b.risk) - riskRank(a.risk) || b.count - a.count || a.name.localeCompare(b.name),
-    );
+    .map((district): HistoryRow => ({
+      code: district.code,
+      name: names.get(district.code) ?? district.code,
+      count: district.count,
+      topCategories: topCategories(district),
+      elevated: district.elevated,
+      openAlerts: district.openAlerts,
+      risk: historicRisk(district.elevated, alertsByDistrict.get(district.code) ?? []),
+    }))
+    .sort((a, b) => riskRank(b.risk) - riskRank(a.risk) || b.count - a.count || a.name.localeCompare(b.name));
 }
