@@ -169,7 +169,12 @@ describe('live board in Chromium', () => {
         perDistrict.set(code, (perDistrict.get(code) ?? 0) + n);
     });
     const started = Date.now();
-    await new Promise((resolve) => setTimeout(resolve, 30_000));
+    // About 30 s of the simulator's 10 events/s: enough for a rate, counted rather than slept.
+    await waitFor(
+      '300 simulated events',
+      () => ([...perDistrict.values()].reduce((sum, n) => sum + n, 0) >= 300 ? true : undefined),
+      { timeoutMs: 120_000, intervalMs: 250 },
+    );
     probe.close();
     const busiestPerMinute = (Math.max(1, ...perDistrict.values()) * 60_000) / (Date.now() - started);
     const threshold = Math.max(40, Math.ceil(busiestPerMinute * 2 * 5));

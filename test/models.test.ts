@@ -320,7 +320,9 @@ function scenario(
         const forecast = page.locator('[data-testid="forecast-chart"][data-ready="true"]');
         await forecast.waitFor({ timeout: 30_000 });
         // The model's daily forecast with its 80% band is drawn beside the observed line.
-        expect(Number(await forecast.getAttribute('data-forecast-days'))).toBeGreaterThan(0);
+        await waitFor('the forecast days', async () =>
+          Number(await forecast.getAttribute('data-forecast-days')) > 0 ? true : undefined,
+        );
         expect(await forecast.locator('.apexcharts-series').count()).toBeGreaterThanOrEqual(3);
         expect(await forecast.getByText('No model yet').count()).toBe(0);
         expect(await page.getByTestId('factor').count()).toBeGreaterThan(0);

@@ -86,7 +86,10 @@ export interface DistrictScore {
   /** Expected incidents over the next 7 days, with an 80% interval. */
   readonly expectedCount: number;
   readonly interval80: readonly [number, number];
-  /** Daily incident forecast from `asOf`'s local day on: point, lower and upper (80%). */
+  /**
+   * Daily incident forecast from `asOf`'s local day on: point, lower and upper (80%). `day` is the ISO
+   * instant of the local day's midnight (`2026-11-23T18:30:00.000Z` is 24 November in IST).
+   */
   readonly forecast: readonly {
     readonly day: string;
     readonly point: number;

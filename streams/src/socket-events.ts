@@ -46,8 +46,8 @@ export interface BoardSnapshot {
   readonly minutes: readonly { readonly minute: string; readonly count: number }[];
   readonly totalStored: number;
   /**
-   * The newest `reportedAt` per district code (ISO) among the events that occurred in the last 7 days;
-   * a district with none is absent.
+   * The newest `reportedAt` per district code (ISO) among the events that occurred in the window
+   * (`windowHours`); a district with none is absent.
    * The board derives feed lag and the districts with no data from it, then from batch summaries.
    */
   readonly lastReportedAt: Readonly<Record<string, string>>;

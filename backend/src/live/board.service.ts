@@ -5,8 +5,6 @@ import { EventStoreRepository } from '../ingest/event-store.repository.js';
 
 const WINDOW_HOURS = 24;
 const MINUTES = 30;
-/** A district whose newest event occurred longer ago than this has no `lastReportedAt`. */
-const LAST_REPORTED_DAYS = 7;
 
 /** Builds the board's snapshot from the database: what a (re)connecting board starts from. */
 @Injectable()
@@ -23,7 +21,8 @@ export class BoardService {
       this.store.countsByDistrict(since),
       this.store.storedPerMinute(firstMinute),
       this.store.totalStored(),
-      this.store.lastReportedByDistrict(new Date(now.getTime() - LAST_REPORTED_DAYS * 86_400_000)),
+      // The same span as the counts: one more scan of the rows the counts read, never of a week of events.
+      this.store.lastReportedByDistrict(since),
     ]);
     const byMinute = new Map(perMinute.map((row) => [row.minute, row.count]));
     const minutes = Array.from({ length: MINUTES }, (_, i) => {

@@ -5,8 +5,9 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'ApiError';
   }
 }
@@ -23,7 +24,14 @@ export interface Api {
 async function parse<T>(response: Response): Promise<T> {
   if (response.status === 204) return undefined as T;
   const text = await response.text();
-  const body: unknown = text === '' ? undefined : JSON.parse(text);
+  let body: unknown;
+  try {
+    body = text === '' ? undefined : JSON.parse(text);
+  } catch (error) {
+    // A proxy's HTML error page is not our JSON: say the status rather than a parser message.
+    if (!response.ok) throw new ApiError(response.status, `HTTP ${response.status}`);
+    throw new ApiError(response.status, `the server answered something other than JSON`, { cause: error });
+  }
   if (!response.ok) {
     const message =
       typeof body === 'object' && body !== null && 'message' in body

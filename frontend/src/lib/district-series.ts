@@ -26,6 +26,14 @@ export function localDay(epochMs: number, timeZone: string): LocalDay {
   return format.format(epochMs);
 }
 
+/**
+ * The local day a `DistrictScore.forecast` entry covers. The models send the instant of the local
+ * midnight (`2026-11-23T18:30:00.000Z` is 24 Nov in IST); a plain `YYYY-MM-DD` is taken as it is.
+ */
+export function forecastLocalDay(day: string, timeZone: string): LocalDay {
+  return DAY_PATTERN.test(day) ? day : localDay(Date.parse(day), timeZone);
+}
+
 /** Midnight UTC of `day` (epoch ms): a zone-free number per local day, for sorting and chart axes. */
 export function dayToUtcMs(day: LocalDay): number {
   const match = DAY_PATTERN.exec(day);

@@ -37,8 +37,15 @@ export function formatClock(epochMs: number, timeZone: string): string {
 }
 
 /** Short zone name, e.g. "IST" for Asia/Kolkata. */
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function zoneName(timeZone: string, at: number): string {
-  const parts = new Intl.DateTimeFormat(LOCALE, { timeZone, timeZoneName: 'short' }).formatToParts(at);
+  let format = zoneFormats.get(timeZone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat(LOCALE, { timeZone, timeZoneName: 'short' });
+    zoneFormats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(at);
   return parts.find((part) => part.type === 'timeZoneName')?.value ?? timeZone;
 }
 

@@ -1,4 +1,5 @@
 import type { Alert, DistrictFeatures, DistrictScore } from '@district-monitor/streams';
+import { forecastLocalDay } from './district-series';
 import { riskLevel, riskRank, type RiskLevel } from './risk';
 
 /** One line of the state view's ranked table. */
@@ -25,6 +26,8 @@ export interface RankingInput {
   readonly alerts: ReadonlyMap<string, readonly Alert[]>;
   /** Today in the region's zone, `YYYY-MM-DD`. */
   readonly today: string;
+  /** The region's zone, in which the forecast's days are read. */
+  readonly timeZone: string;
 }
 
 const NO_ALERTS: readonly Alert[] = [];
@@ -35,7 +38,9 @@ export function rankDistricts(input: RankingInput): DistrictRow[] {
     .map(({ code, name, count }): DistrictRow => {
       const score = input.scores.get(code);
       const alerts = input.alerts.get(code) ?? NO_ALERTS;
-      const today = score?.forecast.find((entry) => entry.day === input.today);
+      const today = score?.forecast.find(
+        (entry) => forecastLocalDay(entry.day, input.timeZone) === input.today,
+      );
       return {
         code,
         name,
@@ -48,22 +53,4 @@ export function rankDistricts(input: RankingInput): DistrictRow[] {
       };
     })
     .sort((a, b) => riskRank(b.risk) - riskRank(a.risk) || b.count - a.count || a.name.localeCompare(b.name));
-}
-
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** `YYYY-MM-DD` of `epochMs` in `timeZone` (the key of `DistrictScore.forecast`). */
-export function localDay(epochMs: number, timeZone: string): string {
-  let format = dayFormats.get(timeZone);
-  if (format === undefined) {
-    // en-CA writes dates as ISO does.
-    format = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-    });
-    dayFormats.set(timeZone, format);
-  }
-  return format.format(epochMs);
 }
