@@ -311,6 +311,14 @@ describe('live board in Chromium', () => {
     await page.getByRole('link', { name: 'Time travel' }).click();
     await page.locator('[data-testid="history-view"][data-ready="true"]').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('map-district').count()).toBe(38);
+    // A keyboard user picks a district in the table; the map marks the same one.
+    const first = page.getByTestId('history-row').first();
+    const picked = await first.getAttribute('data-district');
+    await first.getByRole('button').press('Enter');
+    await first.locator('button[aria-pressed="true"]').waitFor({ timeout: 2_000 });
+    await page
+      .locator(`[data-testid="map-district"][data-district="${picked}"][aria-pressed="true"]`)
+      .waitFor({ timeout: 2_000 });
     await shoot(page, 'history-1920x1080');
     await page.close();
   });

@@ -3,6 +3,8 @@
  * axis. Pure functions (no Vue), so they are specced in node.
  */
 
+import { zoneOffsetMs } from './ist-input';
+
 /** A local calendar day, `YYYY-MM-DD`. */
 export type LocalDay = string;
 
@@ -52,32 +54,6 @@ export function daySpan(from: LocalDay, to: LocalDay): LocalDay[] {
   const end = dayToUtcMs(to);
   for (let at = dayToUtcMs(from); at <= end; at += DAY_MS) days.push(new Date(at).toISOString().slice(0, 10));
   return days;
-}
-
-const offsetFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** The zone's offset from UTC at `epochMs`, in ms (positive east of Greenwich). */
-export function zoneOffsetMs(epochMs: number, timeZone: string): number {
-  let format = offsetFormats.get(timeZone);
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    offsetFormats.set(timeZone, format);
-  }
-  const fields: Partial<Record<Intl.DateTimeFormatPartTypes, number>> = {};
-  for (const part of format.formatToParts(epochMs)) fields[part.type] = Number(part.value);
-  const { year = NaN, month = NaN, day = NaN, hour = NaN, minute = NaN, second = NaN } = fields;
-  // Some engines print midnight as 24 even with h23.
-  const wall = Date.UTC(year, month - 1, day, hour % 24, minute, second);
-  return wall - Math.floor(epochMs / 1000) * 1000;
 }
 
 /** The instant local `day` starts in `timeZone` (epoch ms). */

@@ -36,6 +36,37 @@ export function formatClock(epochMs: number, timeZone: string): string {
   return Number.isFinite(epochMs) ? timeFormat(timeZone, true).format(epochMs) : '';
 }
 
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
+
+export interface DateTimeOptions {
+  /** Add the year ("01 May 2024, 14:05"). */
+  readonly year?: boolean;
+  /** Add the zone's short name ("01 May, 14:05 IST"). */
+  readonly zone?: boolean;
+}
+
+/** "01 May, 14:05" on the region's wall clock; "—" for an unreadable instant. */
+export function formatDateTime(epochMs: number, timeZone: string, options: DateTimeOptions = {}): string {
+  if (!Number.isFinite(epochMs)) return '—';
+  const { year = false, zone = false } = options;
+  const key = `${timeZone}|${String(year)}|${String(zone)}`;
+  let format = dateTimeFormats.get(key);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat(LOCALE, {
+      timeZone,
+      day: '2-digit',
+      month: 'short',
+      ...(year ? { year: 'numeric' } : {}),
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      ...(zone ? { timeZoneName: 'short' } : {}),
+    });
+    dateTimeFormats.set(key, format);
+  }
+  return format.format(epochMs);
+}
+
 /** Short zone name, e.g. "IST" for Asia/Kolkata. */
 const zoneFormats = new Map<string, Intl.DateTimeFormat>();
 

@@ -1,13 +1,6 @@
 import type { Alert, AlertState, Severity } from '@district-monitor/streams';
 import { describe, expect, it } from 'vitest';
-import {
-  actionLabel,
-  formatDateTime,
-  groupAlerts,
-  matchesFilter,
-  SEVERITY_ORDER,
-  type AlertFilter,
-} from './alert-desk';
+import { actionLabel, groupAlerts, matchesFilter, SEVERITY_ORDER, type AlertFilter } from './alert-desk';
 
 const T = Date.parse('2024-05-01T10:00:00Z');
 const at = (minutes: number) => new Date(T + minutes * 60_000).toISOString();
@@ -85,13 +78,6 @@ describe('alert desk grouping', () => {
     expect(ids('silenced')).toEqual(['b']);
     expect(ids('flapping')).toEqual(['c']);
     expect(groupAlerts(alerts, names, { severities: new Set(), state: 'all' })).toEqual([]);
-  });
-
-  it('formats times on the IST wall clock', () => {
-    expect(formatDateTime(Date.parse('2024-05-01T08:35:00Z'), 'Asia/Kolkata')).toBe('01 May, 14:05');
-    expect(formatDateTime(Date.parse('2024-12-31T18:30:00Z'), 'Asia/Kolkata', true)).toBe(
-      '01 Jan 2025, 00:00',
-    );
   });
 
   it('names audit actions plainly', () => {

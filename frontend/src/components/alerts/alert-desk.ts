@@ -118,28 +118,6 @@ export const SILENCE_DURATIONS = [
   { minutes: 1440, label: '24 h' },
 ] as const;
 
-const dateTimes = new Map<string, Intl.DateTimeFormat>();
-
-/** "01 May 2024, 14:05" on the region's wall clock (the zone name is added by the caller). */
-export function formatDateTime(epochMs: number, timeZone: string, withYear = false): string {
-  if (!Number.isFinite(epochMs)) return '';
-  const key = `${timeZone}|${String(withYear)}`;
-  let format = dateTimes.get(key);
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat('en-IN', {
-      timeZone,
-      day: '2-digit',
-      month: 'short',
-      ...(withYear ? { year: 'numeric' } : {}),
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    dateTimes.set(key, format);
-  }
-  return format.format(epochMs);
-}
-
 const values = new Intl.NumberFormat('en-IN', { maximumFractionDigits: 2 });
 
 /** The watched value: Indian grouping, at most two decimals. */

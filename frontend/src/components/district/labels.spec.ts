@@ -4,7 +4,6 @@ import {
   describeChange,
   featureLabel,
   formatCardValue,
-  formatDateTime,
   formatProbability,
   humanKey,
 } from './labels';
@@ -50,15 +49,6 @@ describe('formatProbability', () => {
     expect(formatProbability(0.031)).toBe('3.1%');
     expect(formatProbability(0.003)).toBe('0.30%');
     expect(formatProbability(1e-9)).toBe('< 0.01%');
-  });
-});
-
-describe('formatDateTime', () => {
-  it('writes the time in the region zone with its name', () => {
-    const at = Date.parse('2024-03-11T19:05:00Z');
-    expect(formatDateTime(at, 'Asia/Kolkata')).toBe('12 Mar 2024, 00:35 IST');
-    expect(formatDateTime(at, 'Asia/Kolkata', false)).toBe('12 Mar, 00:35 IST');
-    expect(formatDateTime(Number.NaN, 'Asia/Kolkata')).toBe('—');
   });
 });
 

@@ -3,6 +3,7 @@
  * changes said with a direction word (never colour alone). Pure, specced in node.
  */
 import type { Category, Severity } from '@district-monitor/streams';
+import { formatDateTime } from '../../lib/format';
 
 /** In the fixed order of the event contract (streams/src/categories.ts). */
 export const CATEGORY_ORDER = [
@@ -155,29 +156,6 @@ export function formatDecimal(value: number, digits = 1): string {
   return value.toLocaleString('en-IN', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 
-const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** "12 Mar 2024, 14:05 IST": a date and time in the region's zone, with the zone's name. */
-export function formatDateTime(epochMs: number, timeZone: string, withYear = true): string {
-  if (!Number.isFinite(epochMs)) return '—';
-  const key = `${timeZone}|${String(withYear)}`;
-  let format = dateTimeFormats.get(key);
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat('en-IN', {
-      timeZone,
-      day: 'numeric',
-      month: 'short',
-      ...(withYear ? { year: 'numeric' } : {}),
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-      timeZoneName: 'short',
-    });
-    dateTimeFormats.set(key, format);
-  }
-  return format.format(epochMs);
-}
-
 const ACRONYMS: Readonly<Record<string, string>> = { mae: 'MAE', rmse: 'RMSE', auc: 'AUC', k: 'k', id: 'ID' };
 
 /** "validationCountMae" -> "Validation count MAE": a model card's keys in words. */
@@ -204,7 +182,7 @@ export function formatCardValue(value: number | string | null, timeZone: string)
   if (value === null) return '—';
   if (typeof value === 'string') {
     return ISO_INSTANT.test(value) && Number.isFinite(Date.parse(value))
-      ? formatDateTime(Date.parse(value), timeZone)
+      ? formatDateTime(Date.parse(value), timeZone, { year: true, zone: true })
       : value;
   }
   if (!Number.isFinite(value)) return '—';
