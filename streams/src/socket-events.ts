@@ -24,8 +24,11 @@ export interface BatchSummary {
   readonly byDistrict: Readonly<Record<string, number>>;
   /** Net change of the counted events per category, likewise. */
   readonly byCategory: Readonly<Partial<Record<Category, number>>>;
-  /** The newest `reportedAt` among the events stored for the first time (ISO); null when none was. */
-  readonly newestReportedAt: string | null;
+  /**
+   * Per district code, the newest `reportedAt` (ISO, UTC) among the events stored for the first time;
+   * a district without one is absent. The board's data freshness and its no-data list read it.
+   */
+  readonly newestReportedByDistrict: Readonly<Record<string, string>>;
 }
 
 export interface BoardUnit {

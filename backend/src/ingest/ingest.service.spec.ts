@@ -103,6 +103,33 @@ describe('IngestService', () => {
     expect(inserts[0]).toBe(10); // one statement when nothing is wrong; split only after a refusal
   });
 
+  it('gives each district its own newest report, with producer offsets read as instants', async () => {
+    const base = events[0] as MonitorEvent;
+    const at = (i: number, district: string, reportedAt: string): MonitorEvent => ({
+      ...base,
+      eventId: events[i]?.eventId ?? '',
+      district,
+      occurredAt: '2024-05-01T00:00:00Z',
+      reportedAt,
+    });
+    const list = [
+      at(0, 'TN-CHN', '2024-05-01T10:00:00+05:30'),
+      at(1, 'TN-CHN', '2024-05-01T04:40:00Z'),
+      at(2, 'TN-ARI', '2024-05-01T06:00:00+05:30'),
+      at(3, 'TN-MDU', '2024-05-01T12:00:00+05:30'),
+    ];
+    // The fourth was stored before (a re-delivery): it says nothing new of Madurai.
+    const store = {
+      insert: (batch: readonly MonitorEvent[]) => Promise.resolve(storedAll(batch.slice(0, 3))),
+    } as unknown as EventStoreRepository;
+    const summary = await service(store).ingest.handleBatch(batchOf(list), 'kafka');
+    expect(summary).toMatchObject({ stored: 3, duplicates: 1, deadLettered: 0 });
+    expect(summary.newestReportedByDistrict).toEqual({
+      'TN-CHN': '2024-05-01T04:40:00.000Z',
+      'TN-ARI': '2024-05-01T00:30:00.000Z',
+    });
+  });
+
   it('lets any other database failure fail the batch, so it is delivered again, without dead-lettering', async () => {
     const { store } = storeRefusing(
       events[0]?.eventId ?? '',

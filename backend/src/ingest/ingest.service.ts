@@ -117,15 +117,7 @@ export class IngestService {
       for (const observer of this.observers)
         observer.batchCommitted({ changes, received, stored: storedEvents });
     }
-    // Instants carry their producer's offset: compared as times, sent as UTC.
-    let newestReported = Number.NEGATIVE_INFINITY;
-    if (stored > 0) {
-      const fresh = new Set(storedIds);
-      for (const { event } of valid) {
-        if (fresh.has(event.eventId)) newestReported = Math.max(newestReported, Date.parse(event.reportedAt));
-      }
-    }
-    const newestReportedAt = Number.isFinite(newestReported) ? new Date(newestReported).toISOString() : null;
+    const newestReportedByDistrict = newestReports(valid, storedIds);
     letters.push(...refused);
     // Dead letters go out before the batch counts as handled, so its offsets are committed only after.
     await this.deadLetters.deadLetter(letters);
@@ -145,7 +137,7 @@ export class IngestService {
       deadLettered: letters.length,
       byDistrict,
       byCategory,
-      newestReportedAt,
+      newestReportedByDistrict,
     };
     this.live.publishBatch(summary);
     return summary;
@@ -203,4 +195,20 @@ export class IngestService {
     }
     return result;
   }
+}
+
+/**
+ * The newest `reportedAt` per district among the events stored for the first time. Instants carry their
+ * producer's offset: compared as times, sent as UTC.
+ */
+function newestReports(valid: readonly Decoded[], storedIds: readonly string[]): Record<string, string> {
+  if (storedIds.length === 0) return {};
+  const fresh = new Set(storedIds);
+  const newest = new Map<string, number>();
+  for (const { event } of valid) {
+    if (!fresh.has(event.eventId)) continue;
+    const at = Date.parse(event.reportedAt);
+    if (at > (newest.get(event.district) ?? Number.NEGATIVE_INFINITY)) newest.set(event.district, at);
+  }
+  return Object.fromEntries([...newest].map(([code, at]) => [code, new Date(at).toISOString()]));
 }

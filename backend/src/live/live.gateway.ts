@@ -56,7 +56,7 @@ export class LiveGateway implements OnGatewayConnection, OnModuleDestroy {
 
   /** Queues a committed batch's summary; summaries within one flush interval are merged. */
   publishBatch(summary: BatchSummary): void {
-    this.pending = this.pending === undefined ? summary : merge(this.pending, summary);
+    this.pending = this.pending === undefined ? summary : mergeBatchSummaries(this.pending, summary);
     this.scheduleFlush();
   }
 
@@ -115,7 +115,8 @@ export class LiveGateway implements OnGatewayConnection, OnModuleDestroy {
   }
 }
 
-function merge(a: BatchSummary, b: BatchSummary): BatchSummary {
+/** Two batch summaries as one: counts added, per-district newest reports the later of the two. */
+export function mergeBatchSummaries(a: BatchSummary, b: BatchSummary): BatchSummary {
   const byDistrict: Record<string, number> = { ...a.byDistrict };
   for (const [code, n] of Object.entries(b.byDistrict)) byDistrict[code] = (byDistrict[code] ?? 0) + n;
   const byCategory: Partial<Record<Category, number>> = { ...a.byCategory };
@@ -130,12 +131,19 @@ function merge(a: BatchSummary, b: BatchSummary): BatchSummary {
     deadLettered: a.deadLettered + b.deadLettered,
     byDistrict,
     byCategory,
-    newestReportedAt: later(a.newestReportedAt, b.newestReportedAt),
+    newestReportedByDistrict: latest(a.newestReportedByDistrict, b.newestReportedByDistrict),
   };
 }
 
-function later(a: string | null, b: string | null): string | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return Date.parse(a) >= Date.parse(b) ? a : b;
+/** Per key, the later of two ISO instants. */
+function latest(
+  a: Readonly<Record<string, string>>,
+  b: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const merged: Record<string, string> = { ...a };
+  for (const [code, at] of Object.entries(b)) {
+    const current = merged[code];
+    if (current === undefined || Date.parse(at) > Date.parse(current)) merged[code] = at;
+  }
+  return merged;
 }

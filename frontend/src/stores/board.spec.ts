@@ -25,7 +25,7 @@ const snapshot: BoardSnapshot = {
 const batch = (
   at: number,
   byDistrict: Record<string, number>,
-  newestReportedAt: string | null = null,
+  newestReportedByDistrict: Record<string, string> = {},
 ): BatchSummary => {
   const stored = Object.values(byDistrict).reduce((a, b) => a + b, 0);
   return {
@@ -36,7 +36,7 @@ const batch = (
     deadLettered: 2,
     byDistrict,
     byCategory: {},
-    newestReportedAt,
+    newestReportedByDistrict,
   };
 };
 const codes = (units: readonly { code: string }[]) => units.map((unit) => unit.code);
@@ -92,25 +92,43 @@ describe('board store', () => {
     expect(codes(board.noDataDistricts)).toEqual(['TN-CHN', 'TN-ARI']);
   });
 
-  it('counts a district as reported at the batch newest reportedAt, or at its commit time', () => {
+  it('counts a district as reported at its own newest reportedAt in the batch', () => {
     const board = useBoardStore();
     board.applySnapshot(snapshot, T);
-    board.applyBatch(batch(T + 1_000, { 'TN-CHN': 2 }, new Date(T + 500).toISOString()), T + 1_000);
+    board.applyBatch(
+      batch(T + 1_000, { 'TN-CHN': 2 }, { 'TN-CHN': new Date(T + 500).toISOString() }),
+      T + 1_000,
+    );
     board.tick(T + 3_000);
     expect(board.feedLagMs).toBe(2_500);
     expect(codes(board.noDataDistricts)).toEqual(['TN-ARI']);
-    // No reportedAt in the summary (only amendments or duplicates): the commit time stands in.
-    board.applyBatch(batch(T + 4_000, { 'TN-ARI': 1 }), T + 4_000);
-    board.tick(T + 5_000);
-    expect(board.feedLagMs).toBe(1_000);
-    expect(board.noDataDistricts).toEqual([]);
+  });
+
+  it('does not let a fresh district vouch for a late one in the same batch', () => {
+    const board = useBoardStore();
+    board.applySnapshot(snapshot, T);
+    // Ariyalur's event was reported two hours ago and delivered now, beside a fresh one from Chennai.
+    board.applyBatch(
+      batch(
+        T + 1_000,
+        { 'TN-CHN': 1, 'TN-ARI': 1 },
+        { 'TN-CHN': new Date(T + 500).toISOString(), 'TN-ARI': new Date(T - 2 * 3_600_000).toISOString() },
+      ),
+      T + 1_000,
+    );
+    board.tick(T + 1_000);
+    expect(codes(board.noDataDistricts)).toEqual(['TN-ARI']);
+    expect(board.districtCounts.find((d) => d.code === 'TN-ARI')?.count).toBe(1);
   });
 
   it('ignores moves out of a district and batches already inside the snapshot', () => {
     const board = useBoardStore();
     board.applySnapshot(snapshot, T);
-    board.applyBatch(batch(T - 1_000, { 'TN-ARI': 4 }, new Date(T - 1_000).toISOString()), T);
-    board.applyBatch(batch(T + 1_000, { 'TN-CHN': -1, 'TN-MDU': 1 }, new Date(T).toISOString()), T + 1_000);
+    board.applyBatch(batch(T - 1_000, { 'TN-ARI': 4 }, { 'TN-ARI': new Date(T - 1_000).toISOString() }), T);
+    board.applyBatch(
+      batch(T + 1_000, { 'TN-CHN': -1, 'TN-MDU': 1 }, { 'TN-MDU': new Date(T).toISOString() }),
+      T + 1_000,
+    );
     board.tick(T + 1_000);
     expect(codes(board.noDataDistricts)).toEqual(['TN-CHN', 'TN-ARI']);
     expect(board.feedLagMs).toBe(1_000);

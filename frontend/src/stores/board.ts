@@ -136,14 +136,14 @@ export const useBoardStore = defineStore('board', () => {
     const at = Date.parse(batch.at);
     // Committed before the snapshot was taken but delivered after it (coalescing delay): already counted.
     if (at <= snapshotAt) return;
-    // The batch's newest report stands for every district it added to (the summary has no finer time).
-    const newest = Date.parse(batch.newestReportedAt ?? '');
-    const reported = Number.isFinite(newest) ? newest : at;
     for (const [code, n] of Object.entries(batch.byDistrict)) {
       const current = counts.get(code);
-      if (current === undefined) continue;
-      counts.set(code, current + n);
-      if (n > 0 && reported > (reportedWork.get(code) ?? Number.NEGATIVE_INFINITY))
+      if (current !== undefined) counts.set(code, current + n);
+    }
+    // Freshness per district from its own newest report: a late event says nothing of the others.
+    for (const [code, iso] of Object.entries(batch.newestReportedByDistrict)) {
+      const reported = Date.parse(iso);
+      if (counts.has(code) && reported > (reportedWork.get(code) ?? Number.NEGATIVE_INFINITY))
         reportedWork.set(code, reported);
     }
     minuteWindow.add(Number.isFinite(at) ? at : receivedAt + clockOffsetMs, batch.stored);
