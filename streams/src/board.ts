@@ -72,6 +72,11 @@ export interface BlackSpotsResponse {
   readonly minAccidents: number;
   readonly radiusKm: number;
   readonly spots: readonly BlackSpot[];
+  /**
+   * Set when the window held more located accidents than one clustering reads: only the newest were
+   * clustered, and this is the oldest of them (ISO). Null when every accident of the window was read.
+   */
+  readonly truncatedBefore: string | null;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -133,6 +138,8 @@ export interface BoardHistory {
   /** Alerts open at any time in the window, as they are now (with their later states). */
   readonly alerts: readonly Alert[];
   readonly blackSpots: readonly BlackSpot[];
+  /** As `BlackSpotsResponse.truncatedBefore`, for the window's black spots. */
+  readonly blackSpotsTruncatedBefore: string | null;
   readonly total: number;
 }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HourClock, hourOriginIso } from '@district-monitor/models';
-import { districtsOf, type BlackSpot, type BoardHistory, type Region } from '@district-monitor/streams';
+import { districtsOf, type BoardHistory, type Region } from '@district-monitor/streams';
 import { toWire } from '../alerts/engine/record.js';
 import { REGION } from '../config/tokens.js';
 import { BlackSpotService } from '../region/black-spots.service.js';
@@ -31,14 +31,13 @@ export class BoardHistoryService {
   async history(window: HistoryWindow, scope: readonly string[] | null): Promise<BoardHistory> {
     const { from, to, bucketMinutes } = window;
     const codes = scope === null ? this.districts : this.districts.filter((code) => scope.includes(code));
-    const visible = new Set(codes);
     const [series, counts, scores, openAlerts, alerts, blackSpots] = await Promise.all([
       this.repository.series(codes, from, to, bucketMinutes, this.origin),
       this.repository.categoryCounts(codes, from, to),
       this.repository.scoresAt(codes, to),
       this.repository.openAlertCounts(scope, from, to),
       this.repository.openAlerts(scope, from, to, MAX_HISTORY_ALERTS),
-      this.blackSpots.find(from, to),
+      this.blackSpots.find(from, to, scope),
     ]);
     const districts = historicDistricts(codes, counts, scores, openAlerts);
     return {
@@ -48,7 +47,8 @@ export class BoardHistoryService {
       series: fillSeries(bucketStarts(from, to, bucketMinutes, Date.parse(this.origin)), series),
       districts,
       alerts: alerts.map(toWire),
-      blackSpots: blackSpots.spots.filter((spot: BlackSpot) => visible.has(spot.district)),
+      blackSpots: blackSpots.spots,
+      blackSpotsTruncatedBefore: blackSpots.truncatedBefore,
       total: districts.reduce((sum, district) => sum + district.count, 0),
     };
   }

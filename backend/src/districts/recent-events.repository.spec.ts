@@ -5,6 +5,7 @@ import { bucketContext, migrate } from '../database/migrations.js';
 import { PgliteDatabase } from '../database/pglite.repository.js';
 import { EventStoreRepository } from '../ingest/event-store.repository.js';
 import { BlackSpotRepository } from '../region/black-spots.repository.js';
+import { BlackSpotService } from '../region/black-spots.service.js';
 import { RecentEventsRepository } from './recent-events.repository.js';
 
 const region = parseRegion(
@@ -113,12 +114,39 @@ describe('recent events and black-spot reads on PGlite', () => {
   it('reads located, uncorrected accidents of [from, to), newest first, at most the limit', async () => {
     const from = new Date('2025-06-01T00:30:00Z');
     const to = new Date('2025-06-01T05:00:00Z');
-    const located = await spots.locatedAccidents(from, to, 10);
+    const located = await spots.locatedAccidents(from, to, 10, null);
     expect(located.map((a) => [a.district, a.lat, a.occurredAt.toISOString(), a.killed, a.injured])).toEqual([
       ['TN-CHN', 13.05, '2025-06-01T02:00:00.000Z', 1, 2],
       ['TN-CHN', 13.07, '2025-06-01T00:30:00.000Z', 0, 4],
     ]);
-    expect(await spots.locatedAccidents(from, to, 1)).toHaveLength(1);
+    expect(await spots.locatedAccidents(from, to, 1, null)).toHaveLength(1);
+  });
+
+  it("reads only the districts of a user's scope, before the limit applies", async () => {
+    const from = new Date('2025-06-01T00:00:00Z');
+    const to = new Date('2025-06-02T00:00:00Z');
+    expect((await spots.locatedAccidents(from, to, 10, null)).map((a) => a.district)).toEqual([
+      'TN-MDU',
+      'TN-CHN',
+      'TN-CHN',
+    ]);
+    // Madurai's accident is the newest: a limit of one still gives Chennai's when Chennai is the scope.
+    expect(
+      (await spots.locatedAccidents(from, to, 1, ['TN-CHN'])).map((a) => a.occurredAt.toISOString()),
+    ).toEqual(['2025-06-01T02:00:00.000Z']);
+    expect(await spots.locatedAccidents(from, to, 10, [])).toEqual([]);
+  });
+
+  it('says from when the black spots were clustered when a window holds more accidents than one reading', async () => {
+    const service = new BlackSpotService(region, spots);
+    const from = new Date('2025-06-01T00:00:00Z');
+    const to = new Date('2025-06-02T00:00:00Z');
+    const whole = await service.find(from, to, null);
+    expect(whole.truncatedBefore).toBeNull();
+    expect(whole).toMatchObject({ minAccidents: 3, radiusKm: 1, spots: [] });
+    const cut = await service.find(from, to, null, 2);
+    expect(cut.truncatedBefore).toBe('2025-06-01T02:00:00.000Z');
+    expect((await service.find(from, to, ['TN-CHN'], 2)).truncatedBefore).toBeNull();
   });
 
   it("takes the region's first enabled black_spot rule, if any", async () => {

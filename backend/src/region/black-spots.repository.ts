@@ -19,16 +19,22 @@ export class BlackSpotRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   /**
-   * Located accidents (not superseded by an amendment) that occurred in [from, to), newest first, at most
-   * `limit`.
+   * Located accidents (not superseded by an amendment) of the `districts` (null: every district) that
+   * occurred in [from, to), newest first, at most `limit`.
    */
-  async locatedAccidents(from: Date, to: Date, limit: number): Promise<SpotAccident[]> {
+  async locatedAccidents(
+    from: Date,
+    to: Date,
+    limit: number,
+    districts: readonly string[] | null,
+  ): Promise<SpotAccident[]> {
     const { rows } = await this.db.query<AccidentRow>(
       `SELECT district, lat, lon, occurred_at, killed, injured FROM accidents
         WHERE superseded_by IS NULL AND lat IS NOT NULL AND lon IS NOT NULL
           AND occurred_at >= $1 AND occurred_at < $2
+          AND ($4::text[] IS NULL OR district = ANY($4::text[]))
         ORDER BY occurred_at DESC, event_id DESC LIMIT $3`,
-      [from.toISOString(), to.toISOString(), limit],
+      [from.toISOString(), to.toISOString(), limit, districts],
     );
     return rows.map((row) => ({
       district: row.district,

@@ -8,9 +8,9 @@ import { BlackSpotRepository } from './black-spots.repository.js';
 export const MAX_SPOT_ACCIDENTS = 20_000;
 
 /**
- * Black spots of a window over every district: the located accidents clustered with the parameters of
- * the region's enabled `black_spot` alert rule (else 3 accidents within 1 km). Callers filter the spots
- * to the districts their user may see.
+ * Black spots of a window: the located accidents of the districts a user may see, clustered with the
+ * parameters of the region's enabled `black_spot` alert rule (else 3 accidents within 1 km). Spots are
+ * clustered per district, so reading only some districts changes no spot of theirs.
  */
 @Injectable()
 export class BlackSpotService {
@@ -21,17 +21,25 @@ export class BlackSpotService {
     @Inject(BlackSpotRepository) private readonly repository: BlackSpotRepository,
   ) {}
 
-  async find(from: Date, to: Date): Promise<BlackSpotsResponse> {
+  /** `scope`: the districts to read (null: every district). */
+  async find(
+    from: Date,
+    to: Date,
+    scope: readonly string[] | null,
+    maxAccidents = MAX_SPOT_ACCIDENTS,
+  ): Promise<BlackSpotsResponse> {
     const [parameters, accidents] = await Promise.all([
       this.repository.ruleParameters(this.region.code),
-      this.repository.locatedAccidents(from, to, MAX_SPOT_ACCIDENTS + 1),
+      this.repository.locatedAccidents(from, to, maxAccidents + 1, scope),
     ]);
     const { minAccidents, radiusKm } = parameters ?? DEFAULT_SPOT_PARAMETERS;
-    if (accidents.length > MAX_SPOT_ACCIDENTS) {
-      accidents.length = MAX_SPOT_ACCIDENTS;
+    let truncatedBefore: string | null = null;
+    if (accidents.length > maxAccidents) {
+      accidents.length = maxAccidents;
+      truncatedBefore = accidents.at(-1)?.occurredAt.toISOString() ?? null;
       this.logger.warn(
-        `black spots of ${from.toISOString()}..${to.toISOString()}: more than ${MAX_SPOT_ACCIDENTS} located accidents; ` +
-          `clustered the newest ${MAX_SPOT_ACCIDENTS} (from ${accidents.at(-1)?.occurredAt.toISOString() ?? '?'})`,
+        `black spots of ${from.toISOString()}..${to.toISOString()}: more than ${maxAccidents} located accidents; ` +
+          `clustered the newest ${maxAccidents} (from ${truncatedBefore ?? '?'})`,
       );
     }
     return {
@@ -40,6 +48,7 @@ export class BlackSpotService {
       minAccidents,
       radiusKm,
       spots: clusterBlackSpots(accidents, { minAccidents, radiusKm }),
+      truncatedBefore,
     };
   }
 }

@@ -2,7 +2,6 @@ import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { BlackSpotsResponse, RegionMap } from '@district-monitor/streams';
-import { visibleTo } from '../alerts/alerts.controller.js';
 import { Access, userOf } from '../auth/access.js';
 import { BlackSpotService } from './black-spots.service.js';
 import { RegionMapService } from './region-map.service.js';
@@ -49,7 +48,6 @@ export class RegionController {
   ): Promise<BlackSpotsResponse> {
     const user = userOf(request);
     const window = parseSpotWindow(from, to, Date.now());
-    const answer = await this.blackSpots.find(window.from, window.to);
-    return { ...answer, spots: answer.spots.filter((spot) => visibleTo(user, spot.district)) };
+    return this.blackSpots.find(window.from, window.to, user.districts);
   }
 }

@@ -57,6 +57,7 @@ describe('time travel', () => {
       series: [],
       total: 31,
       blackSpots: [],
+      blackSpotsTruncatedBefore: null,
       alerts: [alert('TN-ARI', 'high', 'resolved')],
       districts: [
         {
