@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert, AlertWithHistory, BatchSummary, TopicNames } from '@district-monitor/streams';
+import type { Alert, AlertWithHistory, BatchSummary, Silence, TopicNames } from '@district-monitor/streams';
 import { apiJson, disableAllRules } from './helpers/api.js';
 import { startBackend, TEST_ADMIN_PASSWORD, type RunningBackend } from './helpers/backend.js';
 import { toMessages, validEvents } from './helpers/events.js';
@@ -279,6 +279,28 @@ describe('live board in Chromium', () => {
     await history.getByText('patrol sent to the market').waitFor();
     expect(await history.textContent()).toContain(OPERATOR.username);
     await shoot(watcher, 'alerts-acknowledged-1920x1080');
+
+    // The operator silences the rule in the district for an hour: the desk lists the silence in force;
+    // "End now" asks once more, then ends it, and the server records who ended it.
+    await item(operator).getByRole('button', { name: 'Silence' }).click();
+    const silenceDialog = operator.getByRole('dialog');
+    await silenceDialog.getByLabel('Reason').fill('market festival, crowds expected');
+    await silenceDialog.getByLabel('For').selectOption({ label: '1 h' });
+    await silenceDialog.getByRole('button', { name: 'Confirm' }).click();
+    const listed = operator.getByTestId('silence');
+    await listed.waitFor({ timeout: 5_000 });
+    expect(await listed.textContent()).toContain('district is Madurai, rule is board-surge');
+    const silenceId = await listed.getAttribute('data-silence-id');
+    const { silences: inForce } = await api<{ silences: Silence[] }>('/api/silences?active=true');
+    expect(inForce.map((silence) => [silence.id, silence.createdBy, silence.reason])).toEqual([
+      [silenceId, OPERATOR.username, 'market festival, crowds expected'],
+    ]);
+    await shoot(operator, 'alerts-silence-1920x1080');
+    await listed.getByRole('button', { name: 'End now' }).click();
+    await listed.getByRole('button', { name: 'Confirm end' }).click();
+    await listed.waitFor({ state: 'detached', timeout: 5_000 });
+    const { silences: afterwards } = await api<{ silences: Silence[] }>('/api/silences');
+    expect(afterwards.find((silence) => silence.id === silenceId)?.expiredBy).toBe(OPERATOR.username);
     await Promise.all([operatorContext.close(), watcherContext.close(), viewerContext.close()]);
   });
 

@@ -241,6 +241,62 @@ describe('alerts store: operator actions', () => {
     expect(store.open.find((a) => a.id === 'a')?.updatedAt).toBe(at(3));
   });
 
+  it('lists the silences in force, ending first first, and ends one: its mark leaves the alerts', async () => {
+    const store = useAlertsStore();
+    const silence = (id: string, endsInMs: number): Silence => ({
+      id,
+      matchers: [{ label: 'district', op: '=', value: 'TN-CHN' }],
+      reason: 'festival',
+      createdBy: 'olga',
+      startsAt: new Date(Date.now() - 1000).toISOString(),
+      endsAt: new Date(Date.now() + endsInMs).toISOString(),
+      expiredBy: null,
+    });
+    store.applyUpdate(update({ ...alert('a', 'firing', 1), silencedBy: ['s1', 's2'] }));
+    fetchMock.mockImplementationOnce(() =>
+      reply(200, { silences: [silence('s1', 7_200_000), silence('s2', 60_000)] }),
+    );
+    await store.loadSilences();
+    expect(fetchMock.mock.calls[0]?.[0]).toBe('/api/silences?active=true');
+    expect(store.silences.map((item) => item.id)).toEqual(['s2', 's1']);
+
+    fetchMock.mockImplementationOnce(() => Promise.resolve(new Response(null, { status: 204 })));
+    await store.endSilence('s1');
+    const [path, init] = fetchMock.mock.calls[1] ?? [];
+    expect([path, init?.method]).toEqual(['/api/silences/s1', 'DELETE']);
+    expect(store.silences.map((item) => item.id)).toEqual(['s2']);
+    expect(store.open[0]?.silencedBy).toEqual(['s2']);
+
+    // Past its end, a silence leaves the list on the desk's clock.
+    store.pruneSilences(Date.now() + 120_000);
+    expect(store.silences).toEqual([]);
+  });
+
+  it('keeps a silence listed when ending it is refused', async () => {
+    const store = useAlertsStore();
+    fetchMock.mockImplementationOnce(() =>
+      reply(200, {
+        silences: [
+          {
+            id: 's1',
+            matchers: [],
+            reason: 'r',
+            createdBy: 'olga',
+            startsAt: new Date(Date.now() - 1000).toISOString(),
+            endsAt: new Date(Date.now() + 60_000).toISOString(),
+            expiredBy: null,
+          },
+        ],
+      }),
+    );
+    await store.loadSilences();
+    fetchMock.mockImplementationOnce(() =>
+      reply(404, { statusCode: 404, message: 'no silence s1 in force' }),
+    );
+    await expect(store.endSilence('s1')).rejects.toThrow('no silence s1 in force');
+    expect(store.silences.map((item) => item.id)).toEqual(['s1']);
+  });
+
   it('load asks for the open alerts and replaces the list', async () => {
     const store = useAlertsStore();
     store.applyUpdate(update(alert('stale', 'firing', 1)));

@@ -52,6 +52,15 @@ export function silenceMatchers(alert: Alert): LabelMatcher[] {
   ];
 }
 
+/** Not expired by anyone and not past its end: in force now, or still to start. */
+export function silenceOpen(silence: Silence, now: number): boolean {
+  return silence.expiredBy === null && Date.parse(silence.endsAt) > now;
+}
+
+function endingFirst(a: Silence, b: Silence): number {
+  return Date.parse(a.endsAt) - Date.parse(b.endsAt) || a.id.localeCompare(b.id);
+}
+
 /** Only `=` matchers are checked locally; the next `alerts` push carries the server's verdict anyway. */
 function matchesEquals(matchers: readonly LabelMatcher[], alert: Alert): boolean {
   const labels: Readonly<Record<string, string | undefined>> = { ...alert.labels };
@@ -70,6 +79,8 @@ export const useAlertsStore = defineStore('alerts', () => {
   const open = shallowRef<readonly Alert[]>([]);
   /** Resolved alerts, newest resolution first, at most {@link RECENTLY_RESOLVED}. */
   const recentlyResolved = shallowRef<readonly Alert[]>([]);
+  /** Silences in force, the one ending first first (loaded by the desk). */
+  const silences = shallowRef<readonly Silence[]>([]);
 
   /** Open alerts per district code, newest first. */
   const byDistrict = computed((): ReadonlyMap<string, readonly Alert[]> => {
@@ -196,6 +207,7 @@ export const useAlertsStore = defineStore('alerts', () => {
       reason: reason.trim(),
       endsAt,
     });
+    silences.value = [...silences.value, created].sort(endingFirst);
     if (Date.parse(created.startsAt) <= Date.now()) {
       open.value = open.value.map((candidate) =>
         matchesEquals(created.matchers, candidate) && !candidate.silencedBy.includes(created.id)
@@ -206,9 +218,39 @@ export const useAlertsStore = defineStore('alerts', () => {
     return created;
   }
 
+  /** The silences in force (`GET /api/silences?active=true`), the one ending first first. */
+  async function loadSilences(): Promise<void> {
+    const answer = await api.get<{ silences: Silence[] }>('/api/silences?active=true');
+    silences.value = [...answer.silences].sort(endingFirst);
+  }
+
+  /** Drops the silences whose end has passed (the desk calls it on its clock). */
+  function pruneSilences(now: number): void {
+    if (silences.value.some((item) => !silenceOpen(item, now)))
+      silences.value = silences.value.filter((item) => silenceOpen(item, now));
+  }
+
+  /**
+   * Ends a silence now (operators). Its mark leaves the open alerts at once; the engine's next push
+   * carries its verdict, as after `silence`.
+   */
+  async function endSilence(id: string): Promise<void> {
+    await api.remove(`/api/silences/${encodeURIComponent(id)}`);
+    silences.value = silences.value.filter((item) => item.id !== id);
+    open.value = open.value.map((candidate) =>
+      candidate.silencedBy.includes(id)
+        ? { ...candidate, silencedBy: candidate.silencedBy.filter((other) => other !== id) }
+        : candidate,
+    );
+  }
+
   return {
     open,
     recentlyResolved,
+    silences,
+    loadSilences,
+    pruneSilences,
+    endSilence,
     byDistrict,
     countsBySeverity,
     replaceOpen,

@@ -1,6 +1,13 @@
 import type { Alert, AlertState, Severity } from '@district-monitor/streams';
 import { describe, expect, it } from 'vitest';
-import { actionLabel, groupAlerts, matchesFilter, SEVERITY_ORDER, type AlertFilter } from './alert-desk';
+import {
+  actionLabel,
+  describeMatchers,
+  groupAlerts,
+  matchesFilter,
+  SEVERITY_ORDER,
+  type AlertFilter,
+} from './alert-desk';
 
 const T = Date.parse('2024-05-01T10:00:00Z');
 const at = (minutes: number) => new Date(T + minutes * 60_000).toISOString();
@@ -78,6 +85,24 @@ describe('alert desk grouping', () => {
     expect(ids('silenced')).toEqual(['b']);
     expect(ids('flapping')).toEqual(['c']);
     expect(groupAlerts(alerts, names, { severities: new Set(), state: 'all' })).toEqual([]);
+  });
+
+  it('says a silence matchers in words, districts by their registry names', () => {
+    const names = new Map([['TN-MDU', 'Madurai']]);
+    expect(
+      describeMatchers(
+        [
+          { label: 'district', op: '=', value: 'TN-MDU' },
+          { label: 'rule', op: '=', value: 'board-surge' },
+          { label: 'severity', op: '!~', value: 'low|medium' },
+        ],
+        names,
+      ),
+    ).toBe('district is Madurai, rule is board-surge, severity does not match low|medium');
+    expect(describeMatchers([{ label: 'district', op: '=~', value: 'TN-M.*' }], names)).toBe(
+      'district matches TN-M.*',
+    );
+    expect(describeMatchers([], names)).toBe('every alert');
   });
 
   it('names audit actions plainly', () => {

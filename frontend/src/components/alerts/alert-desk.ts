@@ -1,4 +1,4 @@
-import type { Alert, AlertState, Severity } from '@district-monitor/streams';
+import type { Alert, AlertState, LabelMatcher, Severity } from '@district-monitor/streams';
 import { alertTime, newestFirst, SEVERITIES } from '../../stores/alerts';
 
 /** What an operator can do to an alert from the desk. */
@@ -128,4 +128,25 @@ export function formatValue(value: number): string {
 /** "alert.acknowledged" -> "acknowledged"; other subjects keep their prefix. */
 export function actionLabel(action: string): string {
   return action.startsWith('alert.') ? action.slice('alert.'.length).replaceAll('_', ' ') : action;
+}
+
+const MATCH_WORDS: Readonly<Record<LabelMatcher['op'], string>> = {
+  '=': 'is',
+  '!=': 'is not',
+  '=~': 'matches',
+  '!~': 'does not match',
+};
+
+/** "district is Madurai, rule is board-surge": a silence's matchers in words, districts by their names. */
+export function describeMatchers(
+  matchers: readonly LabelMatcher[],
+  names: ReadonlyMap<string, string>,
+): string {
+  if (matchers.length === 0) return 'every alert';
+  return matchers
+    .map(({ label, op, value }) => {
+      const shown = label === 'district' && (op === '=' || op === '!=') ? (names.get(value) ?? value) : value;
+      return `${label} ${MATCH_WORDS[op]} ${shown}`;
+    })
+    .join(', ');
 }
