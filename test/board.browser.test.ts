@@ -154,9 +154,16 @@ describe('live board in Chromium', () => {
     expect(await page.getByTestId('feed-lag').getAttribute('data-value')).toMatch(/^\d+$/);
     await shoot(page, 'state-1920x1080');
     await page.setViewportSize({ width: 1366, height: 768 });
-    await shoot(page, 'state-1366x768');
-    // Nothing wider than the laptop screen: no horizontal scrolling.
+    // Nothing wider than the laptop screen: no horizontal scrolling, even before the chart redraws.
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1366);
+    // ApexCharts redraws at the new width after its debounce: the screenshot waits for it.
+    await page.waitForFunction(
+      `[...document.querySelectorAll('.apexcharts-canvas')].every(
+         (chart) => chart.getBoundingClientRect().right <= chart.closest('.panel').getBoundingClientRect().right)`,
+      undefined,
+      { timeout: 5_000 },
+    );
+    await shoot(page, 'state-1366x768');
     await page.close();
   });
 
