@@ -328,6 +328,16 @@ describe('live board in Chromium', () => {
       await district.getByTestId(section).waitFor();
     }
     await district.getByTestId('recent-events').locator('tbody tr').first().waitFor();
+    // The severity split counts Madurai's road accidents of 28 days in the database (some of the 505 above).
+    const split = district.getByTestId('accident-severity-split');
+    await split.waitFor();
+    const rows = await Promise.all(
+      (await split.locator('tbody tr').all()).map(async (row) =>
+        Number(await row.getAttribute('data-value')),
+      ),
+    );
+    expect(Number(await split.getAttribute('data-total'))).toBe(rows.reduce((sum, n) => sum + n, 0));
+    expect(rows.reduce((sum, n) => sum + n, 0)).toBeGreaterThan(0);
     await shoot(page, 'district-1920x1080');
 
     await page.getByRole('link', { name: 'Analysis' }).click();

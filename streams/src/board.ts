@@ -108,6 +108,11 @@ export interface RecentEvent {
 export interface RecentEventsResponse {
   readonly district: string;
   readonly events: readonly RecentEvent[];
+  /** The district's road accidents (corrections applied) that occurred in [since, now), per severity. */
+  readonly accidentSeverity: {
+    readonly since: string;
+    readonly counts: Readonly<Record<Severity, number>>;
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -9,7 +9,13 @@ import { districtParam } from './district-param.js';
 import { DEFAULT_RECENT_EVENTS, MAX_RECENT_EVENTS, parseEventLimit } from './recent-events.js';
 import { RecentEventsRepository } from './recent-events.repository.js';
 
-/** `GET /api/districts/:code/events`: a district's newest stored events, incidents and accidents together. */
+/** Days of road accidents the severity split counts (as the 28-day window of the features). */
+const SEVERITY_DAYS = 28;
+
+/**
+ * `GET /api/districts/:code/events`: a district's newest stored events, incidents and accidents together,
+ * and its road accidents of the last 28 days per severity.
+ */
 @ApiTags('districts')
 @Controller('api/districts')
 export class RecentEventsController {
@@ -20,7 +26,10 @@ export class RecentEventsController {
 
   @Get(':code/events')
   @Access('viewer')
-  @ApiOperation({ summary: "A district's newest stored events by occurrence (corrected events left out)" })
+  @ApiOperation({
+    summary:
+      "A district's newest stored events by occurrence (corrected events left out), and its road accidents of the last 28 days per severity",
+  })
   @ApiParam({ name: 'code', type: 'string', example: 'TN-CHN' })
   @ApiQuery({
     name: 'limit',
@@ -38,6 +47,11 @@ export class RecentEventsController {
       throw new ForbiddenException(`code: district ${code} is outside what user "${user.username}" may see`);
     }
     const limit = parseEventLimit(limitText);
-    return { district: code, events: await this.events.newest(code, limit) };
+    const since = new Date(Date.now() - SEVERITY_DAYS * 86_400_000);
+    const [events, counts] = await Promise.all([
+      this.events.newest(code, limit),
+      this.events.accidentSeverity(code, since),
+    ]);
+    return { district: code, events, accidentSeverity: { since: since.toISOString(), counts } };
   }
 }

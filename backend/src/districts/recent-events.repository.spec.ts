@@ -69,7 +69,7 @@ describe('recent events and black-spot reads on PGlite', () => {
         location: { lat: 13.07, lon: 80.27 },
       }),
       // Unlocated: listed, but no black spot reads it.
-      event('a4', 'TN-CHN', 'road_accident', '2025-06-01T00:10:00Z'),
+      event('a4', 'TN-CHN', 'road_accident', '2025-06-01T00:10:00Z', { severity: 'critical' }),
       event('i3', 'TN-MDU', 'crime_body', '2025-06-01T05:00:00Z'),
       event('a5', 'TN-MDU', 'road_accident', '2025-06-01T05:00:00Z', { location: { lat: 9.9, lon: 78.1 } }),
     ]);
@@ -104,6 +104,28 @@ describe('recent events and black-spot reads on PGlite', () => {
       source: 'cctns-chennai',
     });
     expect(listed[3]).toMatchObject({ kind: 'accident', killed: 0, injured: 4, lat: 13.07, lon: 80.27 });
+  });
+
+  it("counts a district's road accidents per severity since an instant, corrections applied", async () => {
+    // a1 and a3 (a2's correction; a2 not counted) are medium, a4 critical at 00:10; Madurai's a5 is not Chennai's.
+    expect(await events.accidentSeverity('TN-CHN', new Date('2025-06-01T00:00:00Z'))).toEqual({
+      low: 0,
+      medium: 2,
+      high: 0,
+      critical: 1,
+    });
+    expect(await events.accidentSeverity('TN-CHN', new Date('2025-06-01T00:20:00Z'))).toEqual({
+      low: 0,
+      medium: 2,
+      high: 0,
+      critical: 0,
+    });
+    expect(await events.accidentSeverity('TN-SLM', new Date('2025-06-01T00:00:00Z'))).toEqual({
+      low: 0,
+      medium: 0,
+      high: 0,
+      critical: 0,
+    });
   });
 
   it('keeps to the limit', async () => {

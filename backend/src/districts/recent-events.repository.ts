@@ -62,4 +62,17 @@ export class RecentEventsRepository {
       source: row.source,
     }));
   }
+
+  /** The district's road accidents (not superseded) that occurred since `since`, per severity. */
+  async accidentSeverity(district: string, since: Date): Promise<Record<Severity, number>> {
+    const { rows } = await this.db.query<{ severity: Severity; n: number }>(
+      `SELECT severity, count(*)::int AS n FROM accidents
+        WHERE district = $1 AND superseded_by IS NULL AND occurred_at >= $2
+        GROUP BY severity`,
+      [district, since.toISOString()],
+    );
+    const counts: Record<Severity, number> = { low: 0, medium: 0, high: 0, critical: 0 };
+    for (const row of rows) counts[row.severity] = row.n;
+    return counts;
+  }
 }

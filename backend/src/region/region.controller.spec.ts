@@ -149,6 +149,11 @@ describe('region routes over HTTP', () => {
     expect(chennai.status).toBe(200);
     expect(chennai.body.district).toBe('TN-CHN');
     expect(chennai.body.events.map((e) => e.eventId)).toEqual(['c4', 'c3']);
+    // The severity split counts the last 28 days: these June 2025 accidents are older than that.
+    const sinceAgo = Date.now() - Date.parse(chennai.body.accidentSeverity.since);
+    expect(sinceAgo).toBeGreaterThanOrEqual(28 * 86_400_000);
+    expect(sinceAgo).toBeLessThan(28 * 86_400_000 + 60_000);
+    expect(chennai.body.accidentSeverity.counts).toEqual({ low: 0, medium: 0, high: 0, critical: 0 });
     expect((await get('/api/districts/TN-XYZ/events')).status).toBe(404);
     const refused = await get<{ message: string }>('/api/districts/TN-MDU/events', 'chennai');
     expect(refused.status).toBe(403);
