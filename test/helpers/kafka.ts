@@ -9,10 +9,16 @@ export const kafka = (): Kafka =>
     logLevel: logLevel.ERROR,
   });
 
-/** Creates the four topics under a prefix unique to this test: incidents and accidents with 6 partitions. */
-export async function createTopics(): Promise<{ prefix: string; topics: TopicNames }> {
+/**
+ * Creates the four topics under a prefix unique to this test: incidents and accidents with 6 partitions.
+ * `deadLetterConfig`: topic settings of the two dead-letter topics (for example a small `max.message.bytes`).
+ */
+export async function createTopics(
+  deadLetterConfig: Readonly<Record<string, string>> = {},
+): Promise<{ prefix: string; topics: TopicNames }> {
   const prefix = `${uniqueName('it-')}-`;
   const topics = topicNames(prefix);
+  const configEntries = Object.entries(deadLetterConfig).map(([name, value]) => ({ name, value }));
   const admin = kafka().admin();
   await admin.connect();
   try {
@@ -21,8 +27,8 @@ export async function createTopics(): Promise<{ prefix: string; topics: TopicNam
       topics: [
         { topic: topics.incident, numPartitions: 6 },
         { topic: topics.accident, numPartitions: 6 },
-        { topic: topics.incidentDeadLetter, numPartitions: 1 },
-        { topic: topics.accidentDeadLetter, numPartitions: 1 },
+        { topic: topics.incidentDeadLetter, numPartitions: 1, configEntries },
+        { topic: topics.accidentDeadLetter, numPartitions: 1, configEntries },
       ],
     });
   } finally {

@@ -87,7 +87,7 @@ export class KafkaProducerRepository implements EventPublisher, DeadLetterSink {
       await this.fallback.deadLetter([
         {
           message,
-          reason: `dead-letter topic ${topic} refused it (${describeError(error)}). Reason: ${only.letter.reason}`,
+          reason: `oversized: dead-letter topic ${topic} refused its copy and its reference (${describeError(error)}). Reason: ${only.letter.reason}`,
         },
       ]);
     }
