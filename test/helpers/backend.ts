@@ -54,7 +54,7 @@ export async function startBackend(
     'the backend to print its URL',
     () => {
       if (child.exitCode !== null) throw new Error(`backend exited with ${child.exitCode}:\n${log}`);
-      return /board at (http:\/\/[\d.:a-z]+)\//.exec(log)?.[1];
+      return /(?:listening|board) at (http:\/\/[\d.:a-z]+)\//.exec(log)?.[1];
     },
     { timeoutMs: 90_000, intervalMs: 25 },
   ).catch((error: unknown) => {
