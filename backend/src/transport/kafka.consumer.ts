@@ -105,9 +105,7 @@ export class KafkaEventSource implements EventSource {
         await consumer.connect();
         await consumer.subscribe({ topics: this.topics, fromBeginning: true });
         await this.run(consumer);
-        if (!this.stopping) {
-          this.logger.log(`consuming ${this.topics.join(', ')} as group ${this.config.groupId}`);
-        }
+        this.logger.log(`consuming ${this.topics.join(', ')} as group ${this.config.groupId}`);
         return;
       } catch (error) {
         this.lastError = describeError(error);
