@@ -3,9 +3,9 @@ import { Logger } from '@nestjs/common';
 import { Kafka, logLevel, type Admin, type Consumer } from 'kafkajs';
 import { topicNames } from '@district-monitor/streams';
 import type { KafkaConfig } from '../config/app-config.js';
-import { describeError, isRetriable, NonRetriableError } from './errors.js';
+import { BatchRunner } from './batch-runner.js';
+import { describeError, isRetriable } from './errors.js';
 import { nestLogCreator } from './kafka-logging.js';
-import { retryTransient } from './retry.js';
 import type {
   Assignment,
   BatchHandler,
@@ -57,11 +57,8 @@ export class KafkaEventSource implements EventSource {
   private stopping = false;
   private readonly stopSignal = new AbortController();
   private loop: Promise<void> | undefined;
-  private handler: BatchHandler | undefined;
-  private failure: string | null = null;
+  private runner: BatchRunner | undefined;
   private lastError: string | null = null;
-  private retrying: { attempts: number; since: string; error: string } | null = null;
-  private lastProgressAt: number | undefined;
   private lagCache: { at: number; value: PartitionLag[] } | undefined;
   private brokerCache: { at: number; value: { reachable: boolean; error: string | null } } | undefined;
   private adminConnected: Promise<void> | undefined;
@@ -90,7 +87,7 @@ export class KafkaEventSource implements EventSource {
 
   /** Returns at once: connecting and joining the group go on in the background, retried until they work. */
   start(handler: BatchHandler): Promise<void> {
-    this.handler = handler;
+    this.runner = new BatchRunner(handler, BATCH_RETRY);
     this.current = 'starting';
     this.loop = this.startUntilRunning();
     return Promise.resolve();
@@ -141,8 +138,9 @@ export class KafkaEventSource implements EventSource {
         this.current = 'starting';
         return;
       }
-      if (this.failure !== null) {
-        this.logger.error(`consumer stopped for good: ${this.failure}`);
+      const failure = this.runner?.failure ?? null;
+      if (failure !== null) {
+        this.logger.error(`consumer stopped for good: ${failure}`);
         this.current = 'crashed';
         return;
       }
@@ -159,7 +157,7 @@ export class KafkaEventSource implements EventSource {
       if (this.consumer !== consumer) return;
       this.current = 'running';
       this.lastError = null;
-      this.lastProgressAt = Date.now();
+      if (this.runner !== undefined) this.runner.lastProgressAt = Date.now();
       const partitions = payload.memberAssignment[this.topics[0] ?? ''] ?? [];
       this.partitionCount()
         .then((partitionCount) => {
@@ -188,8 +186,8 @@ export class KafkaEventSource implements EventSource {
   }
 
   private run(consumer: Consumer): Promise<void> {
-    const handler = this.handler;
-    if (handler === undefined) throw new Error('start() was not called');
+    const runner = this.runner;
+    if (runner === undefined) throw new Error('start() was not called');
     return consumer.run({
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 2,
@@ -207,41 +205,14 @@ export class KafkaEventSource implements EventSource {
             value: message.value,
           })),
         };
-        try {
-          await retryTransient(() => handler(inbound), {
-            ...BATCH_RETRY,
-            shouldContinue: live,
-            beforeRetry: () => payload.heartbeat(),
-            onRetry: (error, attempts, delayMs) => {
-              const description = describeError(error);
-              this.retrying = {
-                attempts,
-                since: this.retrying?.since ?? new Date().toISOString(),
-                error: description,
-              };
-              this.logger.warn(
-                `batch ${batch.topic}/${batch.partition}@${batch.firstOffset() ?? '?'} failed (attempt ${attempts}), ` +
-                  `retrying in ${delayMs} ms: ${description}`,
-              );
-            },
-          });
-        } catch (error) {
-          this.retrying = null;
-          if (isRetriable(error)) {
-            // Stopping, or the partition went to another member while retrying: it is delivered again there.
-            if (!live()) return;
-            throw error;
-          }
-          this.failure = `batch ${batch.topic}/${batch.partition}@${batch.firstOffset() ?? '?'}: ${describeError(error)}`;
-          this.logger.error(
-            `a programming error stops the consumer (not retried): ${this.failure}`,
-            error instanceof Error ? error.stack : undefined,
-          );
-          throw new NonRetriableError(`ingest stopped: ${this.failure}`, { cause: error });
-        }
-        this.retrying = null;
-        payload.resolveOffset(batch.lastOffset());
-        this.lastProgressAt = Date.now();
+        await runner.run(inbound, {
+          position: `${batch.topic}/${batch.partition}@${batch.firstOffset() ?? '?'}`,
+          isLive: live,
+          heartbeat: () => payload.heartbeat(),
+          resolve: () => {
+            payload.resolveOffset(batch.lastOffset());
+          },
+        });
       },
     });
   }
@@ -318,16 +289,17 @@ export class KafkaEventSource implements EventSource {
       );
     }
     const lag = lagByPartition === null ? null : lagByPartition.reduce((sum, p) => sum + p.lag, 0);
-    const since = this.lastProgressAt === undefined ? undefined : Date.now() - this.lastProgressAt;
+    const progressAt = this.runner?.lastProgressAt;
+    const since = progressAt === undefined ? undefined : Date.now() - progressAt;
     return {
       state: this.current,
-      failure: this.failure,
+      failure: this.runner?.failure ?? null,
       lastError: this.lastError,
-      retrying: this.retrying,
+      retrying: this.runner?.retrying ?? null,
       brokers,
       lag,
       lagByPartition,
-      lastProgressAt: this.lastProgressAt === undefined ? null : new Date(this.lastProgressAt).toISOString(),
+      lastProgressAt: progressAt === undefined ? null : new Date(progressAt).toISOString(),
       stalled: this.current === 'running' && (lag ?? 0) > 0 && since !== undefined && since > STALL_AFTER_MS,
       stallAfterSeconds: STALL_AFTER_MS / 1000,
     };
