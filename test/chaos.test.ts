@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
+import { Partitioners, type Producer } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DEAD_LETTER_HEADERS, type MonitorEvent } from '@district-monitor/streams';
 import { startBackend, type RunningBackend } from './helpers/backend.js';
 import { counts, health, paddedTo, restartTimings } from './helpers/faults.js';
 import { INVALID_KINDS, invalidMessages, toMessages, validEvents } from './helpers/events.js';
-import { createTopics, produce, readTopic, type OutboundMessage } from './helpers/kafka.js';
+import { createTopics, kafka, produce, readTopic, type OutboundMessage } from './helpers/kafka.js';
+import { startDedicatedBroker, type DedicatedBroker } from './helpers/kafka-broker.js';
 import { startThrowawayPostgres, type ThrowawayPostgres } from './helpers/postgres-cluster.js';
 import { createDatabase, requireEnv, uniqueName, waitFor } from './helpers/services.js';
 
@@ -248,6 +250,66 @@ describe('chaos: ingest faults', () => {
     console.info(
       `chaos postgres: ${JSON.stringify(restarts.map((r) => ({ ...r, degradedAfterMs: Math.round(r.degradedAfterMs), okAfterMs: Math.round(r.okAfterMs) })))}; ` +
         `transactions cut by a restart: ${lost}`,
+    );
+  });
+
+  it("broker restart (a broker of the test's own): health says the brokers are unreachable, then ok by itself, and events produced after it are stored once", async () => {
+    const broker: DedicatedBroker = await startDedicatedBroker();
+    cleanups.push(() => broker.destroy());
+    const { prefix, topics } = await createTopics({}, broker.brokers);
+    const events = validEvents(2_000, 4_801);
+    const messages = toMessages(events, topics);
+    const producer = (): Producer =>
+      kafka(broker.brokers).producer({
+        createPartitioner: Partitioners.DefaultPartitioner,
+        idempotent: true,
+        maxInFlightRequests: 1,
+      });
+    const before = producer();
+    await before.connect();
+    await produce(messages.slice(0, 1_000), before);
+    await before.disconnect();
+
+    const databaseUrl = await sharedDatabase();
+    const backend = await backendOn({ ...kafkaEnv(prefix, databaseUrl), KAFKA_BROKERS: broker.brokers });
+    await waitFor('the first 1,000 events stored', async () =>
+      (await counts(databaseUrl)).stored >= 1_000 ? true : undefined,
+    );
+    const stoppedAt = performance.now();
+    await broker.stop();
+    const degraded = await waitFor(
+      'health degraded while the broker is down',
+      async () => {
+        const { body } = await health(backend.url);
+        return body.status === 'degraded' ? body : undefined;
+      },
+      { intervalMs: 100 },
+    );
+    const degradedAfterMs = performance.now() - stoppedAt;
+    expect(degraded.reasons.join('\n')).toMatch(/Kafka brokers unreachable/);
+    expect(backend.child.exitCode).toBeNull();
+    await broker.start();
+    const after = producer();
+    await after.connect();
+    await produce(messages.slice(1_000), after);
+    await after.disconnect();
+    await waitFor(
+      'health ok again after the broker is back',
+      async () => ((await health(backend.url)).body.status === 'ok' ? true : undefined),
+      { timeoutMs: 120_000, intervalMs: 100 },
+    );
+    const okAfterMs = performance.now() - stoppedAt;
+    await waitFor(
+      'all 2,000 events stored',
+      async () => ((await counts(databaseUrl)).stored >= 2_000 ? true : undefined),
+      { timeoutMs: 120_000 },
+    );
+    await waitFor('consumer lag 0', async () =>
+      (await health(backend.url)).body.transport.lag === 0 ? true : undefined,
+    );
+    expect(await counts(databaseUrl)).toEqual({ stored: 2_000, ledger: 2_000, distinct: 2_000 });
+    console.info(
+      `chaos broker restart: degraded ${Math.round(degradedAfterMs)} ms after the stop, ok ${Math.round(okAfterMs)} ms after it`,
     );
   });
 

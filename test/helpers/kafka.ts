@@ -2,10 +2,11 @@ import { Kafka, logLevel, Partitioners, type IHeaders, type Producer } from 'kaf
 import { topicNames, type TopicNames } from '@district-monitor/streams';
 import { requireEnv, uniqueName, waitFor } from './services.js';
 
-export const kafka = (): Kafka =>
+/** A client of the shared broker, or of `brokers` (a broker of the test's own). */
+export const kafka = (brokers = requireEnv('KAFKA_BROKERS')): Kafka =>
   new Kafka({
     clientId: 'integration-tests',
-    brokers: requireEnv('KAFKA_BROKERS').split(','),
+    brokers: brokers.split(','),
     logLevel: logLevel.ERROR,
   });
 
@@ -15,11 +16,12 @@ export const kafka = (): Kafka =>
  */
 export async function createTopics(
   deadLetterConfig: Readonly<Record<string, string>> = {},
+  brokers?: string,
 ): Promise<{ prefix: string; topics: TopicNames }> {
   const prefix = `${uniqueName('it-')}-`;
   const topics = topicNames(prefix);
   const configEntries = Object.entries(deadLetterConfig).map(([name, value]) => ({ name, value }));
-  const admin = kafka().admin();
+  const admin = kafka(brokers).admin();
   await admin.connect();
   try {
     await admin.createTopics({
