@@ -15,6 +15,7 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
  */
 const AUTHORIZATION: readonly (readonly [Method, string, Level])[] = [
   ['GET', '/api/health', 'public'],
+  ['GET', '/api/health/live', 'public'],
   ['GET', '/api/openapi.json', 'public'],
   ['POST', '/api/auth/login', 'public'],
   ['GET', '/api/auth/me', 'viewer'],

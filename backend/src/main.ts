@@ -2,25 +2,46 @@ import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { Logger, type LogLevel } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { AppModule } from './app.module.js';
-import { OpenApiDocument } from './auth/openapi.js';
-import { AuthIoAdapter } from './auth/socket-auth.adapter.js';
-import { UsersService } from './auth/users.service.js';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
+import { EarlyHttp } from './early-http.js';
 
 process.env.TZ = 'UTC';
 
 const LEVELS: readonly LogLevel[] = ['error', 'warn', 'log', 'debug'];
 
-/** Starts the backend; resolves once it listens. Exported for the start script. */
+/**
+ * Starts the backend; resolves once it is ready. Exported for the start script. HTTP listens first
+ * (liveness within a second of a restart); the application loads behind it and then takes it over.
+ */
 export async function bootstrap(config: AppConfig): Promise<NestExpressApplication> {
   const logger = new Logger('Main');
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    bodyParser: false,
-    logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
-  });
+  const early = await EarlyHttp.open(config.port, config.host);
+  logger.log(`listening at ${urlOf(early, config)}/ (liveness: /api/health/live); starting`);
+  // Loaded after HTTP listens: these imports alone take seconds.
+  const [
+    { NestFactory },
+    { AppModule },
+    { OpenApiDocument },
+    { AuthIoAdapter },
+    { UsersService },
+    { EarlyHttpAdapter },
+  ] = await Promise.all([
+    import('@nestjs/core'),
+    import('./app.module.js'),
+    import('./auth/openapi.js'),
+    import('./auth/socket-auth.adapter.js'),
+    import('./auth/users.service.js'),
+    import('./early-http.adapter.js'),
+  ]);
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config),
+    new EarlyHttpAdapter(early),
+    {
+      bodyParser: false,
+      logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
+    },
+  );
   // Every Socket.IO namespace authenticates its handshake (auth: { token }) before a gateway sees it.
   app.useWebSocketAdapter(new AuthIoAdapter(app, app.get(UsersService)));
   // Generated from the controllers, served at GET /api/openapi.json.
@@ -38,11 +59,9 @@ export async function bootstrap(config: AppConfig): Promise<NestExpressApplicati
   } else {
     logger.warn(`board not built (${config.frontendDir} missing): run npm run build`);
   }
-  await app.listen(config.port, config.host);
-  const address = app.getHttpServer().address();
-  const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host;
-  logger.log(`board at http://${shownHost}:${port}/  (health: /api/health)`);
+  await app.init();
+  early.handOver(app.getHttpAdapter().getInstance());
+  logger.log(`board at ${urlOf(early, config)}/  (health: /api/health)`);
   // Graceful stop on the first signal, exit 0 when done; a second Ctrl-C falls through to the default (immediate exit).
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
@@ -57,6 +76,13 @@ export async function bootstrap(config: AppConfig): Promise<NestExpressApplicati
     });
   }
   return app;
+}
+
+function urlOf(early: EarlyHttp, config: AppConfig): string {
+  const address = early.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host;
+  return `http://${shownHost}:${port}`;
 }
 
 let config: AppConfig;

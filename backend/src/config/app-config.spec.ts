@@ -27,8 +27,18 @@ describe('loadConfig', () => {
       clientId: 'district-monitor',
       groupId: 'district-monitor-ingest',
       topicPrefix: 't1-',
+      sessionTimeoutMs: 10_000,
     });
     expect(config.simulator.enabled).toBe(false);
+  });
+
+  it('reads the consumer session timeout within what the broker allows', () => {
+    expect(
+      loadConfig({ KAFKA_BROKERS: 'a:9092', KAFKA_SESSION_TIMEOUT_MS: '6000' }).kafka?.sessionTimeoutMs,
+    ).toBe(6_000);
+    expect(() => loadConfig({ KAFKA_BROKERS: 'a:9092', KAFKA_SESSION_TIMEOUT_MS: '500' })).toThrow(
+      /KAFKA_SESSION_TIMEOUT_MS=500: expected a whole number from 6000 to 300000/,
+    );
   });
 
   it('names every bad variable at once', () => {

@@ -9,6 +9,8 @@ export interface KafkaConfig {
   readonly clientId: string;
   readonly groupId: string;
   readonly topicPrefix: string;
+  /** Consumer session: how long a dead member (SIGKILL) holds its partitions before the group moves on. */
+  readonly sessionTimeoutMs: number;
 }
 
 export interface AppConfig {
@@ -99,6 +101,8 @@ export const ENVIRONMENT = {
   KAFKA_CLIENT_ID: 'kafkajs client id (default district-monitor)',
   KAFKA_GROUP_ID: 'consumer group (default district-monitor-ingest)',
   KAFKA_TOPIC_PREFIX: 'prefix of every topic name (default empty)',
+  KAFKA_SESSION_TIMEOUT_MS:
+    'consumer session timeout: how long a crashed member holds its partitions (default 10000; the broker allows 6000 and up)',
   REGION_FILE: 'region definition (default data/regions/tamil-nadu.json)',
   SIMULATOR: 'on | off (default on without KAFKA_BROKERS, off with it)',
   SIMULATOR_RATE: 'mean simulated events per second across the region over a day (default 5)',
@@ -197,6 +201,7 @@ export function loadConfig(env: Env): AppConfig {
       clientId: text('KAFKA_CLIENT_ID') ?? 'district-monitor',
       groupId: text('KAFKA_GROUP_ID') ?? 'district-monitor-ingest',
       topicPrefix: prefix,
+      sessionTimeoutMs: integer('KAFKA_SESSION_TIMEOUT_MS', 10_000, 6_000, 300_000),
     };
   }
 

@@ -7,8 +7,10 @@ import type {
   EventPublisher,
   EventSource,
   InboundMessage,
+  SourceHealth,
   SourceState,
 } from './transport.js';
+import { describeError, isRetriable } from './errors.js';
 
 interface Pending {
   readonly messages: InboundMessage[];
@@ -34,6 +36,7 @@ export class InProcessTransport implements EventSource, EventPublisher {
   private current: SourceState = 'idle';
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  private lastError: string | null = null;
 
   constructor(
     private readonly topics: TopicNames,
@@ -81,6 +84,21 @@ export class InProcessTransport implements EventSource, EventPublisher {
     return Promise.resolve(this.queue.reduce((sum, pending) => sum + pending.messages.length, 0));
   }
 
+  async health(): Promise<SourceHealth> {
+    return {
+      state: this.current,
+      failure: null,
+      lastError: this.lastError,
+      retrying: null,
+      brokers: null,
+      lag: await this.lag(),
+      lagByPartition: null,
+      lastProgressAt: null,
+      stalled: false,
+      stallAfterSeconds: 0,
+    };
+  }
+
   close(): Promise<void> {
     return Promise.resolve();
   }
@@ -125,11 +143,14 @@ export class InProcessTransport implements EventSource, EventPublisher {
     for (let attempt = 1; ; attempt++) {
       try {
         await handler({ messages, heartbeat: () => Promise.resolve() });
+        this.lastError = null;
         return undefined;
       } catch (error) {
         const failure = error instanceof Error ? error : new Error(String(error));
+        this.lastError = describeError(failure);
         this.logger.error(`batch of ${messages.length} failed (attempt ${attempt}): ${failure.message}`);
-        if (attempt >= this.options.attempts) {
+        // A programming error fails the same way every time: its publishers are told at once.
+        if (attempt >= this.options.attempts || !isRetriable(failure)) {
           return new Error(`events not stored after ${attempt} attempts: ${failure.message}`, {
             cause: failure,
           });
