@@ -67,12 +67,17 @@ async function tierValidation(
     const cut = years[years.length - held] ?? target;
     const early: TierSample[] = [];
     for (let y = 3; y < cut; y++) early.push(...tierSamples(task, y));
-    // Each validation year is predicted as its own origin would be: one target year per call.
-    for (let y = cut; y < target; y++) {
-      const late = tierSamples(task, y);
-      const result = await model.fitPredict(task, early, late);
+    const late: TierSample[] = [];
+    for (let y = cut; y < target; y++) late.push(...tierSamples(task, y));
+    // Ranking rows (mean-3y) rank within the call: one call per validation year for them.
+    const calls =
+      model.name === 'mean-3y'
+        ? [...new Set(late.map((s) => s.target))].map((y) => late.filter((s) => s.target === y))
+        : [late];
+    for (const part of calls) {
+      const result = await model.fitPredict(task, early, part);
       fitMs += result.fitMs + result.predictMs;
-      truth.push(...late.map((s) => s.truth));
+      truth.push(...part.map((s) => s.truth));
       probabilities.push(...result.probabilities);
     }
   }

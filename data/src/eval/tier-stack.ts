@@ -103,8 +103,8 @@ export function balanceShares(probabilities: readonly (readonly number[])[], ite
 }
 
 /**
- * Fits the T1 fusion on `training` and predicts the tier probabilities of `test` (all of one target year,
- * which may be the year after the last one of the task: its truth is unknown and never read).
+ * Fits the T1 fusion on `training` and predicts the tier probabilities of `test` (target years after the
+ * training ones; the year after the last one of the task too: its truth is unknown and never read).
  */
 export function fitPredictTierFusion(
   task: TierTask,
@@ -160,7 +160,14 @@ export function fitPredictTierFusion(
       test.map(priorOf),
     );
     const probabilities = predictions.map((p) => [...p.classProbabilities]);
-    return o.balance ? balanceShares(probabilities) : probabilities;
+    if (!o.balance) return probabilities;
+    // Balanced per predicted year.
+    const out = probabilities.map((p) => [...p]);
+    for (const target of new Set(test.map((s) => s.target))) {
+      const at = test.flatMap((s, i) => (s.target === target ? [i] : []));
+      balanceShares(at.map((i) => probabilities[i] ?? [])).forEach((p, j) => (out[at[j] ?? 0] = p));
+    }
+    return out;
   } finally {
     model.dispose();
   }

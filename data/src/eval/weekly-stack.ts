@@ -197,3 +197,31 @@ export function weeklyStackedFusion(
     },
   };
 }
+
+/** The ETS row (as `weeklyEts`), its forecasts kept in the cache for the fusion's stacked inputs. */
+export function cachedEts(forecasts: WeeklyForecastCache): WeeklyModel {
+  return {
+    name: 'ets',
+    kind: 'baseline',
+    how: 'augurs AutoETS (season 7) on the daily counts before each origin, refitted every week; next week = sum of 7 daily forecasts',
+    fit: () => Promise.resolve(),
+    predict: (_task, samples) => Promise.resolve(samples.map((s) => ({ count: forecasts.etsOf(s) }))),
+  };
+}
+
+/** The Prophet row (as `weeklyProphet`), its forecasts kept in the cache for the fusion's stacked inputs. */
+export function cachedProphet(forecasts: WeeklyForecastCache): WeeklyModel {
+  return {
+    name: 'prophet',
+    kind: 'branch',
+    how: 'augurs Prophet on the weekly counts before each origin, refitted every week (yearly seasonality from 1 year of history); its own 80% interval',
+    fit: () => Promise.resolve(),
+    predict: (_task, samples) =>
+      Promise.resolve(
+        samples.map((s) => {
+          const f = forecasts.prophetOf(s);
+          return { count: f.point, interval: [f.lower, f.upper] as const };
+        }),
+      ),
+  };
+}
