@@ -19,7 +19,7 @@ import { countQuantiles, fitNegativeBinomialSize } from './count-distribution.js
 import type { FusionRow, FusionTrainingSet } from './data.js';
 import { FusionNetwork } from './network.js';
 import { deriveSeed } from './rng.js';
-import type { FusionNetworkJSON, FusionOptions, FusionPrediction } from './types.js';
+import type { FusionMetadata, FusionNetworkJSON, FusionOptions, FusionPrediction } from './types.js';
 
 export const STACKED_FUSION_FORMAT = 'stacked-fusion@1';
 
@@ -85,6 +85,13 @@ export class StackedFusion {
 
   get inputWidth(): number {
     return this.networks[0]?.inputWidth ?? 0;
+  }
+
+  /** The first member's metadata (window, options, metrics of its fit). */
+  get metadata(): FusionMetadata {
+    const first = this.networks[0];
+    if (first === undefined) throw new ModelInputError('stacked fusion: no member networks');
+    return first.metadata;
   }
 
   get classNames(): readonly string[] {
