@@ -132,7 +132,7 @@ export function tierForecaster(kind: 'prophet' | 'ets', forecasts: TierForecastC
     kind: kind === 'prophet' ? 'branch' : 'baseline',
     how:
       kind === 'prophet'
-        ? "augurs Prophet (wasmstan; trend only) on each unit's yearly log rates, forecasts ranked into tiers"
+        ? "augurs Prophet (exact MAP solver; trend only) on each unit's yearly log rates, forecasts ranked into tiers"
         : "augurs AutoETS on each unit's yearly log rates, forecasts ranked into tiers",
     fitPredict: (_task, _training, test) => {
       const last = test[0]?.last ?? 0;

@@ -245,7 +245,7 @@ export function trainDistrictModels(
     },
     branches: {
       forecaster: {
-        model: 'prophet (augurs, wasmstan)',
+        model: 'prophet (augurs, exact MAP solver)',
         refitWeeks: o.refitWeeks,
         groups: 'incidents, violent, property, road',
       },
