@@ -13,7 +13,7 @@ import {
   type TierModel,
   type TierSample,
 } from './tier-eval.js';
-import { TierForecastCache, tierForest, tierFusion } from './tier-models.js';
+import { TierForecastCache, tierForest, tierSingleFusion } from './tier-models.js';
 import { tierStackedFusion, transitionPrior } from './tier-stack.js';
 import { loadTierTask } from './tier-task.js';
 import {
@@ -107,7 +107,7 @@ export async function tierAblation(seed: number, progress: (line: string) => voi
     markov,
     threeYearMean,
     tierForest(seed),
-    tierFusion(forecasts, seed),
+    tierSingleFusion(forecasts, seed),
     tierStackedFusion(forecasts, { seed }, 'stacked (chosen)'),
     tierStackedFusion(forecasts, { seed, skip: false }, '- skip path'),
     tierStackedFusion(forecasts, { seed, balance: false }, '- balance'),

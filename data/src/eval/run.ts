@@ -13,8 +13,7 @@ import {
   type TierModel,
 } from './tier-eval.js';
 import { loadTierTask } from './tier-task.js';
-import { TierForecastCache, tierForecaster, tierForest, tierProfiles } from './tier-models.js';
-import { tierStackedFusion } from './tier-stack.js';
+import { TierForecastCache, tierForecaster, tierForest, tierFusion, tierProfiles } from './tier-models.js';
 import { cachedEts, cachedProphet, WeeklyForecastCache, weeklyStackedFusion } from './weekly-stack.js';
 import {
   evaluateWeekly,
@@ -60,7 +59,7 @@ export async function runTierTask(options: EvalOptions): Promise<TaskReport> {
     tierForecaster('prophet', forecasts),
     tierForest(options.seed),
     tierProfiles(options.seed),
-    tierStackedFusion(forecasts, { seed: options.seed }),
+    tierFusion(forecasts, options.seed),
   ];
   const rows: ModelRow[] = [];
   const scored: { name: string; metrics: ModelRow['metrics']; job: ReferenceScoreJob }[] = [];

@@ -1,5 +1,5 @@
 import { ProfileModel, StackedFusion, type StackedFusionOptions } from '@district-monitor/models';
-import type { TierModel, TierSample } from './tier-eval.js';
+import { tierSamples, type TierModel, type TierSample } from './tier-eval.js';
 import { crimeMatrix, profileRows, TIER_PROFILE_INPUTS, type TierForecastCache } from './tier-models.js';
 import type { TierTask } from './tier-task.js';
 import { tierTrendVectors } from './tier-trend.js';
@@ -191,4 +191,25 @@ export function tierStackedFusion(
       return Promise.resolve({ probabilities, fitMs: performance.now() - started, predictMs: 0 });
     },
   };
+}
+
+/**
+ * The reusable T1 model (the yearly history analysis calls it): each unit's tier probabilities for the year
+ * after the last one of `task`, from the stacked fusion fitted on every target year with known tiers.
+ * Returns one entry per unit of `task.units`, in order.
+ */
+export function nextYearTierFusion(
+  task: TierTask,
+  forecasts: TierForecastCache,
+  options: Partial<TierFusionOptions> = {},
+): { readonly code: string; readonly probabilities: readonly number[]; readonly tier: number }[] {
+  const target = task.years.length;
+  const training: TierSample[] = [];
+  for (let y = 3; y < target; y++) training.push(...tierSamples(task, y));
+  const test = task.units.map((_, unit) => ({ unit, target, last: target - 1, truth: NaN }));
+  const probabilities = fitPredictTierFusion(task, training, test, forecasts, options);
+  return task.units.map((unit, u) => {
+    const p = probabilities[u] ?? [];
+    return { code: unit.code, probabilities: p, tier: p.indexOf(Math.max(...p)) };
+  });
 }

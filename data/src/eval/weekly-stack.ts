@@ -73,6 +73,11 @@ export class WeeklyForecastCache {
   }
 }
 
+/** The mean of the last `k` weeks before the sample's week, or of all of them when fewer exist. */
+function availableMean(task: WeeklyTask, s: WeeklySample, k: number): number {
+  return recentMean(task, s, Math.max(1, Math.min(k, s.week)));
+}
+
 function regular(values: readonly number[], length: number, stepMs: number): RegularSeries {
   const head = values.slice(0, length);
   return { timestamps: head.map((_, i) => i * stepMs), values: head };
@@ -110,8 +115,8 @@ export const WEEKLY_STACKED_INPUTS = [
   'last-week',
   'mean-4w',
   'mean-8w',
-  'mean-13w',
-  'mean-26w',
+  'mean-13w (or of all earlier weeks when fewer)',
+  'mean-26w (idem)',
   'ets',
   'prophet',
   'ln(baseline + 0.5)',
@@ -143,8 +148,8 @@ export function weeklyStackedFusion(
             ratio(recentMean(task, s, 1)),
             ratio(recentMean(task, s, 4)),
             ratio(recentMean(task, s, 8)),
-            ratio(recentMean(task, s, 13)),
-            ratio(recentMean(task, s, 26)),
+            ratio(availableMean(task, s, 13)),
+            ratio(availableMean(task, s, 26)),
             ratio(forecasts.etsOf(s)),
             ratio(forecasts.prophetOf(s).point),
             Math.log(b + 0.5),
