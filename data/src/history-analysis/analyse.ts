@@ -31,6 +31,7 @@ import {
   tierFusion,
   tierProfiles,
 } from '../eval/tier-models.js';
+import { nextYearTierFusion } from '../eval/tier-stack.js';
 import type { TierTask } from '../eval/tier-task.js';
 import { historyHash, tierTaskOfTable, type HistoryTable } from './table.js';
 
@@ -498,14 +499,14 @@ async function structuralTiers(
   const last = task.years.length - 1;
   const next = (task.years[last] ?? NaN) + 1;
   const test: TierSample[] = task.units.map((_, unit) => ({ unit, target: last + 1, last, truth: NaN }));
-  const fusion = structuralTierModel(forecasts, seed);
+  const fused = structuralTierProbabilities(task, forecasts, seed);
+  const method = tierFusion(forecasts, seed).how;
   const branches = {
     randomForest: tierForest(seed),
     prophet: tierForecaster('prophet', forecasts),
     kMeans: tierProfiles(seed),
   };
   const predict = async (model: TierModel) => (await model.fitPredict(task, training, test)).probabilities;
-  const fused = await predict(fusion);
   const branch = {
     randomForest: await predict(branches.randomForest),
     prophet: await predict(branches.prophet),
@@ -518,7 +519,7 @@ async function structuralTiers(
   };
   return {
     method:
-      `${fusion.how}; trained on every target year ${task.years[3] ?? ''}-${task.years[last] ?? ''} and applied to ${next}. ` +
+      `${method}; trained on every target year ${task.years[3] ?? ''}-${task.years[last] ?? ''} and applied to ${next}. ` +
       'Branches alone: random forest on the yearly crime vector, Prophet forecasts ranked into thirds, k-means profile tier shares',
     perUnit: task.units.map((unit, u) => {
       const p = fused[u] ?? [];
@@ -541,9 +542,17 @@ async function structuralTiers(
   };
 }
 
-/** The T1 model whose tier is the structural tier: the fusion network of the evaluation. */
-export function structuralTierModel(forecasts: TierForecastCache, seed: number): TierModel {
-  return tierFusion(forecasts, seed);
+/**
+ * The structural tier's probabilities per unit (in `task.units` order): the T1 fusion of the evaluation
+ * (data/src/eval/tier-stack.ts), fitted on every year with known tiers and applied to the next one. The one
+ * place the history analysis calls the fusion, so its improvements flow in.
+ */
+export function structuralTierProbabilities(
+  task: TierTask,
+  forecasts: TierForecastCache,
+  seed: number,
+): (readonly number[])[] {
+  return nextYearTierFusion(task, forecasts, { seed }).map((unit) => unit.probabilities);
 }
 
 /** The correlation variables: recent category rates, IPC total, accidents and the census indicators. */
