@@ -16,3 +16,4 @@ export * from './board.js';
 export * from './alert-rules.js';
 export * from './time-zone.js';
 export * from './history-analysis.js';
+export * from './history.js';

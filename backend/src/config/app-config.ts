@@ -73,8 +73,8 @@ export interface AppConfig {
   /** The live board (backend/src/live, backend/src/region, backend/src/board-history). */
   readonly board: {
     /**
-     * A GeoJSON FeatureCollection of the region's district polygons; undefined = a schematic map drawn
-     * from the registry's headquarters coordinates.
+     * A GeoJSON FeatureCollection of the region's district polygons; undefined = the region file's own map
+     * (its `map` field), or a schematic map from the headquarters coordinates for a region without one.
      */
     readonly geojsonFile: string | undefined;
     /** The feature property holding the census 2011 district code that matches the registry's `censusCode`. */
@@ -88,8 +88,6 @@ export interface AppConfig {
   readonly history: {
     /** Train the analysis at start when absent or when the history changed (`HISTORY_ANALYSIS=on`). */
     readonly analysis: boolean;
-    /** Folder of the real data the history is read from (`ncrb/`, `accidents/`). */
-    readonly dataDir: string;
   };
   /** Built board (`frontend/dist`), served at `/`. */
   readonly frontendDir: string;
@@ -135,7 +133,7 @@ export const ENVIRONMENT = {
   ALERT_REPEAT_INTERVAL_SECONDS:
     'an unacknowledged firing group is notified again after this many seconds (default 14400)',
   REGION_GEOJSON:
-    'GeoJSON FeatureCollection of the district polygons drawn on the map; unset = a schematic map from the headquarters coordinates',
+    "GeoJSON FeatureCollection of the district polygons drawn on the map; unset = the region file's own map (data/regions/tamil-nadu.map.json), or a schematic map from the headquarters coordinates for a region without one",
   REGION_GEOJSON_KEY:
     "feature property holding the census 2011 district code matched to the registry's censusCode (default censuscode)",
   LIVE_PUSH_MS:
@@ -143,8 +141,6 @@ export const ENVIRONMENT = {
   SCORE_HISTORY_MINUTES: 'minutes between two stored scores of one district, read by time travel (default 5)',
   HISTORY_ANALYSIS:
     'on | off: train the analysis of the real yearly history in a worker at start when absent or when the history changed (default on)',
-  HISTORY_DATA_DIR:
-    'folder of the real data the history is read from, with ncrb/ and accidents/ (default ../shared/data)',
   LOG_LEVEL: 'error | warn | log | debug (default log)',
 } as const;
 
@@ -283,7 +279,6 @@ export function loadConfig(env: Env): AppConfig {
     },
     history: {
       analysis: choice('HISTORY_ANALYSIS', ['on', 'off'], 'on') === 'on',
-      dataDir: path('HISTORY_DATA_DIR', '../shared/data'),
     },
     frontendDir: resolve(REPO_ROOT, 'frontend/dist'),
     logLevel: choice('LOG_LEVEL', ['error', 'warn', 'log', 'debug'], 'log'),

@@ -10,7 +10,7 @@ import type {
   HistoryAnalysisSummary,
   HistoryAnalysisVersion,
   HistoryProfile,
-  HistoryUnit,
+  AnalysisUnit,
   Region,
   StructuralTier,
   UserInfo,
@@ -143,6 +143,6 @@ function visible(user: UserInfo, district: string): boolean {
   return user.districts === null || user.districts.includes(district);
 }
 
-function unitInfo(unit: HistoryAnalysisUnit): HistoryUnit {
+function unitInfo(unit: HistoryAnalysisUnit): AnalysisUnit {
   return { code: unit.code, name: unit.name, members: unit.members, population: unit.population };
 }

@@ -15,11 +15,11 @@ import type {
   HistoryFactorContribution,
   HistoryFactorGroup,
   HistoryFactorImportance,
-  HistoryHead,
+  AnalysisHead,
   HistoryHeadForecast,
   HistoryImportanceInfo,
   HistoryTier,
-  HistoryUnit,
+  AnalysisUnit,
   StructuralTier,
 } from '@district-monitor/streams';
 import type { TierModel, TierSample } from '../eval/tier-eval.js';
@@ -49,7 +49,7 @@ export interface HistoryAnalysisBundle {
   readonly seed: number;
   /** Seconds per stage. */
   readonly timings: Readonly<Record<string, number>>;
-  readonly heads: readonly HistoryHead[];
+  readonly heads: readonly AnalysisHead[];
   readonly units: readonly HistoryAnalysisUnit[];
   readonly importance: HistoryImportanceInfo & { readonly factors: readonly HistoryFactorImportance[] };
   readonly profiles: {
@@ -79,7 +79,7 @@ export interface BundleProfile {
   }[];
 }
 
-export interface HistoryAnalysisUnit extends HistoryUnit {
+export interface HistoryAnalysisUnit extends AnalysisUnit {
   readonly heads: readonly HistoryHeadForecast[];
   readonly contributions: readonly HistoryFactorContribution[];
   readonly profile: number;
@@ -162,7 +162,7 @@ export async function analyseHistory(
   if (table.units.length < 6)
     throw new RangeError(`history table: ${table.units.length} units, at least 6 needed`);
   const task = tierTaskOfTable(table);
-  const heads: HistoryHead[] = ['ipc_total', ...table.categories].map((key) => ({
+  const heads: AnalysisHead[] = ['ipc_total', ...table.categories].map((key) => ({
     key,
     label: headLabel(key),
   }));
@@ -217,7 +217,7 @@ function missing(what: string): never {
 /** Prophet (trend only) on each unit's and head's ln(1 + rate per 100,000), next three years with the 80% band. */
 function headForecasts(
   table: HistoryTable,
-  heads: readonly HistoryHead[],
+  heads: readonly AnalysisHead[],
   counts: (u: number, head: string) => number[],
   rate: (count: number, u: number) => number,
   augurs: AugursRuntime,
