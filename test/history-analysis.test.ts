@@ -104,10 +104,8 @@ describe('history analysis on the embedded default', () => {
     expect(history.body.values).toHaveLength(history.body.variables.length);
     expect((await json<CorrelationMatrix>(running, '/api/analysis/correlations')).body.source).toBe('live');
     const bad = await json<{ message: string }>(running, '/api/analysis/correlations?source=both');
-    expect(bad).toEqual({
-      status: 400,
-      body: expect.objectContaining({ message: expect.stringMatching(/^source:/) }),
-    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/^source:/);
     expect((await json<{ message: string }>(running, '/api/history/districts/tn-chn/analysis')).status).toBe(
       400,
     );

@@ -268,7 +268,7 @@ const source = (load: () => Promise<HistoryTable>): HistoryTableSource => ({
 function service(
   store: FakeStore,
   trainer: FakeTrainer,
-  from: HistorySource,
+  from: HistoryTableSource,
   env: Record<string, string> = {},
 ) {
   return new HistoryAnalysisService(loadConfig(env), region, store, from, trainer);
