@@ -170,7 +170,9 @@ function historyBehaviour(name: string, start: () => Promise<RunningBackend>): v
 
 describe('embedded PGlite with TimescaleDB', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'history-'));
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+  });
   historyBehaviour('PGlite', () => startBackend({ DATA_DIR: dataDir, SIMULATOR: 'off' }));
 
   it('does not load the same version again on the next start', async () => {
