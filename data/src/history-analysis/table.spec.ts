@@ -48,7 +48,7 @@ describe('ncrbHistorySource', () => {
 
   it('hashes the content: the same table the same hash, one changed count another', () => {
     expect(historyHash(structuredClone(table))).toBe(historyHash(table));
-    const changed = structuredClone(table) as { units: { cases: number[][] }[] };
+    const changed = JSON.parse(JSON.stringify(table)) as { units: { cases: number[][] }[] };
     const first = changed.units[0]?.cases[0];
     if (first === undefined) throw new Error('no cases');
     first[0] = (first[0] ?? 0) + 1;
