@@ -115,7 +115,8 @@ export function combineSeeds(reports: readonly TaskReport[], seeds: readonly num
       if (values.some((v) => v === null || v === undefined)) return { mean: null, sd: null };
       const xs = values as number[];
       const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-      const sd = xs.length < 2 ? null : Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1));
+      const sd =
+        xs.length < 2 ? null : Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1));
       return { mean, sd };
     };
     const names = Object.keys(row.metrics);
