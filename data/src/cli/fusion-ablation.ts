@@ -9,7 +9,7 @@ import type { ModelRow } from '../eval/report.js';
  * on stdout, progress on stderr.
  */
 const { values } = parseArgs({
-  options: { task: { type: 'string' }, seed: { type: 'string' } },
+  options: { task: { type: 'string' }, seed: { type: 'string' }, set: { type: 'string' } },
   allowPositionals: false,
 });
 const task = values.task;
@@ -48,5 +48,5 @@ if (task === undefined || task === 't1')
   );
 if (task === undefined || task === 't2')
   process.stdout.write(
-    `T2 validation weeks (seed ${seed})\n\n${table(await weeklyAblation(seed, progress))}\n\n`,
+    `T2 validation weeks (seed ${seed})\n\n${table(await weeklyAblation(seed, progress, values.set === 'skip' ? 'skip' : 'main'))}\n\n`,
   );

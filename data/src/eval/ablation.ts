@@ -108,16 +108,17 @@ export async function tierAblation(seed: number, progress: (line: string) => voi
     threeYearMean,
     tierForest(seed),
     tierSingleFusion(forecasts, seed),
-    tierStackedFusion(forecasts, { seed }, 'stacked (chosen)'),
-    tierStackedFusion(forecasts, { seed, skip: false }, '- skip path'),
-    tierStackedFusion(forecasts, { seed, balance: false }, '- balance'),
-    tierStackedFusion(forecasts, { seed, branches: false }, '- branch features'),
-    tierStackedFusion(forecasts, { seed, stacked: false }, '- stacked inputs'),
-    tierStackedFusion(forecasts, { seed, members: 1 }, 'one member'),
-    tierStackedFusion(forecasts, { seed, hiddenUnits: [] }, 'linear'),
+    // Variants of the first design (branch features + stacked inputs); the ablation chose '- branch features'.
+    tierStackedFusion(forecasts, { seed, branches: true }, 'stacked: branches + stacked inputs'),
+    tierStackedFusion(forecasts, { seed, branches: true, skip: false }, '- skip path'),
+    tierStackedFusion(forecasts, { seed, branches: true, balance: false }, '- balance'),
+    tierStackedFusion(forecasts, { seed, branches: false }, '- branch features (chosen)'),
+    tierStackedFusion(forecasts, { seed, branches: true, stacked: false }, '- stacked inputs'),
+    tierStackedFusion(forecasts, { seed, branches: true, members: 1 }, 'one member'),
+    tierStackedFusion(forecasts, { seed, branches: true, hiddenUnits: [] }, 'linear'),
     tierStackedFusion(
       forecasts,
-      { seed, hiddenUnits: [64, 32], l2: 1e-4, dropout: 0.1 },
+      { seed, branches: true, hiddenUnits: [64, 32], l2: 1e-4, dropout: 0.1 },
       'weak regularisation',
     ),
   ];
@@ -129,7 +130,12 @@ export async function tierAblation(seed: number, progress: (line: string) => voi
   return rows;
 }
 
-export async function weeklyAblation(seed: number, progress: (line: string) => void): Promise<ModelRow[]> {
+/** `set`: 'main' (the first ablation) or 'skip' (the follow-up on the skip path and the interval). */
+export async function weeklyAblation(
+  seed: number,
+  progress: (line: string) => void,
+  set: 'main' | 'skip' = 'main',
+): Promise<ModelRow[]> {
   const registry = await loadRegion(new URL('data/regions/chicago.json', REPO));
   const rows: IncidentRow[] = [];
   for (const name of ['chicago_crimes_2016.csv', 'chicago_crimes_2017.csv']) {
@@ -154,27 +160,53 @@ export async function weeklyAblation(seed: number, progress: (line: string) => v
     fit: () => Promise.resolve(),
     predict: (_task, samples) => Promise.resolve(samples.map((s) => ({ count: point(s) }))),
   });
-  const models: WeeklyModel[] = [
-    meanBaseline(1),
-    meanBaseline(4),
-    meanBaseline(8),
-    pointRow('ets', (s) => forecasts.etsOf(s)),
-    pointRow('prophet', (s) => forecasts.prophetOf(s).point),
-    weeklyFusion(cache, seed),
-    weeklyStackedFusion(cache, forecasts, { seed }, 'stacked (chosen)'),
-    weeklyStackedFusion(cache, forecasts, { seed, skip: false }, '- skip path'),
-    weeklyStackedFusion(cache, forecasts, { seed, branches: false }, '- branch features'),
-    weeklyStackedFusion(cache, forecasts, { seed, stacked: false }, '- stacked inputs'),
-    weeklyStackedFusion(cache, forecasts, { seed, baselineWeeks: 4 }, 'baseline mean-4w'),
-    weeklyStackedFusion(cache, forecasts, { seed, members: 1 }, 'one member'),
-    weeklyStackedFusion(cache, forecasts, { seed, hiddenUnits: [] }, 'linear'),
-    weeklyStackedFusion(
-      cache,
-      forecasts,
-      { seed, hiddenUnits: [64, 32], l2: 1e-4, dropout: 0.1 },
-      'weak regularisation',
-    ),
-  ];
+  const variants = set === 'skip';
+  const models: WeeklyModel[] = variants
+    ? [
+        meanBaseline(8),
+        weeklyStackedFusion(cache, forecasts, { seed }, 'stacked, skip path chosen'),
+        weeklyStackedFusion(cache, forecasts, { seed, skip: false }, 'no skip path'),
+        weeklyStackedFusion(cache, forecasts, { seed, skip: 0.5 }, 'skip weight 0.5'),
+        weeklyStackedFusion(
+          cache,
+          forecasts,
+          { seed, skip: false, interval: 'coverage' },
+          'no skip, coverage interval',
+        ),
+        weeklyStackedFusion(
+          cache,
+          forecasts,
+          { seed, skip: false, branches: false },
+          'no skip, - branch features',
+        ),
+        weeklyStackedFusion(
+          cache,
+          forecasts,
+          { seed, skip: false, stacked: false },
+          'no skip, - stacked inputs',
+        ),
+      ]
+    : [
+        meanBaseline(1),
+        meanBaseline(4),
+        meanBaseline(8),
+        pointRow('ets', (s) => forecasts.etsOf(s)),
+        pointRow('prophet', (s) => forecasts.prophetOf(s).point),
+        weeklyFusion(cache, seed),
+        weeklyStackedFusion(cache, forecasts, { seed }, 'stacked (chosen)'),
+        weeklyStackedFusion(cache, forecasts, { seed, skip: false }, '- skip path'),
+        weeklyStackedFusion(cache, forecasts, { seed, branches: false }, '- branch features'),
+        weeklyStackedFusion(cache, forecasts, { seed, stacked: false }, '- stacked inputs'),
+        weeklyStackedFusion(cache, forecasts, { seed, baselineWeeks: 4 }, 'baseline mean-4w'),
+        weeklyStackedFusion(cache, forecasts, { seed, members: 1 }, 'one member'),
+        weeklyStackedFusion(cache, forecasts, { seed, hiddenUnits: [] }, 'linear'),
+        weeklyStackedFusion(
+          cache,
+          forecasts,
+          { seed, hiddenUnits: [64, 32], l2: 1e-4, dropout: 0.1 },
+          'weak regularisation',
+        ),
+      ];
   const results: ModelRow[] = [];
   for (const model of models) {
     progress(`t2 ablation: ${model.name}`);

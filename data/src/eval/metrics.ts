@@ -158,14 +158,14 @@ export function reliability(
   const n = new Array<number>(bins).fill(0);
   const sumP = new Array<number>(bins).fill(0);
   const hits = new Array<number>(bins).fill(0);
-  probabilities.forEach((row, i) =>
+  probabilities.forEach((row, i) => {
     row.forEach((p, c) => {
       const b = Math.min(bins - 1, Math.max(0, Math.floor(p * bins)));
       n[b] = (n[b] ?? 0) + 1;
       sumP[b] = (sumP[b] ?? 0) + p;
       if (truth[i] === c) hits[b] = (hits[b] ?? 0) + 1;
-    }),
-  );
+    });
+  });
   return n.map((count, b) => ({
     from: b / bins,
     to: (b + 1) / bins,

@@ -50,11 +50,14 @@ export function formatReport(report: TaskReport): string {
   const data = Object.entries(report.data).map(([key, value]) => `  ${key}: ${value}`);
   const how = report.rows.map((row) => `  ${row.model}: ${row.how}`);
   const seeds = report.rows[0]?.seeds;
+  const single = report.rows.filter((row) => row.seeds?.length === 1).map((row) => row.model);
   return [
     `${report.task.toUpperCase()} ${report.title}`,
     ...data,
     ...(seeds !== undefined && seeds.length > 1
-      ? [`  seeds: ${seeds.join(', ')} (metrics: mean ± sd over the seeds; times: mean per seed)`]
+      ? [
+          `  seeds: ${seeds.join(', ')} (metrics: mean ± sd over the seeds; times: mean per seed)${single.length > 0 ? `; ${single.join(', ')}: first seed only` : ''}`,
+        ]
       : []),
     '',
     pad(header),
@@ -99,18 +102,21 @@ export function combineSeeds(reports: readonly TaskReport[], seeds: readonly num
   const [first] = reports;
   if (first === undefined) throw new RangeError('combineSeeds: no reports');
   const rows = first.rows.map((row, r) => {
-    const runs = reports.map((report) => {
+    // A row of the first run only (the Python reference runs once) keeps its one seed.
+    const runs = reports.flatMap((report, i) => {
       const run = report.rows[r];
+      if (run === undefined && i > 0) return [];
       if (run?.model !== row.model)
         throw new RangeError(`combineSeeds: row ${r} is ${run?.model ?? 'missing'}, expected ${row.model}`);
-      return run;
+      return [run];
     });
     const stat = (name: string) => {
       const values = runs.map((run) => run.metrics[name]);
       if (values.some((v) => v === null || v === undefined)) return { mean: null, sd: null };
       const xs = values as number[];
       const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-      const sd = xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1));
+      const sd =
+        xs.length < 2 ? null : Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1));
       return { mean, sd };
     };
     const names = Object.keys(row.metrics);
@@ -133,7 +139,7 @@ export function combineSeeds(reports: readonly TaskReport[], seeds: readonly num
       sd: Object.fromEntries(names.map((name) => [name, stat(name).sd])),
       fitMs: runs.reduce((a, run) => a + run.fitMs, 0) / runs.length,
       predictMs: runs.reduce((a, run) => a + run.predictMs, 0) / runs.length,
-      seeds: [...seeds],
+      seeds: seeds.slice(0, runs.length),
       ...(bins === undefined ? {} : { reliability: bins }),
     };
   });

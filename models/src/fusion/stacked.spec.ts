@@ -68,7 +68,9 @@ describe('StackedFusion', () => {
         set.baselines.slice(0, 20),
         set.priors?.slice(0, 20),
       );
-      predictions.forEach((p, i) => expect(p.predictedClass).toBe(classes[i]));
+      predictions.forEach((p, i) => {
+        expect(p.predictedClass).toBe(classes[i]);
+      });
       // Without the skip path the networks alone cannot know the random classes.
       const alone = StackedFusion.fit(set, { members: 1, skip: false, network: NETWORK });
       try {

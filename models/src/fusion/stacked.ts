@@ -38,8 +38,16 @@ export interface StackedFusionOptions {
   readonly members: number;
   /** Options of every member network (their seeds are derived from `seed`). */
   readonly network: Partial<Omit<FusionOptions, 'seed' | 'onEpoch'>>;
-  /** Blend with the fallback on the validation rows; false = the ensemble alone (w = 1). */
-  readonly skip: boolean;
+  /**
+   * The skip path: `true` blends with the fallback by weights chosen on the validation rows; a number in
+   * [0, 1] is a fixed weight of the networks; `false` = the ensemble alone (w = 1).
+   */
+  readonly skip: boolean | number;
+  /**
+   * The interval's negative binomial size: `'likelihood'` (maximum likelihood on the validation rows) or
+   * `'coverage'` (the size whose 80% interval covers the validation counts closest to 80%).
+   */
+  readonly interval: 'likelihood' | 'coverage';
 }
 
 /** Defaults: 5 members, a small network with strong regularisation, the skip path on. */
@@ -48,6 +56,7 @@ export const STACKED_FUSION_DEFAULTS: StackedFusionOptions = {
   members: 5,
   network: { hiddenUnits: [16], dropout: 0.3, l2: 1e-3, learningRate: 1e-3, patience: 10 },
   skip: true,
+  interval: 'likelihood',
 };
 
 export interface StackedFusionJSON {
@@ -141,12 +150,16 @@ export class StackedFusion {
         );
       const pick = (score: (w: number) => number) =>
         GRID.reduce((best, w) => (score(w) < score(best) ? w : best), 1);
-      const classWeight = o.skip && priors !== undefined ? pick(logLoss) : 1;
-      const countWeight = o.skip ? pick(scaledError) : 1;
+      const fixed = typeof o.skip === 'number' ? o.skip : o.skip ? undefined : 1;
+      if (fixed !== undefined && !(fixed >= 0 && fixed <= 1))
+        throw new ModelInputError('stacked fusion: a fixed skip weight must be in [0, 1]');
+      const classWeight = priors === undefined ? 1 : (fixed ?? pick(logLoss));
+      const countWeight = fixed ?? pick(scaledError);
       const blended = y.map(
         (_, r) => countWeight * (raw.counts[r] ?? 0) + (1 - countWeight) * (baselines[r] ?? 0),
       );
-      const dispersionSize = fitNegativeBinomialSize(y, blended);
+      const likelihood = fitNegativeBinomialSize(y, blended);
+      const dispersionSize = o.interval === 'coverage' ? coverageSize(y, blended, likelihood) : likelihood;
       return new StackedFusion(networks, classWeight, countWeight, dispersionSize, priors !== undefined, {
         rows: held.length,
         logLoss: {
@@ -248,6 +261,37 @@ export class StackedFusion {
   dispose(): void {
     for (const network of this.networks) network.dispose();
   }
+}
+
+/** Share of counts inside their 80% interval under a negative binomial of size `size` (null = Poisson). */
+function coverage80(y: readonly number[], means: readonly number[], size: number | null): number {
+  let inside = 0;
+  y.forEach((v, i) => {
+    const [lo = 0, hi = 0] = countQuantiles(means[i] ?? 0, size, INTERVAL);
+    if (v >= lo && v <= hi) inside += 1;
+  });
+  return inside / Math.max(1, y.length);
+}
+
+/**
+ * The size (on a log grid from 0.5 to 5000, or Poisson) whose 80% interval covers the counts closest to 80%;
+ * on a tie, the one nearest the likelihood's.
+ */
+function coverageSize(
+  y: readonly number[],
+  means: readonly number[],
+  likelihood: number | null,
+): number | null {
+  const candidates: (number | null)[] = [null];
+  for (let k = 0; k <= 40; k++) candidates.push(0.5 * 10 ** (k / 10));
+  const distance = (size: number | null) => Math.abs(Math.log(size ?? 1e6) - Math.log(likelihood ?? 1e6));
+  let best = { size: likelihood, gap: Math.abs(coverage80(y, means, likelihood) - 0.8) };
+  for (const size of candidates) {
+    const gap = Math.abs(coverage80(y, means, size) - 0.8);
+    if (gap < best.gap - 1e-12 || (Math.abs(gap - best.gap) <= 1e-12 && distance(size) < distance(best.size)))
+      best = { size, gap };
+  }
+  return best.size;
 }
 
 function ensemble(
