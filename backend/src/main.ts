@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
-import type { ServerResponse } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -9,6 +9,7 @@ import { OpenApiDocument } from './auth/openapi.js';
 import { AuthIoAdapter } from './auth/socket-auth.adapter.js';
 import { UsersService } from './auth/users.service.js';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
+import { securityHeaders } from './http/security-headers.js';
 
 process.env.TZ = 'UTC';
 
@@ -21,6 +22,9 @@ export async function bootstrap(config: AppConfig): Promise<NestExpressApplicati
     bodyParser: false,
     logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
   });
+  app.disable('x-powered-by');
+  app.use(securityHeaders({ hsts: config.http.hsts }));
+  limitConnections(app.getHttpServer(), config.http);
   // Every Socket.IO namespace authenticates its handshake (auth: { token }) before a gateway sees it.
   app.useWebSocketAdapter(new AuthIoAdapter(app, app.get(UsersService)));
   // Generated from the controllers, served at GET /api/openapi.json.
@@ -57,6 +61,23 @@ export async function bootstrap(config: AppConfig): Promise<NestExpressApplicati
     });
   }
   return app;
+}
+
+/**
+ * Slow clients: a request must send its headers within `headersTimeoutMs` and all of itself within
+ * `requestTimeoutMs`; idle keep-alive connections close after `keepAliveTimeoutMs`; at most
+ * `maxConnections` are open. Set before listening, where Node starts its timeout checks.
+ */
+function limitConnections(server: Server, limits: AppConfig['http']): void {
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.maxConnections = limits.maxConnections;
+  // Node checks the two timeouts this often (30 s by default): a quarter of the shorter one.
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(
+    50,
+    Math.min(1000, Math.floor(limits.headersTimeoutMs / 4)),
+  );
 }
 
 let config: AppConfig;

@@ -1,8 +1,8 @@
 import { AlertEngine } from '../alerts/alert-engine.service.js';
-import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Access } from '../auth/access.js';
+import { Access, type AuthenticatedRequest } from '../auth/access.js';
 import { DATABASE, EVENT_SOURCE } from '../config/tokens.js';
 import type { Database, DatabaseInfo } from '../database/database.js';
 import { AggregateRefresher } from '../features/aggregate-refresher.js';
@@ -25,7 +25,11 @@ export interface HealthReport {
   uptimeSeconds: number;
 }
 
-/** `GET /api/health`: 200 with `"status": "ok"` once the database answers and the transport runs, else 503. */
+/**
+ * `GET /api/health`: 200 with `"status": "ok"` once the database answers and the transport runs, else
+ * 503. Anonymous callers get the status alone; the details (versions, connection errors, districts)
+ * only a caller with a valid session token (the guard notes it on public routes).
+ */
 @ApiTags('health')
 @Controller('api/health')
 export class HealthController {
@@ -41,7 +45,10 @@ export class HealthController {
   @Get()
   @Access('public')
   @ApiOperation({ summary: 'Database, transport, aggregates, features and models; 503 when degraded' })
-  async health(@Res({ passthrough: true }) response: Response): Promise<HealthReport> {
+  async health(
+    @Req() request: AuthenticatedRequest,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<HealthReport | Pick<HealthReport, 'status'>> {
     let database: HealthReport['database'];
     try {
       await this.db.query('SELECT 1');
@@ -54,7 +61,7 @@ export class HealthController {
     if (state === 'running') lag = await this.source.lag().catch(() => null);
     const status = database.ok && state === 'running' ? 'ok' : 'degraded';
     response.status(status === 'ok' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
-    return {
+    const report: HealthReport = {
       status,
       database,
       transport: { kind: this.source.kind, state, lag },
@@ -68,5 +75,6 @@ export class HealthController {
       alerts: this.alerts.health(),
       uptimeSeconds: Math.round(process.uptime()),
     };
+    return request.principal?.kind === 'user' ? report : { status };
   }
 }
