@@ -10,6 +10,8 @@ import { AlertRepository } from './alert.repository.js';
 
 /** Subject kinds of what viewers and operators already read elsewhere (alerts, silences, rules). */
 const SHARED_KINDS = ['alert', 'silence', 'rule'] as const;
+/** What a district-scoped viewer or operator reads: its districts' alerts and silences. */
+const SCOPED_KINDS = ['alert', 'silence'] as const;
 
 /**
  * The append-only audit log, newest first; page back with `before` (an entry id). Scoped like the
@@ -34,7 +36,8 @@ export class AuditController {
     if (user.districts === null) return { kinds, alertDistricts: null, silenceIds: null };
     const silences = await this.alerts.silenceMatchers();
     return {
-      kinds,
+      // Rule changes name the districts of region-wide rules: a scoped reader reads the rules themselves.
+      kinds: user.role === 'admin' ? kinds : SCOPED_KINDS,
       alertDistricts: user.districts,
       silenceIds: silences.filter((s) => silenceVisible(user, s.matchers, this.groups)).map((s) => s.id),
     };
