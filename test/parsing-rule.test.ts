@@ -87,11 +87,12 @@ describe('the parsing rule on Kafka and HTTP', () => {
     const letters = await readTopic(topics.incidentDeadLetter, CASES.length);
     const reasons = letters.map((letter) => letter.headers[DEAD_LETTER_HEADERS.reason] ?? '');
     expect(reasons, reasons.join(' | ')).toHaveLength(CASES.length);
+    // Each case takes one dead letter with its reason (two cases may share a reason).
+    const left = [...reasons];
     for (const [name, , reason] of CASES) {
-      expect(
-        reasons.filter((candidate) => reason.test(candidate)),
-        `${name}: ${reasons.join(' | ')}`,
-      ).toHaveLength(1);
+      const at = left.findIndex((candidate) => reason.test(candidate));
+      expect(at, `${name}: ${reasons.join(' | ')}`).toBeGreaterThanOrEqual(0);
+      left.splice(at, 1);
     }
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
