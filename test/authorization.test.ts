@@ -329,7 +329,7 @@ describe('district scope', () => {
     sockets.push(socket);
     socket.onAny((event: string, payload: unknown) => into.push([event, JSON.stringify(payload)]));
     await waitFor('the snapshot', () => (into.some(([event]) => event === 'snapshot') ? true : undefined));
-    const answer = await socket.emitWithAck('alerts:subscribe', {});
+    const answer: unknown = await socket.emitWithAck('alerts:subscribe', {});
     expect(answer).toMatchObject({ ok: true });
     return socket;
   };

@@ -228,7 +228,11 @@ describe('HTTP hardening', () => {
 
   it('closes a slow-loris connection that never finishes its headers', async () => {
     const socket: Socket = connect(Number(new URL(backend.url).port), '127.0.0.1');
-    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    await new Promise<void>((resolve) => {
+      socket.once('connect', () => {
+        resolve();
+      });
+    });
     const opened = Date.now();
     let closedAt: number | undefined;
     socket.on('close', () => (closedAt = Date.now()));
@@ -251,9 +255,9 @@ describe('HTTP hardening', () => {
     const statuses: number[] = [];
     const retryAfter: string[] = [];
     const healthMs: number[] = [];
-    let flooding = true;
+    const flood = { on: true };
     const probe = (async () => {
-      while (flooding) {
+      while (flood.on) {
         const started = performance.now();
         const response = await fetch(`${backend.url}/api/health`);
         await response.arrayBuffer();
@@ -275,7 +279,7 @@ describe('HTTP hardening', () => {
       await response.arrayBuffer();
     });
     await Promise.all(attempts);
-    flooding = false;
+    flood.on = false;
     await probe;
     const elapsed = Date.now() - started;
     healthMs.sort((a, b) => a - b);
