@@ -191,6 +191,10 @@ describe('HTTP hardening', () => {
   it('answers 400 for every unparseable query parameter', async () => {
     const cases = [
       '/api/alerts?since=garbage',
+      '/api/alerts?since=1',
+      '/api/alerts?since=2024-01-01T00:00:00Z&since=2024-01-02T00:00:00Z',
+      '/api/alerts?district=madurai',
+      '/api/alerts?state=firing&state=pending',
       '/api/alerts?limit=many',
       '/api/alerts?state=burning',
       '/api/audit?limit=0',
