@@ -52,7 +52,12 @@ describe('the parsing rule of every transport', () => {
       reason: `JSON nested deeper than ${MAX_JSON_DEPTH} levels of arrays and objects`,
     });
     expect(parseStrictJson(nested(1_000_000)).ok).toBe(false);
-    // Brackets inside strings are text.
+    // Brackets inside strings are text, escaped quotes and backslashes included.
+    expect(parseStrictJson(JSON.stringify({ s: 'a\\"[[[', t: '\\', u: '\\\\"{{' })).ok).toBe(true);
+    expect(parseStrictJson('{"a\\"b":1,"a\\"b":2}')).toEqual({
+      ok: false,
+      reason: 'duplicate key "a"b" in a JSON object',
+    });
     expect(parseStrictJson(JSON.stringify({ s: '['.repeat(100) })).ok).toBe(true);
   });
 

@@ -43,6 +43,9 @@ export function parseStrictJson(text: string, maxDepth = MAX_JSON_DEPTH): Decode
   }
 }
 
+const [SPACE, TAB, LF, CR, QUOTE, COMMA, BACKSLASH] = [0x20, 0x09, 0x0a, 0x0d, 0x22, 0x2c, 0x5c];
+const [OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET] = [0x7b, 0x7d, 0x5b, 0x5d];
+
 /**
  * The nesting depth and duplicate-key problem of `text`, if any. Tolerant of malformed text: what it
  * cannot make sense of is left for `JSON.parse` to refuse.
@@ -50,50 +53,48 @@ export function parseStrictJson(text: string, maxDepth = MAX_JSON_DEPTH): Decode
 function scanStructure(text: string, maxDepth: number): string | undefined {
   // One entry per open container: the keys seen so far of an object, null for an array.
   const open: (Set<string> | null)[] = [];
-  let previous = '';
+  let previous = 0;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i] ?? '';
-    switch (c) {
-      case ' ':
-      case '\t':
-      case '\n':
-      case '\r':
-        continue;
-      case '{':
-      case '[':
-        open.push(c === '{' ? new Set<string>() : null);
-        if (open.length > maxDepth) {
-          return `JSON nested deeper than ${maxDepth} levels of arrays and objects`;
-        }
-        break;
-      case '}':
-      case ']':
-        open.pop();
-        break;
-      case '"': {
-        let end = i + 1;
-        while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
-        const keys = open[open.length - 1];
-        if (keys !== undefined && keys !== null && (previous === '{' || previous === ',')) {
-          let key: string;
+    const c = text.charCodeAt(i);
+    if (c === SPACE || c === TAB || c === LF || c === CR) continue;
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      open.push(c === OPEN_BRACE ? new Set<string>() : null);
+      if (open.length > maxDepth) return `JSON nested deeper than ${maxDepth} levels of arrays and objects`;
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      open.pop();
+    } else if (c === QUOTE) {
+      const end = closingQuote(text, i);
+      const keys = open[open.length - 1];
+      if (keys !== undefined && keys !== null && (previous === OPEN_BRACE || previous === COMMA)) {
+        const raw = text.slice(i + 1, end);
+        let key = raw;
+        if (raw.includes('\\')) {
           try {
-            key = JSON.parse(text.slice(i, end + 1)) as string;
+            key = JSON.parse(`"${raw}"`) as string;
           } catch {
             return undefined; // a malformed string: JSON.parse names it
           }
-          if (keys.has(key)) return `duplicate key "${key.slice(0, 64)}" in a JSON object`;
-          keys.add(key);
         }
-        i = end;
-        previous = '"';
-        continue;
+        if (keys.has(key)) return `duplicate key "${key.slice(0, 64)}" in a JSON object`;
+        keys.add(key);
       }
-      default:
-        break;
+      i = end;
     }
     previous = c;
   }
   return undefined;
+}
+
+/** The index of the quote closing the string that opens at `start` (text.length when there is none). */
+function closingQuote(text: string, start: number): number {
+  let at = start;
+  for (;;) {
+    at = text.indexOf('"', at + 1);
+    if (at < 0) return text.length;
+    let backslashes = 0;
+    while (text.charCodeAt(at - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return at;
+  }
 }
 
 /** Bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069): they make text read differently than it is. */
