@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
-import type { ServerResponse } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { Logger, type LogLevel } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
 import { EarlyHttp } from './early-http.js';
+import { securityHeaders } from './http/security-headers.js';
 
 process.env.TZ = 'UTC';
 
@@ -16,7 +17,9 @@ const LEVELS: readonly LogLevel[] = ['error', 'warn', 'log', 'debug'];
  */
 export async function bootstrap(config: AppConfig): Promise<NestExpressApplication> {
   const logger = new Logger('Main');
-  const early = await EarlyHttp.open(config.port, config.host);
+  const early = await EarlyHttp.open(config.port, config.host, (server) => {
+    limitConnections(server, config.http);
+  });
   logger.log(`listening at ${urlOf(early, config)}/ (liveness: /api/health/live); starting`);
   // Loaded after HTTP listens: these imports alone take seconds.
   const [
@@ -42,6 +45,8 @@ export async function bootstrap(config: AppConfig): Promise<NestExpressApplicati
       logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
     },
   );
+  app.disable('x-powered-by');
+  app.use(securityHeaders({ hsts: config.http.hsts }));
   // Every Socket.IO namespace authenticates its handshake (auth: { token }) before a gateway sees it.
   app.useWebSocketAdapter(new AuthIoAdapter(app, app.get(UsersService)));
   // Generated from the controllers, served at GET /api/openapi.json.
@@ -83,6 +88,23 @@ function urlOf(early: EarlyHttp, config: AppConfig): string {
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host;
   return `http://${shownHost}:${port}`;
+}
+
+/**
+ * Slow clients: a request must send its headers within `headersTimeoutMs` and all of itself within
+ * `requestTimeoutMs`; idle keep-alive connections close after `keepAliveTimeoutMs`; at most
+ * `maxConnections` are open. Set before listening, where Node starts its timeout checks.
+ */
+function limitConnections(server: Server, limits: AppConfig['http']): void {
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.maxConnections = limits.maxConnections;
+  // Node checks the two timeouts this often (30 s by default): a quarter of the shorter one.
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(
+    50,
+    Math.min(1000, Math.floor(limits.headersTimeoutMs / 4)),
+  );
 }
 
 let config: AppConfig;

@@ -17,3 +17,4 @@ export * from './alert-rules.js';
 export * from './time-zone.js';
 export * from './history-analysis.js';
 export * from './history.js';
+export * from './strict-json.js';

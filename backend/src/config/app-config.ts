@@ -91,6 +91,25 @@ export interface AppConfig {
     /** Train the analysis at start when absent or when the history changed (`HISTORY_ANALYSIS=on`). */
     readonly analysis: boolean;
   };
+  /** HTTP server limits, login throttling and security headers (docs/security.md). */
+  readonly http: {
+    /** Longest wait for a request's headers (slow-loris), ms. */
+    readonly headersTimeoutMs: number;
+    /** Longest wait for a whole request, headers and body, ms. */
+    readonly requestTimeoutMs: number;
+    /** An idle keep-alive connection is closed after this long, ms. */
+    readonly keepAliveTimeoutMs: number;
+    /** Open connections at most; more are refused by the server. */
+    readonly maxConnections: number;
+    /** Send Strict-Transport-Security (only when served over TLS, directly or behind a TLS proxy). */
+    readonly hsts: boolean;
+    /** Failed logins per account: `burst` at once, then one per `refillSeconds`. */
+    readonly loginAccount: { readonly burst: number; readonly refillSeconds: number };
+    /** Failed logins per client address, likewise. */
+    readonly loginAddress: { readonly burst: number; readonly refillSeconds: number };
+  };
+  /** Admission of the in-process transport: events accepted but not yet stored, at most. */
+  readonly inProcessQueue: { readonly maxEvents: number; readonly maxBytes: number };
   /** Built board (`frontend/dist`), served at `/`. */
   readonly frontendDir: string;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
@@ -146,6 +165,20 @@ export const ENVIRONMENT = {
   HISTORY_ANALYSIS:
     'on | off: train the analysis of the real yearly history in a worker at start when absent or when the history changed (default on)',
   LOG_LEVEL: 'error | warn | log | debug (default log)',
+  HTTP_HEADERS_TIMEOUT_MS: 'a request whose headers take longer is closed (slow clients; default 10000)',
+  HTTP_REQUEST_TIMEOUT_MS: 'a request whose headers and body take longer is closed (default 30000)',
+  HTTP_KEEPALIVE_TIMEOUT_MS: 'an idle keep-alive connection is closed after this long (default 5000)',
+  HTTP_MAX_CONNECTIONS: 'open HTTP connections at most, WebSockets included (default 2000)',
+  HTTP_HSTS: 'on | off: send Strict-Transport-Security; on only when served over TLS (default off)',
+  LOGIN_ACCOUNT_BURST: 'failed logins of one account before 429 (default 5)',
+  LOGIN_ACCOUNT_REFILL_SECONDS:
+    'one more failed login of an account allowed per this many seconds (default 60)',
+  LOGIN_ADDRESS_BURST: 'failed logins from one client address before 429 (default 20)',
+  LOGIN_ADDRESS_REFILL_SECONDS:
+    'one more failed login from an address allowed per this many seconds (default 3)',
+  INGEST_QUEUE_MAX_EVENTS:
+    'in-process transport: events accepted but not yet stored, at most; more get 503 with Retry-After (default 50000)',
+  INGEST_QUEUE_MAX_BYTES: 'in-process transport: their encoded size at most (default 67108864)',
 } as const;
 
 export class ConfigError extends Error {
@@ -285,9 +318,31 @@ export function loadConfig(env: Env): AppConfig {
     history: {
       analysis: choice('HISTORY_ANALYSIS', ['on', 'off'], 'on') === 'on',
     },
+    http: {
+      headersTimeoutMs: integer('HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
+      requestTimeoutMs: integer('HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
+      keepAliveTimeoutMs: integer('HTTP_KEEPALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
+      maxConnections: integer('HTTP_MAX_CONNECTIONS', 2_000, 1, 1_000_000),
+      hsts: choice('HTTP_HSTS', ['on', 'off'], 'off') === 'on',
+      loginAccount: {
+        burst: integer('LOGIN_ACCOUNT_BURST', 5, 1, 10_000),
+        refillSeconds: integer('LOGIN_ACCOUNT_REFILL_SECONDS', 60, 1, 86_400),
+      },
+      loginAddress: {
+        burst: integer('LOGIN_ADDRESS_BURST', 20, 1, 100_000),
+        refillSeconds: integer('LOGIN_ADDRESS_REFILL_SECONDS', 3, 1, 86_400),
+      },
+    },
+    inProcessQueue: {
+      maxEvents: integer('INGEST_QUEUE_MAX_EVENTS', 50_000, 1, 100_000_000),
+      maxBytes: integer('INGEST_QUEUE_MAX_BYTES', 64 * 1024 * 1024, 1024, 16 * 1024 * 1024 * 1024),
+    },
     frontendDir: resolve(REPO_ROOT, 'frontend/dist'),
     logLevel: choice('LOG_LEVEL', ['error', 'warn', 'log', 'debug'], 'log'),
   };
+  if (config.http.requestTimeoutMs < config.http.headersTimeoutMs) {
+    problems.push('HTTP_REQUEST_TIMEOUT_MS: must be at least HTTP_HEADERS_TIMEOUT_MS');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
 }

@@ -14,7 +14,11 @@ export class BoardService {
     @Inject(EventStoreRepository) private readonly store: EventStoreRepository,
   ) {}
 
-  async snapshot(now = new Date()): Promise<BoardSnapshot> {
+  /**
+   * `districts`: the reader's districts (null: every district). Counts and reports of other districts
+   * are left out; the per-minute ingestion rate and the total are the pipeline's, with no district.
+   */
+  async snapshot(now = new Date(), districts: readonly string[] | null = null): Promise<BoardSnapshot> {
     const since = new Date(now.getTime() - WINDOW_HOURS * 3_600_000);
     const firstMinute = new Date(Math.floor(now.getTime() / 60_000) * 60_000 - (MINUTES - 1) * 60_000);
     const [countsByDistrict, perMinute, totalStored, lastReportedAt] = await Promise.all([
@@ -34,10 +38,16 @@ export class BoardService {
       region: { code: this.region.code, name: this.region.name, timeZone: this.region.timeZone },
       districts: districtsOf(this.region).map(({ code, name }) => ({ code, name })),
       windowHours: WINDOW_HOURS,
-      countsByDistrict,
+      countsByDistrict: only(countsByDistrict, districts),
       minutes,
       totalStored,
-      lastReportedAt,
+      lastReportedAt: only(lastReportedAt, districts),
     };
   }
+}
+
+/** The entries of `record` whose key is one of `codes` (all of them when `codes` is null). */
+function only<T>(record: Record<string, T>, codes: readonly string[] | null): Record<string, T> {
+  if (codes === null) return record;
+  return Object.fromEntries(Object.entries(record).filter(([code]) => codes.includes(code)));
 }
