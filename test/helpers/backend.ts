@@ -87,7 +87,11 @@ export async function startBackend(
     child,
     login,
     async fetch(path, init = {}, token) {
-      adminToken ??= login();
+      // A failed login (the database down, say) is not kept: the next call logs in again.
+      adminToken ??= login().catch((error: unknown) => {
+        adminToken = undefined;
+        throw error;
+      });
       const headers = new Headers(init.headers);
       headers.set('authorization', `Bearer ${token ?? (await adminToken)}`);
       return fetch(`${url}${path}`, { ...init, headers });

@@ -125,6 +125,8 @@ export class AccessGuard implements CanActivate {
     if (presented.kind !== 'token') return;
     const authentication = await this.users.authenticate(presented.token).catch(() => undefined);
     if (authentication?.ok === true) request.principal = { kind: 'user', user: authentication.user };
+    // The user could not be read (the database is down): a signed, unexpired token still sees health's details.
+    else if (authentication === undefined) request.signedSession = await this.users.signed(presented.token);
   }
 
   private async producer(context: ExecutionContext, request: AuthenticatedRequest): Promise<boolean> {
