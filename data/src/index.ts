@@ -12,4 +12,5 @@ export * from './accidents.js';
 export * from './census.js';
 export * from './incidents.js';
 export * from './geo.js';
+export * from './history.js';
 export * from './runtime/index.js';

@@ -15,3 +15,4 @@ export * from './alerts.js';
 export * from './board.js';
 export * from './alert-rules.js';
 export * from './time-zone.js';
+export * from './history.js';

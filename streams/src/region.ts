@@ -42,6 +42,10 @@ export interface Region {
   /** IANA time zone of the region, used only for display and for the simulator's daily pattern. */
   readonly timeZone: string;
   readonly units: readonly RegionUnit[];
+  /** The region's yearly history file (`HistoryDataset`), relative to the region file; none = no history. */
+  readonly history?: string;
+  /** The region's district map (GeoJSON FeatureCollection), relative to the region file; none = schematic map. */
+  readonly map?: string;
 }
 
 /** District and unit codes: region prefix, a dash, 2-10 upper-case letters or digits. */
@@ -75,6 +79,8 @@ const regionSchema = z.object({
   name: z.string().min(1),
   timeZone: z.string().min(1),
   units: z.array(unitSchema).min(1),
+  history: z.string().min(1).optional(),
+  map: z.string().min(1).optional(),
 });
 
 /** Parses a region file's JSON; throws naming the file and every problem. */
