@@ -38,7 +38,7 @@ export function parseCsv(text: string): string[][] {
   let quoted = false;
   let i = text.startsWith('\uFEFF') ? 1 : 0;
   for (; i < text.length; i++) {
-    const char = text[i];
+    const char = text.charAt(i);
     if (quoted) {
       if (char !== '"') field += char;
       else if (text[i + 1] === '"') {

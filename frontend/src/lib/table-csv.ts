@@ -32,5 +32,5 @@ export function cellText(cell: HTMLElement): string {
   if (raw !== undefined) return raw;
   const copy = cell.cloneNode(true) as HTMLElement;
   for (const hidden of copy.querySelectorAll('[aria-hidden="true"], [data-csv-skip]')) hidden.remove();
-  return (copy.textContent ?? '').replace(/\s+/g, ' ').trim();
+  return copy.textContent.replace(/\s+/g, ' ').trim();
 }
