@@ -9,6 +9,7 @@ import { CoreModule } from './core.module.js';
 import { DistrictsController } from './districts/districts.controller.js';
 import { FeaturesModule } from './features/features.module.js';
 import { HealthController } from './health/health.controller.js';
+import { HistoryModule } from './history/history.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { LiveModule } from './live/live.module.js';
 import { ModelsModule } from './models/models.module.js';
@@ -34,6 +35,7 @@ export class AppModule {
         AuthModule,
         BoardHistoryModule,
         RegionModule,
+        HistoryModule,
       ],
       controllers: [HealthController, DistrictsController, StatsController, SimulatorController],
       providers: [SimulatorService, StatsRepository, AppLifecycle],

@@ -422,6 +422,9 @@ const region = {
   code: 'TN',
   name: 'Tamil Nadu',
   timeZone: 'Asia/Kolkata',
+  // Written by data/scripts/build-history.mjs and data/scripts/build-map.mjs (relative to this file).
+  history: '../history/tamil-nadu.json',
+  map: 'tamil-nadu.map.json',
   units: [...districts, ...police],
 };
 writeFileSync(`${root}data/regions/tamil-nadu.json`, `${JSON.stringify(region, null, 2)}\n`);

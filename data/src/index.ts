@@ -13,4 +13,5 @@ export * from './census.js';
 export * from './incidents.js';
 export * from './geo.js';
 export * from './history.js';
+export * from './history-build.js';
 export * from './runtime/index.js';

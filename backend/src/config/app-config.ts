@@ -73,8 +73,8 @@ export interface AppConfig {
   /** The live board (backend/src/live, backend/src/region, backend/src/board-history). */
   readonly board: {
     /**
-     * A GeoJSON FeatureCollection of the region's district polygons; undefined = a schematic map drawn
-     * from the registry's headquarters coordinates.
+     * A GeoJSON FeatureCollection of the region's district polygons; undefined = the region file's own map
+     * (its `map` field), or a schematic map from the headquarters coordinates for a region without one.
      */
     readonly geojsonFile: string | undefined;
     /** The feature property holding the census 2011 district code that matches the registry's `censusCode`. */
@@ -128,7 +128,7 @@ export const ENVIRONMENT = {
   ALERT_REPEAT_INTERVAL_SECONDS:
     'an unacknowledged firing group is notified again after this many seconds (default 14400)',
   REGION_GEOJSON:
-    'GeoJSON FeatureCollection of the district polygons drawn on the map; unset = a schematic map from the headquarters coordinates',
+    "GeoJSON FeatureCollection of the district polygons drawn on the map; unset = the region file's own map (data/regions/tamil-nadu.map.json), or a schematic map from the headquarters coordinates for a region without one",
   REGION_GEOJSON_KEY:
     "feature property holding the census 2011 district code matched to the registry's censusCode (default censuscode)",
   LIVE_PUSH_MS:

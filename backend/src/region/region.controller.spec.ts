@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { Global, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -21,10 +22,8 @@ import { PgliteDatabase } from '../database/pglite.repository.js';
 import { EventStoreRepository } from '../ingest/event-store.repository.js';
 import { RegionModule } from './region.module.js';
 
-const region = parseRegion(
-  JSON.parse(readFileSync(new URL('../../../data/regions/tamil-nadu.json', import.meta.url), 'utf8')),
-  'tamil-nadu.json',
-);
+const REGION_FILE = fileURLToPath(new URL('../../../data/regions/tamil-nadu.json', import.meta.url));
+const region = parseRegion(JSON.parse(readFileSync(REGION_FILE, 'utf8')), 'tamil-nadu.json');
 
 /** Users by the `x-user` header: `hq` sees every district, `chennai` only TN-CHN. */
 const USERS: Record<string, UserInfo> = {
@@ -80,7 +79,10 @@ describe('region routes over HTTP', () => {
       accident('m2', 'TN-MDU', 9.921, 78.12, 6),
       accident('m3', 'TN-MDU', 9.922, 78.12, 7),
     ]);
-    const config = { board: { geojsonFile: undefined, geojsonKey: 'censuscode' } } as unknown as AppConfig;
+    const config = {
+      regionFile: REGION_FILE,
+      board: { geojsonFile: undefined, geojsonKey: 'censuscode' },
+    } as unknown as AppConfig;
 
     @Global()
     @Module({
@@ -113,10 +115,10 @@ describe('region routes over HTTP', () => {
     await db.close();
   });
 
-  it('serves the schematic map of the 38 districts', async () => {
+  it("serves the region's own map of the 38 districts", async () => {
     const { status, body } = await get<RegionMap>('/api/region/map');
     expect(status).toBe(200);
-    expect(body.source).toBe('schematic');
+    expect(body.source).toBe('geojson');
     expect(body.districts).toHaveLength(38);
   });
 

@@ -1,0 +1,146 @@
+// Builds data/regions/tamil-nadu.map.json: Tamil Nadu's 32 district polygons of 2011, simplified, and points
+// data/regions/tamil-nadu.json's `map` field at it. The backend draws it by default (REGION_GEOJSON overrides)
+// and splits the six districts formed after 2011 out of their parents' polygons around the headquarters
+// (backend/src/region/map-geometry.ts geojsonMap), marked approximate.
+// Usage: node data/scripts/build-map.mjs
+//
+// Source (read unchanged): ../shared/data/geo/tamilnadu_district.json, GeoJSON of the 32 districts of 2011,
+// property `censuscode` = census 2011 district code; from HindustanTimesLabs/shapefiles, MIT licence
+// (../shared/data/README.md). Method: Douglas-Peucker per ring at TOLERANCE degrees, coordinates rounded to
+// 4 decimals (about 11 m); rings left with fewer than 3 distinct points (islets) are dropped.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const sourceFile = `${root}../shared/data/geo/tamilnadu_district.json`;
+const mapFile = `${root}data/regions/tamil-nadu.map.json`;
+const regionFile = `${root}data/regions/tamil-nadu.json`;
+/** Degrees (about 220 m): below the 0.003 the backend simplifies to when it draws, so drawing decides. */
+const TOLERANCE = 0.002;
+
+const fail = (message) => {
+  console.error(`build-map: ${message}`);
+  process.exit(1);
+};
+
+function segmentDistance(p, a, b) {
+  const dx = b[0] - a[0];
+  const dy = b[1] - a[1];
+  const length2 = dx * dx + dy * dy;
+  const t = length2 === 0 ? 0 : Math.max(0, Math.min(1, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / length2));
+  return Math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy);
+}
+
+/** Douglas-Peucker of an open polyline, both ends kept. */
+function simplifyLine(line, tolerance) {
+  const keep = new Uint8Array(line.length);
+  keep[0] = 1;
+  keep[line.length - 1] = 1;
+  const stack = [[0, line.length - 1]];
+  while (stack.length > 0) {
+    const [first, last] = stack.pop();
+    let farthest = -1;
+    let distance = tolerance;
+    for (let i = first + 1; i < last; i++) {
+      const d = segmentDistance(line[i], line[first], line[last]);
+      if (d > distance) {
+        distance = d;
+        farthest = i;
+      }
+    }
+    if (farthest >= 0) {
+      keep[farthest] = 1;
+      stack.push([first, farthest], [farthest, last]);
+    }
+  }
+  return line.filter((_, i) => keep[i] === 1);
+}
+
+const round = (value) => Math.round(value * 1e4) / 1e4;
+
+/** A closed GeoJSON ring, simplified and rounded; null when fewer than 3 distinct points remain. */
+function simplifyRing(ring) {
+  const open =
+    ring.length > 1 && ring[0][0] === ring.at(-1)[0] && ring[0][1] === ring.at(-1)[1]
+      ? ring.slice(0, -1)
+      : ring;
+  if (open.length < 3) return null;
+  // Split at the first point and the point farthest from it, so both halves are open polylines.
+  let far = 1;
+  for (let i = 2; i < open.length; i++)
+    if (
+      Math.hypot(open[i][0] - open[0][0], open[i][1] - open[0][1]) >
+      Math.hypot(open[far][0] - open[0][0], open[far][1] - open[0][1])
+    )
+      far = i;
+  const first = simplifyLine(open.slice(0, far + 1), TOLERANCE);
+  const second = simplifyLine([...open.slice(far), open[0]], TOLERANCE);
+  const points = [];
+  for (const [lon, lat] of [...first, ...second.slice(1, -1)]) {
+    const p = [round(lon), round(lat)];
+    const last = points.at(-1);
+    if (last === undefined || last[0] !== p[0] || last[1] !== p[1]) points.push(p);
+  }
+  if (points.length < 3) return null;
+  return [...points, points[0]];
+}
+
+const source = JSON.parse(readFileSync(sourceFile, 'utf8'));
+if (source.type !== 'FeatureCollection') fail(`${sourceFile} is no FeatureCollection`);
+let pointsIn = 0;
+let pointsOut = 0;
+const features = source.features.map((feature) => {
+  const { censuscode, district } = feature.properties ?? {};
+  if (!Number.isInteger(censuscode))
+    fail(`a feature without a numeric censuscode: ${JSON.stringify(feature.properties)}`);
+  const polygons =
+    feature.geometry.type === 'Polygon' ? [feature.geometry.coordinates] : feature.geometry.coordinates;
+  const simplified = [];
+  for (const polygon of polygons) {
+    pointsIn += polygon.reduce((n, ring) => n + ring.length, 0);
+    const [outer, ...holes] = polygon.map(simplifyRing);
+    if (outer === null) continue;
+    const kept = [outer, ...holes.filter((hole) => hole !== null)];
+    pointsOut += kept.reduce((n, ring) => n + ring.length, 0);
+    simplified.push(kept);
+  }
+  if (simplified.length === 0) fail(`district ${district} (${censuscode}) has no polygon left`);
+  return {
+    type: 'Feature',
+    properties: { censuscode, district },
+    geometry: { type: 'MultiPolygon', coordinates: simplified },
+  };
+});
+features.sort((a, b) => a.properties.censuscode - b.properties.censuscode);
+
+const map = {
+  type: 'FeatureCollection',
+  $comment:
+    'Generated by data/scripts/build-map.mjs from ../shared/data/geo/tamilnadu_district.json; do not edit by hand. ' +
+    `The 32 districts of the 2011 census, simplified (Douglas-Peucker ${TOLERANCE} degrees, 4 decimals). ` +
+    'The six districts formed after 2011 have no polygon here: the backend splits them out of their parents around the headquarters and marks them approximate.',
+  source:
+    'tamilnadu_district.json of HindustanTimesLabs/shapefiles (../shared/data/geo/tamilnadu_district.json)',
+  licence: 'MIT',
+  key: 'censuscode',
+  features,
+};
+writeFileSync(
+  mapFile,
+  `{\n${Object.entries(map)
+    .map(([k, v]) =>
+      k === 'features'
+        ? `  "features": [\n${v.map((f) => `    ${JSON.stringify(f)}`).join(',\n')}\n  ]`
+        : `  ${JSON.stringify(k)}: ${JSON.stringify(v)}`,
+    )
+    .join(',\n')}\n}\n`,
+);
+
+const region = JSON.parse(readFileSync(regionFile, 'utf8'));
+if (region.map !== 'tamil-nadu.map.json') {
+  const { units, ...head } = region;
+  writeFileSync(regionFile, `${JSON.stringify({ ...head, map: 'tamil-nadu.map.json', units }, null, 2)}\n`);
+}
+console.log(
+  `wrote ${mapFile}: ${features.length} districts, ${pointsIn} -> ${pointsOut} points, ${readFileSync(mapFile).length} bytes`,
+);
