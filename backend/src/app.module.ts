@@ -10,6 +10,7 @@ import { DistrictsController } from './districts/districts.controller.js';
 import { FeaturesModule } from './features/features.module.js';
 import { HealthController } from './health/health.controller.js';
 import { HistoryModule } from './history/history.module.js';
+import { HistoryAnalysisModule } from './history-analysis/history-analysis.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { LiveModule } from './live/live.module.js';
 import { ModelsModule } from './models/models.module.js';
@@ -36,6 +37,7 @@ export class AppModule {
         BoardHistoryModule,
         RegionModule,
         HistoryModule,
+        HistoryAnalysisModule,
       ],
       controllers: [HealthController, DistrictsController, StatsController, SimulatorController],
       providers: [SimulatorService, StatsRepository, AppLifecycle],

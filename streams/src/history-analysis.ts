@@ -12,14 +12,14 @@
  */
 
 /** A head of the yearly series: total IPC crime or one of the product's categories. */
-export interface HistoryHead {
+export interface AnalysisHead {
   /** `ipc_total`, or a category of the event vocabulary (`crime_women`, `road_accident`, ...). */
   readonly key: string;
   readonly label: string;
 }
 
 /** The merged unit a district's history and analysis belong to. */
-export interface HistoryUnit {
+export interface AnalysisUnit {
   /** Registry code of the unit's main district. */
   readonly code: string;
   /** Its districts' names joined with " + ". */
@@ -181,8 +181,8 @@ export interface StructuralTiersResponse {
 /** The statewide analysis. */
 export interface HistoryAnalysisSummary {
   readonly version: HistoryAnalysisVersion;
-  readonly heads: readonly HistoryHead[];
-  readonly units: readonly HistoryUnit[];
+  readonly heads: readonly AnalysisHead[];
+  readonly units: readonly AnalysisUnit[];
   readonly importance: HistoryImportanceInfo & { readonly factors: readonly HistoryFactorImportance[] };
   readonly profiles: {
     readonly method: string;
@@ -208,7 +208,7 @@ export interface HistoryAnalysisResponse {
 /** `GET /api/history/districts/:code/analysis` (503 while the analysis is not ready). */
 export interface DistrictHistoryAnalysis {
   readonly district: string;
-  readonly unit: HistoryUnit;
+  readonly unit: AnalysisUnit;
   readonly version: HistoryAnalysisVersion;
   /** One per head: the yearly series and the forecast with its 80% band. */
   readonly heads: readonly HistoryHeadForecast[];

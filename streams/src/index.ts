@@ -17,6 +17,3 @@ export * from './alert-rules.js';
 export * from './time-zone.js';
 export * from './history.js';
 export * from './history-analysis.js';
-// Both history modules name a HistoryHead and a HistoryUnit; the dataset's win at the package root
-// (merge of h-history-data and h-history-analysis; the analysis' own are reached through its answers).
-export type { HistoryHead, HistoryUnit } from './history.js';

@@ -84,6 +84,13 @@ export interface AppConfig {
     /** Each district's score is stored for time travel at most this often. */
     readonly scoreHistoryMinutes: number;
   };
+  /** The seed's analysis of the real yearly history (backend/src/history-analysis). */
+  readonly history: {
+    /** Train the analysis at start when absent or when the history changed (`HISTORY_ANALYSIS=on`). */
+    readonly analysis: boolean;
+    /** Folder of the real data the history is read from (`ncrb/`, `accidents/`). */
+    readonly dataDir: string;
+  };
   /** Built board (`frontend/dist`), served at `/`. */
   readonly frontendDir: string;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
@@ -134,6 +141,10 @@ export const ENVIRONMENT = {
   LIVE_PUSH_MS:
     'batch summaries, features and scores are coalesced and pushed to boards at most this often (default 200)',
   SCORE_HISTORY_MINUTES: 'minutes between two stored scores of one district, read by time travel (default 5)',
+  HISTORY_ANALYSIS:
+    'on | off: train the analysis of the real yearly history in a worker at start when absent or when the history changed (default on)',
+  HISTORY_DATA_DIR:
+    'folder of the real data the history is read from, with ncrb/ and accidents/ (default ../shared/data)',
   LOG_LEVEL: 'error | warn | log | debug (default log)',
 } as const;
 
@@ -269,6 +280,10 @@ export function loadConfig(env: Env): AppConfig {
       geojsonKey: text('REGION_GEOJSON_KEY') ?? 'censuscode',
       pushIntervalMs: integer('LIVE_PUSH_MS', 200, 5, 60_000),
       scoreHistoryMinutes: integer('SCORE_HISTORY_MINUTES', 5, 1, 1440),
+    },
+    history: {
+      analysis: choice('HISTORY_ANALYSIS', ['on', 'off'], 'on') === 'on',
+      dataDir: path('HISTORY_DATA_DIR', '../shared/data'),
     },
     frontendDir: resolve(REPO_ROOT, 'frontend/dist'),
     logLevel: choice('LOG_LEVEL', ['error', 'warn', 'log', 'debug'], 'log'),

@@ -30,7 +30,9 @@ export function yearlyLogRates(
       values.push((Math.log(rates[y - 1] ?? NaN) + Math.log(rates[y] ?? NaN)) / 2);
     values.push(Math.log(rates[y] ?? NaN));
   }
-  const ahead = (task.years[last + 1] ?? NaN) - (task.years[last] ?? NaN);
+  // After the last year of the history (the next year's structural tier): one year ahead.
+  const lastYear = task.years[last] ?? NaN;
+  const ahead = (task.years[last + 1] ?? lastYear + 1) - lastYear;
   return { values, ahead };
 }
 
