@@ -18,6 +18,22 @@ export function tableCsv(table: HTMLTableElement): string {
   return toCsv(tableRows(table));
 }
 
+/**
+ * Several tables of one panel in one CSV: each after a line with its caption (or accessible name), a
+ * blank line between them. One table is just that table.
+ */
+export function tablesCsv(tables: readonly HTMLTableElement[]): string {
+  if (tables.length === 1 && tables[0] !== undefined) return tableCsv(tables[0]);
+  const sections = tables.map((table, i) => {
+    const title =
+      table.caption?.textContent.replace(/\s+/g, ' ').trim() ||
+      table.getAttribute('aria-label') ||
+      `Table ${i + 1}`;
+    return [[title], ...tableRows(table)];
+  });
+  return toCsv(sections.flatMap((rows, i) => (i === 0 ? rows : [[], ...rows])));
+}
+
 function rowsOf(section: HTMLTableSectionElement): GridCell[][] {
   return [...section.rows]
     .filter((row) => !row.hidden && !row.hasAttribute('data-csv-skip'))
