@@ -67,6 +67,23 @@ describe('history views in Chromium', () => {
     return page;
   }
 
+  it('shows the structural tier, labelled as such, in the state view while no live model exists', async () => {
+    const page = await openBoard('/');
+    // No backfill here, so no live model: the analysis of the history gives every district a tier.
+    await waitFor(
+      'structural tiers in the risk column',
+      async () => ((await page.getByTestId('structural-tier').count()) === 38 ? true : undefined),
+      { timeoutMs: 180_000, intervalMs: 1_000 },
+    );
+    const tiers = await page
+      .getByTestId('structural-tier')
+      .evaluateAll((cells) => cells.map((cell) => cell.getAttribute('data-tier')));
+    expect(new Set(tiers).size).toBeGreaterThan(1);
+    expect(await page.getByTestId('structural-tier').first().textContent()).toContain('structural');
+    await page.screenshot({ path: `${ARTIFACTS}/state-structural-tiers-1920x1080.png` });
+    await page.close();
+  });
+
   it('draws the choropleth of a head for 2001 and 2022 and exports the ranked table as shown', async () => {
     const page = await openBoard('/yearly?head=ipc_total&year=2001&map=rate');
     await ready(page, 2001);
