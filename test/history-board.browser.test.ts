@@ -1,11 +1,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryYearAnswer } from '@district-monitor/streams';
 import { parseCsv } from '../frontend/src/lib/csv.js';
-import { presetWindow } from '../frontend/src/lib/date-presets.js';
 import { apiJson } from './helpers/api.js';
 import { startBackend, TEST_ADMIN_PASSWORD, type RunningBackend } from './helpers/backend.js';
 import { REPO_ROOT, requireEnv, waitFor } from './helpers/services.js';
@@ -26,14 +25,14 @@ describe('history views in Chromium', () => {
   let browser: Browser;
   let token: string;
 
-  const fillsOf = (page: Page) =>
-    page
-      .getByTestId('map-district')
-      .evaluateAll((paths) =>
-        Object.fromEntries(
-          paths.map((path) => [path.getAttribute('data-district'), path.getAttribute('data-fill')]),
-        ),
-      );
+  /** One attribute of every element a locator matches, in page order. */
+  const attributes = async (locator: Locator, name: string) =>
+    Promise.all((await locator.all()).map((element) => element.getAttribute(name)));
+  const fillsOf = async (page: Page): Promise<Record<string, string | null>> => {
+    const districts = await attributes(page.getByTestId('map-district'), 'data-district');
+    const fills = await attributes(page.getByTestId('map-district'), 'data-fill');
+    return Object.fromEntries(districts.map((code, i) => [code ?? '', fills[i] ?? null]));
+  };
   const ready = (page: Page, year: number) =>
     page
       .locator(`[data-testid="yearly-view"][data-ready="true"][data-year="${year}"]`)
@@ -80,9 +79,7 @@ describe('history views in Chromium', () => {
       },
       { timeoutMs: 180_000, intervalMs: 1_000 },
     );
-    const tiers = await page
-      .getByTestId('structural-tier')
-      .evaluateAll((cells) => cells.map((cell) => cell.getAttribute('data-tier')));
+    const tiers = await attributes(page.getByTestId('structural-tier'), 'data-tier');
     expect(new Set(tiers).size).toBeGreaterThan(1);
     expect(await page.getByTestId('structural-tier').first().textContent()).toContain('structural');
     await page.screenshot({ path: `${ARTIFACTS}/state-structural-tiers-1920x1080.png` });
@@ -110,9 +107,7 @@ describe('history views in Chromium', () => {
     await page.screenshot({ path: `${ARTIFACTS}/history-ipc-2022-1920x1080.png` });
 
     // The CSV of the ranked table: the rows as shown, in their order, with the API's figures.
-    const shownOrder = await page
-      .getByTestId('year-row')
-      .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-district')));
+    const shownOrder = await attributes(page.getByTestId('year-row'), 'data-district');
     const shownNames = await page.locator('[data-testid="year-row"] th').allTextContents();
     const [download] = await Promise.all([
       page.waitForEvent('download'),
@@ -194,7 +189,14 @@ describe('history views in Chromium', () => {
     await page.locator('[data-preset="yesterday"]').click();
     await page.locator('[data-preset="yesterday"][aria-pressed="true"]').waitFor();
     const url = new URL(page.url().replace('/#/', '/'));
-    const expected = presetWindow('yesterday', before, 'Asia/Kolkata');
+    // IST is UTC + 5:30 all year: yesterday runs from 18:30 UTC two days before to 18:30 UTC the day before.
+    const IST = 5.5 * 3_600_000;
+    const DAY = 86_400_000;
+    const todayStart = Math.floor((before + IST) / DAY) * DAY - IST;
+    const expected = {
+      from: new Date(todayStart - DAY).toISOString(),
+      to: new Date(todayStart).toISOString(),
+    };
     expect({ from: url.searchParams.get('from'), to: url.searchParams.get('to') }).toEqual(expected);
     await page
       .locator(`[data-testid="history-view"][data-ready="true"][data-from="${expected.from}"]`)
