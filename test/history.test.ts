@@ -48,6 +48,7 @@ async function checkRandomCells(backend: RunningBackend, source: HistorySourceCs
     return item;
   };
   const checked: string[] = [];
+  let figures = 0;
   while (checked.length < 20) {
     const head: HistoryHead = pick(meta.heads);
     const withSource = meta.years.flatMap((year, y) => (head.sources[y] === null ? [] : [{ year, y }]));
@@ -66,9 +67,11 @@ async function checkRandomCells(backend: RunningBackend, source: HistorySourceCs
     expect(cell?.source, label).toBe(cell?.value === null ? null : head.sources[y]);
     if (cell?.value != null && cell.population !== null)
       expect(cell.ratePer100k, label).toBeCloseTo((cell.value / cell.population) * 100_000, 2);
+    if (cell?.value != null) figures += 1;
     checked.push(label);
   }
-  expect(new Set(checked).size).toBeGreaterThan(10);
+  // Most drawn cells hold a figure (a null is a district not yet reporting on its own): a real comparison.
+  expect(figures, `seed ${seed}`).toBeGreaterThanOrEqual(10);
 }
 
 function historyBehaviour(name: string, start: () => Promise<RunningBackend>): void {
@@ -170,7 +173,9 @@ function historyBehaviour(name: string, start: () => Promise<RunningBackend>): v
 
 describe('embedded PGlite with TimescaleDB', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'history-'));
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+  });
   historyBehaviour('PGlite', () => startBackend({ DATA_DIR: dataDir, SIMULATOR: 'off' }));
 
   it('does not load the same version again on the next start', async () => {

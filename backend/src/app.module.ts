@@ -9,8 +9,8 @@ import { CoreModule } from './core.module.js';
 import { DistrictsController } from './districts/districts.controller.js';
 import { FeaturesModule } from './features/features.module.js';
 import { HealthController } from './health/health.controller.js';
-import { HistoryModule } from './history/history.module.js';
 import { HistoryAnalysisModule } from './history-analysis/history-analysis.module.js';
+import { HistoryModule } from './history/history.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { LiveModule } from './live/live.module.js';
 import { ModelsModule } from './models/models.module.js';
@@ -36,8 +36,8 @@ export class AppModule {
         AuthModule,
         BoardHistoryModule,
         RegionModule,
-        HistoryModule,
         HistoryAnalysisModule,
+        HistoryModule,
       ],
       controllers: [HealthController, DistrictsController, StatsController, SimulatorController],
       providers: [SimulatorService, StatsRepository, AppLifecycle],

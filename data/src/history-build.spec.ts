@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseHistoryDataset, type HistoryDataset } from '@district-monitor/streams';
@@ -52,13 +52,13 @@ describe('data/history/tamil-nadu.json', () => {
     expect(committed.years.at(-1)).toBe(2022);
     expect(committed.years).not.toContain(2015);
     expect(committed.missingYears.map((m) => m.year)).toEqual([2015]);
-    committed.values.forEach((block) =>
-      block.forEach((series, h) =>
+    committed.values.forEach((block) => {
+      block.forEach((series, h) => {
         series.forEach((value, y) => {
           if (value !== null) expect(committed.heads[h]?.sources[y]).not.toBeNull();
-        }),
-      ),
-    );
+        });
+      });
+    });
     for (const source of committed.sources)
       expect(statSync(`${shared}/${source.file}`).isFile(), source.file).toBe(true);
   });

@@ -15,5 +15,5 @@ export * from './alerts.js';
 export * from './board.js';
 export * from './alert-rules.js';
 export * from './time-zone.js';
-export * from './history.js';
 export * from './history-analysis.js';
+export * from './history.js';

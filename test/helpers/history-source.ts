@@ -26,12 +26,12 @@ export class HistorySourceCsv {
   private rows(file: string): Record<string, string>[] {
     let rows = this.files.get(file);
     if (rows === undefined) {
-      rows = parse(readFileSync(join(this.shared, file)), {
+      rows = parse<Record<string, string>>(readFileSync(join(this.shared, file)), {
         columns: true,
         bom: true,
         record_delimiter: ['\r\n', '\n', '\r'],
         skip_empty_lines: true,
-      }) as Record<string, string>[];
+      });
       this.files.set(file, rows);
     }
     return rows;

@@ -88,8 +88,6 @@ export interface AppConfig {
   readonly history: {
     /** Train the analysis at start when absent or when the history changed (`HISTORY_ANALYSIS=on`). */
     readonly analysis: boolean;
-    /** Folder of the real data the history is read from (`ncrb/`, `accidents/`). */
-    readonly dataDir: string;
   };
   /** Built board (`frontend/dist`), served at `/`. */
   readonly frontendDir: string;
@@ -143,8 +141,6 @@ export const ENVIRONMENT = {
   SCORE_HISTORY_MINUTES: 'minutes between two stored scores of one district, read by time travel (default 5)',
   HISTORY_ANALYSIS:
     'on | off: train the analysis of the real yearly history in a worker at start when absent or when the history changed (default on)',
-  HISTORY_DATA_DIR:
-    'folder of the real data the history is read from, with ncrb/ and accidents/ (default ../shared/data)',
   LOG_LEVEL: 'error | warn | log | debug (default log)',
 } as const;
 
@@ -283,7 +279,6 @@ export function loadConfig(env: Env): AppConfig {
     },
     history: {
       analysis: choice('HISTORY_ANALYSIS', ['on', 'off'], 'on') === 'on',
-      dataDir: path('HISTORY_DATA_DIR', '../shared/data'),
     },
     frontendDir: resolve(REPO_ROOT, 'frontend/dist'),
     logLevel: choice('LOG_LEVEL', ['error', 'warn', 'log', 'debug'], 'log'),

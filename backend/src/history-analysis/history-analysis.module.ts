@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { createRegistry } from '@district-monitor/data';
-import { ncrbHistorySource } from '@district-monitor/data/history-analysis';
+import { createRegistry, historyFileOf } from '@district-monitor/data';
+import { datasetHistorySource, type HistoryTableSource } from '@district-monitor/data/history-analysis';
 import type { Region } from '@district-monitor/streams';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG, REGION } from '../config/tokens.js';
@@ -10,6 +10,17 @@ import { HistoryAnalysisService } from './history-analysis.service.js';
 import { WorkerHistoryTrainer } from './history-analysis.trainer.js';
 import { HISTORY_SOURCE, HISTORY_TRAINER } from './tokens.js';
 
+/** The history the analysis reads: the region's committed history file (its `history` field). */
+export function regionHistorySource(region: Region, regionFile: string): HistoryTableSource {
+  const file = historyFileOf(region, regionFile);
+  if (file === undefined)
+    return {
+      description: `region ${region.code} (${regionFile})`,
+      load: () => Promise.reject(new Error(`the region file names no history file (its "history" field)`)),
+    };
+  return datasetHistorySource(file, createRegistry(region));
+}
+
 /** The analysis of the real yearly history, trained in a worker at start, and its REST routes. */
 @Module({
   controllers: [HistoryAnalysisController],
@@ -17,11 +28,9 @@ import { HISTORY_SOURCE, HISTORY_TRAINER } from './tokens.js';
     HistoryAnalysisRepository,
     HistoryAnalysisService,
     {
-      // The NCRB files today; the product's history tables (issue 16, item 2) slot in here as another HistorySource.
       provide: HISTORY_SOURCE,
       inject: [APP_CONFIG, REGION],
-      useFactory: (config: AppConfig, region: Region) =>
-        ncrbHistorySource(config.history.dataDir, createRegistry(region)),
+      useFactory: (config: AppConfig, region: Region) => regionHistorySource(region, config.regionFile),
     },
     { provide: HISTORY_TRAINER, useFactory: () => new WorkerHistoryTrainer() },
   ],

@@ -5,7 +5,7 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { historyHash, type HistorySource } from '@district-monitor/data/history-analysis';
+import { historyHash, type HistoryTableSource } from '@district-monitor/data/history-analysis';
 import type { HistoryAnalysisResponse, Region, UserInfo } from '@district-monitor/streams';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG, REGION } from '../config/tokens.js';
@@ -40,7 +40,7 @@ export class HistoryAnalysisService implements OnApplicationBootstrap, BeforeApp
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REGION) private readonly region: Region,
     @Inject(HistoryAnalysisRepository) private readonly store: HistoryStore,
-    @Inject(HISTORY_SOURCE) private readonly source: HistorySource,
+    @Inject(HISTORY_SOURCE) private readonly source: HistoryTableSource,
     @Inject(HISTORY_TRAINER) private readonly trainer: HistoryTrainer,
   ) {}
 

@@ -4,7 +4,7 @@ import {
   historyHash,
   type HistoryAnalysisBundle,
   type HistoryAnalysisUnit,
-  type HistorySource,
+  type HistoryTableSource,
   type HistoryTable,
 } from '@district-monitor/data/history-analysis';
 import { parseRegion, type UserInfo } from '@district-monitor/streams';
@@ -260,7 +260,7 @@ class FakeTrainer implements HistoryTrainer {
   }
 }
 
-const source = (load: () => Promise<HistoryTable>): HistorySource => ({
+const source = (load: () => Promise<HistoryTable>): HistoryTableSource => ({
   description: 'the test history',
   load,
 });
@@ -268,7 +268,7 @@ const source = (load: () => Promise<HistoryTable>): HistorySource => ({
 function service(
   store: FakeStore,
   trainer: FakeTrainer,
-  from: HistorySource,
+  from: HistoryTableSource,
   env: Record<string, string> = {},
 ) {
   return new HistoryAnalysisService(loadConfig(env), region, store, from, trainer);

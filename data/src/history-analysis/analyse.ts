@@ -31,6 +31,7 @@ import {
   tierFusion,
   tierProfiles,
 } from '../eval/tier-models.js';
+import { nextYearTierFusion } from '../eval/tier-stack.js';
 import type { TierTask } from '../eval/tier-task.js';
 import { historyHash, tierTaskOfTable, type HistoryTable } from './table.js';
 
@@ -282,8 +283,9 @@ interface Factor {
 }
 
 /**
- * Random-forest regression of ln(IPC rate) of unit u in year t on census indicators, the static accident
- * indicators, every category's rate in year t-1 and the total rate in t-1 and t-2; fitted on the earlier
+ * Random-forest regression of ln(IPC rate) of unit u in year t, relative to the mean of the units that year,
+ * on census indicators, the static accident indicators, every category's ln(1 + rate) in year t-1 and the
+ * total ln rate in t-1 and t-2 (the rates relative to their year's mean as well); fitted on the earlier
  * years, permutation importance (R² drop) measured on the latest `testYears` years, and per unit the local
  * contributions of its held-out rows.
  */
@@ -312,11 +314,11 @@ function factorAnalysis(
     })),
     ...table.categories.map((category): Factor => ({
       name: `prev_${category}`,
-      label: `${headLabel(category)} per 100,000, previous year (log)`,
+      label: `${headLabel(category)} per 100,000, previous year (log, relative)`,
       group: 'category',
     })),
-    { name: 'lag1_total', label: 'IPC crime rate, previous year (log)', group: 'lag' },
-    { name: 'lag2_total', label: 'IPC crime rate, two years before (log)', group: 'lag' },
+    { name: 'lag1_total', label: 'IPC crime rate, previous year (log, relative)', group: 'lag' },
+    { name: 'lag2_total', label: 'IPC crime rate, two years before (log, relative)', group: 'lag' },
   ];
   // A unit without a static indicator gets the mean of the units that have it.
   const indicatorMeans = table.indicators.map((_, i) => {
@@ -326,23 +328,34 @@ function factorAnalysis(
     return known.length === 0 ? 0 : known.reduce((a, b) => a + b, 0) / known.length;
   });
   const byCategory = table.units.map((_, u) => table.categories.map((category) => counts(u, category)));
+  // Every rate relative to the statewide mean of its year (log units): the forest explains where a unit
+  // stands among the units, not the year's statewide level (2020's lockdown cases moved every unit).
+  const relative = (values: (u: number, t: number) => number) => {
+    const means = table.years.map(
+      (_, t) => table.units.reduce((sum, _unit, u) => sum + values(u, t), 0) / table.units.length,
+    );
+    return (u: number, t: number) => values(u, t) - (means[t] ?? NaN);
+  };
+  const total = relative((u, t) => Math.log(task.rates[u]?.[t] ?? NaN));
+  const category = table.categories.map((_, c) =>
+    relative((u, t) => Math.log1p(rate(byCategory[u]?.[c]?.[t] ?? 0, u))),
+  );
   const rows: { x: number[]; y: number; unit: string; t: number }[] = [];
   table.units.forEach((unit, u) => {
-    const totals = task.rates[u] ?? [];
     for (let t = 2; t < table.years.length; t++) {
       rows.push({
         unit: unit.code,
         t,
-        y: Math.log(totals[t] ?? NaN),
+        y: total(u, t),
         x: [
           unit.literacyRate,
           unit.sexRatio,
           unit.urbanShare,
           Math.log(unit.densityPerKm2),
           ...table.indicators.map((_, i) => unit.indicators[i] ?? indicatorMeans[i] ?? 0),
-          ...table.categories.map((_, c) => Math.log1p(rate(byCategory[u]?.[c]?.[t - 1] ?? 0, u))),
-          Math.log(totals[t - 1] ?? NaN),
-          Math.log(totals[t - 2] ?? NaN),
+          ...category.map((of) => of(u, t - 1)),
+          total(u, t - 1),
+          total(u, t - 2),
         ],
       });
     }
@@ -387,7 +400,8 @@ function factorAnalysis(
         `permutation importance = drop of R² on the held-out years ${year(splitAt)}-${year(table.years.length - 1)} ` +
         `when one factor is shuffled, mean and sd over ${repeats} shuffles; per district: the local contributions ` +
         'of its own held-out rows (prediction with the true value minus with a shuffled one, log-rate units)',
-      target: 'ln(IPC crimes per 100,000 people) of a unit in a year',
+      target:
+        'ln(IPC crimes per 100,000 people) of a unit in a year minus the mean over the units that year (where the unit stands, not the statewide level)',
       trainYears: [year(2), year(splitAt - 1)],
       testYears: [year(splitAt), year(table.years.length - 1)],
       heldOutR2: round(importance.baseline, 4),
@@ -498,14 +512,14 @@ async function structuralTiers(
   const last = task.years.length - 1;
   const next = (task.years[last] ?? NaN) + 1;
   const test: TierSample[] = task.units.map((_, unit) => ({ unit, target: last + 1, last, truth: NaN }));
-  const fusion = structuralTierModel(forecasts, seed);
+  const fused = structuralTierProbabilities(task, forecasts, seed);
+  const method = tierFusion(forecasts, seed).how;
   const branches = {
     randomForest: tierForest(seed),
     prophet: tierForecaster('prophet', forecasts),
     kMeans: tierProfiles(seed),
   };
   const predict = async (model: TierModel) => (await model.fitPredict(task, training, test)).probabilities;
-  const fused = await predict(fusion);
   const branch = {
     randomForest: await predict(branches.randomForest),
     prophet: await predict(branches.prophet),
@@ -518,7 +532,7 @@ async function structuralTiers(
   };
   return {
     method:
-      `${fusion.how}; trained on every target year ${task.years[3] ?? ''}-${task.years[last] ?? ''} and applied to ${next}. ` +
+      `${method}; trained on every target year ${task.years[3] ?? ''}-${task.years[last] ?? ''} and applied to ${next}. ` +
       'Branches alone: random forest on the yearly crime vector, Prophet forecasts ranked into thirds, k-means profile tier shares',
     perUnit: task.units.map((unit, u) => {
       const p = fused[u] ?? [];
@@ -541,9 +555,17 @@ async function structuralTiers(
   };
 }
 
-/** The T1 model whose tier is the structural tier: the fusion network of the evaluation. */
-export function structuralTierModel(forecasts: TierForecastCache, seed: number): TierModel {
-  return tierFusion(forecasts, seed);
+/**
+ * The structural tier's probabilities per unit (in `task.units` order): the T1 fusion of the evaluation
+ * (data/src/eval/tier-stack.ts), fitted on every year with known tiers and applied to the next one. The one
+ * place the history analysis calls the fusion, so its improvements flow in.
+ */
+export function structuralTierProbabilities(
+  task: TierTask,
+  forecasts: TierForecastCache,
+  seed: number,
+): (readonly number[])[] {
+  return nextYearTierFusion(task, forecasts, { seed }).map((unit) => unit.probabilities);
 }
 
 /** The correlation variables: recent category rates, IPC total, accidents and the census indicators. */

@@ -2,10 +2,17 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadTierTask } from '../eval/tier-task.js';
 import { loadRegion, type RegionRegistry } from '../registry.js';
-import { historyHash, ncrbHistorySource, tierTaskOfTable, type HistoryTable } from './table.js';
+import {
+  datasetHistorySource,
+  historyHash,
+  ncrbHistorySource,
+  tierTaskOfTable,
+  type HistoryTable,
+} from './table.js';
 
 const DATA = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
 const REGION = new URL('../../regions/tamil-nadu.json', import.meta.url);
+const DATASET = fileURLToPath(new URL('../../history/tamil-nadu.json', import.meta.url));
 
 describe('ncrbHistorySource', () => {
   let registry: RegionRegistry;
@@ -41,10 +48,17 @@ describe('ncrbHistorySource', () => {
 
   it('hashes the content: the same table the same hash, one changed count another', () => {
     expect(historyHash(structuredClone(table))).toBe(historyHash(table));
-    const changed = structuredClone(table) as { units: { cases: number[][] }[] };
+    const changed = JSON.parse(JSON.stringify(table)) as { units: { cases: number[][] }[] };
     const first = changed.units[0]?.cases[0];
     if (first === undefined) throw new Error('no cases');
     first[0] = (first[0] ?? 0) + 1;
     expect(historyHash(changed as unknown as HistoryTable)).not.toBe(historyHash(table));
+  });
+
+  it("reads the same table from the region's committed history file as from the source files", async () => {
+    const shipped = await datasetHistorySource(DATASET, registry).load();
+    expect(shipped.years).toEqual(table.years);
+    expect(shipped.categories).toEqual(table.categories);
+    expect(shipped.units).toEqual(table.units);
   });
 });
