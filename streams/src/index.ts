@@ -13,5 +13,6 @@ export * from './features.js';
 export * from './scores.js';
 export * from './alerts.js';
 export * from './board.js';
+export * from './simulation.js';
 export * from './alert-rules.js';
 export * from './time-zone.js';

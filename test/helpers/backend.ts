@@ -27,12 +27,14 @@ const baseEnv = (): Record<string, string> =>
 
 /**
  * Starts `backend/dist/main.js` as its own process with exactly `env` (plus PATH and friends), on a
- * free port, and waits until `GET /api/health` says ok.
+ * free port, and waits until `GET /api/health` says ok. No backfill of simulated history unless the
+ * test asks (`BACKFILL_DAYS`; an empty value means the backend's own default): tests start from the
+ * database they set up.
  */
 export async function startBackend(env: Record<string, string>): Promise<RunningBackend> {
   const child = spawn(process.execPath, ['backend/dist/main.js'], {
     cwd: REPO_ROOT,
-    env: { ...baseEnv(), PORT: '0', ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, ...env },
+    env: { ...baseEnv(), PORT: '0', ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, BACKFILL_DAYS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

@@ -22,10 +22,16 @@ export interface AppConfig {
   readonly regionFile: string;
   readonly simulator: {
     readonly enabled: boolean;
-    readonly ratePerSecond: number;
+    /** Mean events per second across the region; undefined = the rate table's real volume. */
+    readonly ratePerSecond: number | undefined;
     readonly seed: number;
     /** Rate table calibrating districts and categories (used when its region is the loaded one). */
     readonly ratesFile: string;
+    /**
+     * Days of simulated history written before the live simulator starts, at the live rate, into a
+     * database that holds no events yet (backend/src/simulator/backfill.service.ts); 0 = none.
+     */
+    readonly backfillDays: number;
   };
   readonly ingest: {
     readonly maxBodyBytes: number;
@@ -101,9 +107,12 @@ export const ENVIRONMENT = {
   KAFKA_TOPIC_PREFIX: 'prefix of every topic name (default empty)',
   REGION_FILE: 'region definition (default data/regions/tamil-nadu.json)',
   SIMULATOR: 'on | off (default on without KAFKA_BROKERS, off with it)',
-  SIMULATOR_RATE: 'mean simulated events per second across the region over a day (default 5)',
+  SIMULATOR_RATE:
+    "mean simulated events per second across the region over a day (default: the rate table's real volume, 183,076 events a year = 0.0058/s for Tamil Nadu)",
   SIMULATOR_SEED: 'simulator seed (default 1)',
   SIMULATOR_RATES: 'rate table calibrating the simulator (default data/rates/tamil-nadu.json)',
+  BACKFILL_DAYS:
+    'days of simulated history written at the live rate before the simulator starts, into a database without events; 0 = off (default 365 on the embedded default, 0 with DATABASE_URL, KAFKA_BROKERS or SIMULATOR=off)',
   INGEST_MAX_BODY_BYTES: 'largest POST /api/events body (default 5242880)',
   INGEST_AUTH: 'on | off: POST /api/events needs a producer key (default on)',
   AMENDMENT_WINDOW_DAYS:
@@ -201,8 +210,8 @@ export function loadConfig(env: Env): AppConfig {
   }
 
   const rateRaw = text('SIMULATOR_RATE');
-  const rate = rateRaw === undefined ? 5 : Number(rateRaw);
-  if (!Number.isFinite(rate) || rate < 0 || rate > 100_000) {
+  const rate = rateRaw === undefined ? undefined : Number(rateRaw);
+  if (rate !== undefined && (!Number.isFinite(rate) || rate < 0 || rate > 100_000)) {
     problems.push(`SIMULATOR_RATE=${rateRaw ?? ''}: expected a number of events per second from 0 to 100000`);
   }
 
@@ -225,6 +234,10 @@ export function loadConfig(env: Env): AppConfig {
     );
   }
 
+  const simulatorOn = choice('SIMULATOR', ['on', 'off'], kafka === undefined ? 'on' : 'off') === 'on';
+  // Only the embedded default backfills unless told: a server's database is someone's real data.
+  const embedded = databaseUrl === undefined && kafka === undefined && simulatorOn;
+
   const config: AppConfig = {
     port: integer('PORT', 3000, 0, 65535),
     host: text('HOST') ?? '127.0.0.1',
@@ -233,10 +246,11 @@ export function loadConfig(env: Env): AppConfig {
     kafka,
     regionFile: path('REGION_FILE', 'data/regions/tamil-nadu.json'),
     simulator: {
-      enabled: choice('SIMULATOR', ['on', 'off'], kafka === undefined ? 'on' : 'off') === 'on',
+      enabled: simulatorOn,
       ratePerSecond: rate,
       seed: integer('SIMULATOR_SEED', 1, 0, 2 ** 31 - 1),
       ratesFile: path('SIMULATOR_RATES', 'data/rates/tamil-nadu.json'),
+      backfillDays: integer('BACKFILL_DAYS', embedded ? 365 : 0, 0, 3650),
     },
     ingest: {
       maxBodyBytes: integer('INGEST_MAX_BODY_BYTES', 5 * 1024 * 1024, 1024, 512 * 1024 * 1024),
