@@ -406,20 +406,20 @@ function districtPlaces(
   const anchor = (random: () => number): { lat: number; lon: number } => {
     if (inside(unit.lon, unit.lat)) return { lat: unit.lat, lon: unit.lon };
     for (let i = 0; i < PLACEMENT_TRIES * 16; i++) {
-      const lon = west + random() * (east - west);
-      const lat = south + random() * (north - south);
+      const lon = round(west + random() * (east - west));
+      const lat = round(south + random() * (north - south));
       if (inside(lon, lat)) return { lat, lon };
     }
     return { lat: unit.lat, lon: unit.lon };
   };
   const uniform = (random: () => number): { lat: number; lon: number } => {
     for (let i = 0; i < PLACEMENT_TRIES; i++) {
-      const lon = west + random() * (east - west);
-      const lat = south + random() * (north - south);
-      if (inside(lon, lat)) return { lat: round(lat), lon: round(lon) };
+      // Tested as rounded: rounding must not move a point on the edge out of its district.
+      const lon = round(west + random() * (east - west));
+      const lat = round(south + random() * (north - south));
+      if (inside(lon, lat)) return { lat, lon };
     }
-    const point = anchor(random);
-    return { lat: round(point.lat), lon: round(point.lon) };
+    return anchor(random);
   };
 
   const own = mulberry32(hashCode(unit.code));
@@ -443,9 +443,9 @@ function districtPlaces(
       }
       const spreadLon = spreadLat / Math.max(0.1, Math.cos((point.lat * Math.PI) / 180));
       for (let i = 0; i < PLACEMENT_TRIES; i++) {
-        const lat = point.lat + gaussian(random) * spreadLat;
-        const lon = point.lon + gaussian(random) * spreadLon;
-        if (inside(lon, lat)) return { lat: round(lat), lon: round(lon) };
+        const lat = round(point.lat + gaussian(random) * spreadLat);
+        const lon = round(point.lon + gaussian(random) * spreadLon);
+        if (inside(lon, lat)) return { lat, lon };
       }
       return { lat: point.lat, lon: point.lon };
     },

@@ -19,7 +19,7 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 const YEAR_MS = 365.25 * DAY_MS;
 /** Events per publish: the in-process transport's largest batch. */
-export const BACKFILL_BATCH = 20_000;
+export const BACKFILL_BATCH = 5_000;
 /** Progress lines in the log at most this often; the board hears at most once a second. */
 const LOG_EVERY_MS = 5_000;
 const PUSH_EVERY_MS = 1_000;
@@ -86,6 +86,11 @@ export class BackfillService {
     await this.writing;
   }
 
+  /** A method, not the field: a stop arrives during the awaits between two checks. */
+  private isStopping(): boolean {
+    return this.stopping;
+  }
+
   /** Resolves when the sequence has ended (tests, bench). */
   async settled(): Promise<void> {
     await this.run;
@@ -112,14 +117,14 @@ export class BackfillService {
     const writing = this.backfill(probe.multiplier);
     this.writing = writing.catch(() => undefined);
     const ended = await writing;
-    if (this.stopping) return;
+    if (this.isStopping()) return;
     if (ended !== undefined) {
       this.status.update({ firstModel: 'training' });
       // The training reads the hourly aggregates: every day the backfill touched must be refreshed.
       await this.aggregates.drain();
       const outcome = await this.models.trainOnBackfill();
       this.status.update({ firstModel: outcome });
-      if (this.stopping) return;
+      if (this.isStopping()) return;
     } else {
       this.status.update({ firstModel: this.models.active === undefined ? 'none' : 'ready' });
     }
