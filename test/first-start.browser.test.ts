@@ -49,7 +49,7 @@ describe('first start on the embedded default', () => {
     'colours every district by a live model within 120 s of start, none Unknown, not all High',
     async () => {
       const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-      await page.goto(`${backend.url}/`);
+      await page.goto(`${backend.url}/`, { timeout: 60_000 });
       await page.getByLabel('Username').fill('admin');
       await page.getByLabel('Password').fill(TEST_ADMIN_PASSWORD);
       await page.getByLabel('Password').press('Enter');

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { setImmediate as yieldToLoop, setTimeout as delay } from 'node:timers/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { BackfillProgress, Region } from '@district-monitor/streams';
 import { createSimulator, type Simulator } from '@district-monitor/streams/simulator';
 import type { AppConfig } from '../config/app-config.js';
@@ -18,8 +18,16 @@ import { formatRate, SimulatorService } from './simulator.service.js';
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 const YEAR_MS = 365.25 * DAY_MS;
-/** Events per publish: the in-process transport's largest batch. */
-export const BACKFILL_BATCH = 5_000;
+/** Events per publish: half the in-process transport's largest batch, so one store blocks the loop less. */
+export const BACKFILL_BATCH = 2_500;
+/**
+ * A pause after each batch, this share of the batch's own time (at least 20 ms). PGlite runs each
+ * statement synchronously on the main thread and answers on the microtask queue: without time between
+ * batches, the HTTP server (the board's files and API), socket pushes and timers would wait for the
+ * whole backfill. The board stays usable during a backfill for about a fifth of its speed.
+ */
+const PAUSE_SHARE = 0.25;
+const MIN_PAUSE_MS = 20;
 /** Progress lines in the log at most this often; the board hears at most once a second. */
 const LOG_EVERY_MS = 5_000;
 const PUSH_EVERY_MS = 1_000;
@@ -61,7 +69,7 @@ export class BackfillService {
     @Inject(EventStoreRepository) private readonly store: Pick<EventStoreRepository, 'totalStored'>,
     @Inject(RegionMapService) private readonly map: Pick<RegionMapService, 'map'>,
     @Inject(SimulationStatusStore) private readonly status: SimulationStatusStore,
-    @Inject(AggregateRefresher) private readonly aggregates: Pick<AggregateRefresher, 'drain'>,
+    @Inject(AggregateRefresher) private readonly aggregates: Pick<AggregateRefresher, 'drain' | 'hold'>,
     @Inject(ModelRegistryService)
     private readonly models: Pick<ModelRegistryService, 'trainOnBackfill' | 'active'>,
     @Inject(SimulatorService) private readonly simulator: Pick<SimulatorService, 'start'>,
@@ -189,6 +197,8 @@ export class BackfillService {
           ` (${plan.events.toLocaleString('en-US')} events stored by an earlier run)`,
       );
     }
+    // One refresh of the aggregates after the backfill rather than one per batch (see AggregateRefresher.hold).
+    const release = this.aggregates.hold();
     try {
       return await this.write(plan);
     } catch (error) {
@@ -196,6 +206,8 @@ export class BackfillService {
       this.status.update({ backfill: { ...this.status.status.backfill, state: 'failed', reason: why } });
       this.logger.error(`backfill ${why}`);
       return undefined;
+    } finally {
+      release();
     }
   }
 
@@ -245,6 +257,7 @@ export class BackfillService {
     );
     report(plan.reached, true);
     for (const batch of backfillBatches(simulator, plan, BACKFILL_BATCH, plan.reached)) {
+      const batchStarted = performance.now();
       if (this.stopping) {
         this.logger.log('stopped; the backfill resumes at the next start');
         return undefined;
@@ -256,9 +269,7 @@ export class BackfillService {
       written += batch.events.length;
       await this.plans.progress(batch.reached, events);
       report(batch.reached, false);
-      // PGlite answers on the microtask queue: without a turn of the event loop, HTTP requests, socket
-      // pushes and timers would wait for the whole backfill.
-      await yieldToLoop();
+      await delay(Math.max(MIN_PAUSE_MS, (performance.now() - batchStarted) * PAUSE_SHARE));
     }
     await this.storedEverything();
     await this.plans.finish();
