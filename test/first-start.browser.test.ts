@@ -82,6 +82,15 @@ describe('first start on the embedded default', () => {
         `first start: every district coloured ${(colouredAfter / 1000).toFixed(1)} s after the backend was started ` +
           `(low ${tally.low}, medium ${tally.medium}, high ${tally.high})`,
       );
+      // The backend's own account of the steps, for the report (backfill rate, training time).
+      const steps = backend
+        .output()
+        .replace(/\x1b\[[0-9;]*m/g, '')
+        .split('\n')
+        .filter((line) =>
+          /\[Backfill\] (backfilling|backfill done)|\[Models\] v1: (quick|trained)|board at/.test(line),
+        );
+      console.log(steps.join('\n'));
       expect(colouredAfter).toBeLessThanOrEqual(GOAL_MS);
       expect(risks).toHaveLength(DISTRICTS);
       expect(risks).not.toContain('unknown');

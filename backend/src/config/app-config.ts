@@ -96,11 +96,11 @@ export interface AppConfig {
 }
 
 /**
- * Days of simulated history the embedded default writes at its first start: 26 weeks, the live models'
- * 15 weeks of minimum history with 11 to spare, about 91,000 events at the real volume; small enough
- * that the first model is trained within two minutes of `npm start` (docs/first-start.md).
+ * Days of simulated history the embedded default writes at its first start: 20 weeks, the live models'
+ * 15 weeks of minimum history with 5 to spare, about 70,000 events at the real volume; small enough
+ * that the first model is trained within two minutes of `npm start` on a busy machine (docs/first-start.md).
  */
-export const DEFAULT_BACKFILL_DAYS = 182;
+export const DEFAULT_BACKFILL_DAYS = 140;
 
 /** Every variable the backend reads, with its default; the README's configuration table mirrors this. */
 export const ENVIRONMENT = {
@@ -119,7 +119,7 @@ export const ENVIRONMENT = {
   SIMULATOR_SEED: 'simulator seed (default 1)',
   SIMULATOR_RATES: 'rate table calibrating the simulator (default data/rates/tamil-nadu.json)',
   BACKFILL_DAYS:
-    'days of simulated history written at the live rate before the simulator starts, into a database without events; 0 = off (default 182 on the embedded default, 0 with DATABASE_URL, KAFKA_BROKERS or SIMULATOR=off)',
+    'days of simulated history written at the live rate before the simulator starts, into a database without events; 0 = off (default 140 on the embedded default, 0 with DATABASE_URL, KAFKA_BROKERS or SIMULATOR=off)',
   INGEST_MAX_BODY_BYTES: 'largest POST /api/events body (default 5242880)',
   INGEST_AUTH: 'on | off: POST /api/events needs a producer key (default on)',
   AMENDMENT_WINDOW_DAYS:
