@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { ModelVersionsResponse, SimulationStatus } from '@district-monitor/streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,9 +84,7 @@ describe('first start on the embedded default', () => {
           `(low ${tally.low}, medium ${tally.medium}, high ${tally.high})`,
       );
       // The backend's own account of the steps, for the report (backfill rate, training time).
-      const steps = backend
-        .output()
-        .replace(/\x1b\[[0-9;]*m/g, '')
+      const steps = stripVTControlCharacters(backend.output())
         .split('\n')
         .filter((line) =>
           /\[Backfill\] (backfilling|backfill done)|\[Models\] v1: (quick|trained)|board at/.test(line),

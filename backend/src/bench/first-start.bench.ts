@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { stripVTControlCharacters } from 'node:util';
 import { REPO_ROOT } from '../config/app-config.js';
 import { progress, type BenchRow } from './bench-kit.js';
 
@@ -39,7 +40,7 @@ export async function firstStartSection(): Promise<BenchRow[]> {
   let log = '';
   child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  const plain = (): string => log.replace(/\x1b\[[0-9;]*m/g, '');
+  const plain = (): string => stripVTControlCharacters(log);
   try {
     let url: string | undefined;
     let listeningS: number | undefined;
