@@ -39,7 +39,7 @@ describe('history analysis on the embedded default', () => {
 
   it('trains at first start and serves the analysis, the district view, the tiers and the correlations', async () => {
     const started = Date.now();
-    backend = await startBackend({ DATA_DIR: dataDir });
+    backend = await startBackend({ DATA_DIR: dataDir, HISTORY_ANALYSIS: 'on' });
     const running = backend;
     const up = Date.now() - started;
     const ready = await waitFor(
@@ -145,7 +145,7 @@ describe('history analysis on the embedded default', () => {
   it('serves the stored analysis after a restart on the same database, without training again', async () => {
     await backend?.stop('SIGTERM');
     const started = Date.now();
-    backend = await startBackend({ DATA_DIR: dataDir, SIMULATOR: 'off' });
+    backend = await startBackend({ DATA_DIR: dataDir, SIMULATOR: 'off', HISTORY_ANALYSIS: 'on' });
     const running = backend;
     const ready = await waitFor(
       'the stored history analysis to be served',

@@ -41,7 +41,7 @@ describe('history views in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     // The embedded default but for the data folder; no backfill of simulated events (not what is tested here).
-    backend = await startBackend({ DATA_DIR: dataDir, BACKFILL_DAYS: '0' });
+    backend = await startBackend({ DATA_DIR: dataDir, BACKFILL_DAYS: '0', HISTORY_ANALYSIS: 'on' });
     token = await backend.login();
     browser = await chromium.launch({
       executablePath: requireEnv('CHROMIUM'),

@@ -15,6 +15,9 @@ import { IngestModule } from './ingest/ingest.module.js';
 import { LiveModule } from './live/live.module.js';
 import { ModelsModule } from './models/models.module.js';
 import { RegionModule } from './region/region.module.js';
+import { BackfillRepository } from './simulator/backfill.repository.js';
+import { BackfillService } from './simulator/backfill.service.js';
+import { SimulationController } from './simulator/simulation.controller.js';
 import { SimulatorController } from './simulator/simulator.controller.js';
 import { SimulatorService } from './simulator/simulator.service.js';
 import { StatsController } from './stats/stats.controller.js';
@@ -39,8 +42,14 @@ export class AppModule {
         HistoryAnalysisModule,
         HistoryModule,
       ],
-      controllers: [HealthController, DistrictsController, StatsController, SimulatorController],
-      providers: [SimulatorService, StatsRepository, AppLifecycle],
+      controllers: [
+        HealthController,
+        DistrictsController,
+        StatsController,
+        SimulatorController,
+        SimulationController,
+      ],
+      providers: [SimulatorService, BackfillRepository, BackfillService, StatsRepository, AppLifecycle],
     };
   }
 }

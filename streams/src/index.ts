@@ -13,6 +13,7 @@ export * from './features.js';
 export * from './scores.js';
 export * from './alerts.js';
 export * from './board.js';
+export * from './simulation.js';
 export * from './alert-rules.js';
 export * from './time-zone.js';
 export * from './history-analysis.js';

@@ -24,10 +24,16 @@ export interface AppConfig {
   readonly regionFile: string;
   readonly simulator: {
     readonly enabled: boolean;
-    readonly ratePerSecond: number;
+    /** Mean events per second across the region; undefined = the rate table's real volume. */
+    readonly ratePerSecond: number | undefined;
     readonly seed: number;
     /** Rate table calibrating districts and categories (used when its region is the loaded one). */
     readonly ratesFile: string;
+    /**
+     * Days of simulated history written before the live simulator starts, at the live rate, into a
+     * database that holds no events yet (backend/src/simulator/backfill.service.ts); 0 = none.
+     */
+    readonly backfillDays: number;
   };
   readonly ingest: {
     readonly maxBodyBytes: number;
@@ -115,6 +121,13 @@ export interface AppConfig {
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
 }
 
+/**
+ * Days of simulated history the embedded default writes at its first start: 20 weeks, the live models'
+ * 15 weeks of minimum history with 5 to spare, about 70,000 events at the real volume; small enough
+ * that the first model is trained within two minutes of `npm start` on a busy machine (docs/first-start.md).
+ */
+export const DEFAULT_BACKFILL_DAYS = 140;
+
 /** Every variable the backend reads, with its default; the README's configuration table mirrors this. */
 export const ENVIRONMENT = {
   PORT: 'HTTP port (default 3000)',
@@ -129,9 +142,12 @@ export const ENVIRONMENT = {
     'consumer session timeout: how long a crashed member holds its partitions (default 10000; the broker allows 6000 and up)',
   REGION_FILE: 'region definition (default data/regions/tamil-nadu.json)',
   SIMULATOR: 'on | off (default on without KAFKA_BROKERS, off with it)',
-  SIMULATOR_RATE: 'mean simulated events per second across the region over a day (default 5)',
+  SIMULATOR_RATE:
+    "mean simulated events per second across the region over a day (default: the rate table's real volume, 183,076 events a year = 0.0058/s for Tamil Nadu)",
   SIMULATOR_SEED: 'simulator seed (default 1)',
   SIMULATOR_RATES: 'rate table calibrating the simulator (default data/rates/tamil-nadu.json)',
+  BACKFILL_DAYS:
+    'days of simulated history written at the live rate before the simulator starts, into a database without events; 0 = off (default 140 on the embedded default, 0 with DATABASE_URL, KAFKA_BROKERS or SIMULATOR=off)',
   INGEST_MAX_BODY_BYTES: 'largest POST /api/events body (default 5242880)',
   INGEST_AUTH: 'on | off: POST /api/events needs a producer key (default on)',
   AMENDMENT_WINDOW_DAYS:
@@ -246,8 +262,8 @@ export function loadConfig(env: Env): AppConfig {
   }
 
   const rateRaw = text('SIMULATOR_RATE');
-  const rate = rateRaw === undefined ? 5 : Number(rateRaw);
-  if (!Number.isFinite(rate) || rate < 0 || rate > 100_000) {
+  const rate = rateRaw === undefined ? undefined : Number(rateRaw);
+  if (rate !== undefined && (!Number.isFinite(rate) || rate < 0 || rate > 100_000)) {
     problems.push(`SIMULATOR_RATE=${rateRaw ?? ''}: expected a number of events per second from 0 to 100000`);
   }
 
@@ -270,6 +286,10 @@ export function loadConfig(env: Env): AppConfig {
     );
   }
 
+  const simulatorOn = choice('SIMULATOR', ['on', 'off'], kafka === undefined ? 'on' : 'off') === 'on';
+  // Only the embedded default backfills unless told: a server's database is someone's real data.
+  const embedded = databaseUrl === undefined && kafka === undefined && simulatorOn;
+
   const config: AppConfig = {
     port: integer('PORT', 3000, 0, 65535),
     host: text('HOST') ?? '127.0.0.1',
@@ -278,10 +298,11 @@ export function loadConfig(env: Env): AppConfig {
     kafka,
     regionFile: path('REGION_FILE', 'data/regions/tamil-nadu.json'),
     simulator: {
-      enabled: choice('SIMULATOR', ['on', 'off'], kafka === undefined ? 'on' : 'off') === 'on',
+      enabled: simulatorOn,
       ratePerSecond: rate,
       seed: integer('SIMULATOR_SEED', 1, 0, 2 ** 31 - 1),
       ratesFile: path('SIMULATOR_RATES', 'data/rates/tamil-nadu.json'),
+      backfillDays: integer('BACKFILL_DAYS', embedded ? DEFAULT_BACKFILL_DAYS : 0, 0, 3650),
     },
     ingest: {
       maxBodyBytes: integer('INGEST_MAX_BODY_BYTES', 5 * 1024 * 1024, 1024, 512 * 1024 * 1024),

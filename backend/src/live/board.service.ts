@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { districtsOf, type BoardSnapshot, type Region } from '@district-monitor/streams';
 import { REGION } from '../config/tokens.js';
 import { EventStoreRepository } from '../ingest/event-store.repository.js';
+import { SimulationStatusStore } from './simulation-status.js';
 
 const WINDOW_HOURS = 24;
 const MINUTES = 30;
@@ -12,6 +13,7 @@ export class BoardService {
   constructor(
     @Inject(REGION) private readonly region: Region,
     @Inject(EventStoreRepository) private readonly store: EventStoreRepository,
+    @Inject(SimulationStatusStore) private readonly simulation: Pick<SimulationStatusStore, 'status'>,
   ) {}
 
   /**
@@ -42,6 +44,7 @@ export class BoardService {
       minutes,
       totalStored,
       lastReportedAt: only(lastReportedAt, districts),
+      simulation: this.simulation.status,
     };
   }
 }

@@ -17,6 +17,7 @@ import type {
 } from '@district-monitor/streams';
 import { BoardService } from './board.service.js';
 import type { SocketData } from '../auth/access.js';
+import { SimulationStatusStore } from './simulation-status.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/tokens.js';
 
@@ -49,8 +50,14 @@ export class LiveGateway implements OnGatewayConnection, OnModuleDestroy {
   constructor(
     @Inject(BoardService) private readonly board: BoardService,
     @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(SimulationStatusStore) simulation: SimulationStatusStore,
   ) {
     this.flushMs = config.board.pushIntervalMs;
+    // Rare (the backfill throttles its progress to about once a second): sent as it comes.
+    simulation.onChange((status) => {
+      // Before the HTTP server listens there is no Socket.IO server and no board to tell.
+      (this.server as typeof this.server | undefined)?.emit('simulation', status);
+    });
   }
 
   async handleConnection(client: BoardSocket): Promise<void> {
