@@ -103,6 +103,8 @@ async function main(): Promise<number> {
   // A bad corpus is refused before any long task starts.
   const corpus = args.nab === undefined ? undefined : await readNabCorpus(args.nab);
   const reports: TaskReport[] = [];
+  /** With several seeds, each seed's own report (in the JSON document as `runs`). */
+  const perSeed: TaskReport[] = [];
   const seeds = Array.from({ length: args.seeds }, (_, i) => args.options.seed + i);
   for (const task of args.tasks) {
     const runs: TaskReport[] = [];
@@ -114,6 +116,7 @@ async function main(): Promise<number> {
     }
     const report = seeds.length > 1 ? combineSeeds(runs, seeds) : (runs[0] as TaskReport);
     reports.push(report);
+    if (seeds.length > 1) perSeed.push(...runs);
     if (!args.json) process.stdout.write(`${formatReport(report)}\n\n`);
   }
   let nab: NabReport | undefined;
@@ -127,6 +130,7 @@ async function main(): Promise<number> {
       seed: args.options.seed,
       seeds,
       ...(args.tasks.length > 0 ? { tasks: reports } : {}),
+      ...(perSeed.length > 0 ? { runs: perSeed } : {}),
       ...(nab === undefined ? {} : { nab }),
     };
     process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
