@@ -12,6 +12,7 @@ import { HealthController } from './health/health.controller.js';
 import { HistoryModule } from './history/history.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { LiveModule } from './live/live.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { ModelsModule } from './models/models.module.js';
 import { RegionModule } from './region/region.module.js';
 import { SimulatorController } from './simulator/simulator.controller.js';
@@ -36,6 +37,7 @@ export class AppModule {
         BoardHistoryModule,
         RegionModule,
         HistoryModule,
+        MetricsModule,
       ],
       controllers: [HealthController, DistrictsController, StatsController, SimulatorController],
       providers: [SimulatorService, StatsRepository, AppLifecycle],

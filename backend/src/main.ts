@@ -5,6 +5,7 @@ import { Logger, type LogLevel } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
 import { EarlyHttp } from './early-http.js';
+import { JsonLogger } from './logging/json.logger.js';
 
 process.env.TZ = 'UTC';
 
@@ -15,6 +16,9 @@ const LEVELS: readonly LogLevel[] = ['error', 'warn', 'log', 'debug'];
  * (liveness within a second of a restart); the application loads behind it and then takes it over.
  */
 export async function bootstrap(config: AppConfig): Promise<NestExpressApplication> {
+  // JSON lines (pino) for collectors, or Nest's own lines for a terminal.
+  const jsonLogger = config.logFormat === 'json' ? new JsonLogger(config.logLevel) : undefined;
+  if (jsonLogger !== undefined) Logger.overrideLogger(jsonLogger);
   const logger = new Logger('Main');
   const early = await EarlyHttp.open(config.port, config.host);
   logger.log(`listening at ${urlOf(early, config)}/ (liveness: /api/health/live); starting`);
@@ -39,7 +43,7 @@ export async function bootstrap(config: AppConfig): Promise<NestExpressApplicati
     new EarlyHttpAdapter(early),
     {
       bodyParser: false,
-      logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
+      logger: jsonLogger ?? LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
     },
   );
   // Every Socket.IO namespace authenticates its handshake (auth: { token }) before a gateway sees it.

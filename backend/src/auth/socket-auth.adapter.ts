@@ -1,6 +1,7 @@
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Namespace, Server, ServerOptions, Socket } from 'socket.io';
+import { metrics } from '../metrics/metrics.js';
 import type { SocketData } from './access.js';
 import type { Authentication } from './users.service.js';
 
@@ -61,10 +62,14 @@ export class AuthIoAdapter extends IoAdapter {
   override createIOServer(port: number, options?: ServerOptions): Server {
     const server = super.createIOServer(port, options) as Server;
     const middleware = socketAuthMiddleware(this.authenticator);
+    const namespaces: Namespace[] = [server.of('/')];
     server.of('/').use(middleware);
     server.on('new_namespace', (namespace: Namespace) => {
       namespace.use(middleware);
+      namespaces.push(namespace);
     });
+    metrics.probes.sockets = () =>
+      Object.fromEntries(namespaces.map((namespace) => [namespace.name, namespace.sockets.size]));
     return server;
   }
 }

@@ -89,6 +89,10 @@ export interface AppConfig {
   /** Built board (`frontend/dist`), served at `/`. */
   readonly frontendDir: string;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
+  /** `text`: Nest's coloured lines, for a terminal; `json`: one JSON object per line (pino), for collectors. */
+  readonly logFormat: 'text' | 'json';
+  /** Bearer token Prometheus presents at `GET /metrics`; undefined = the endpoint is off. */
+  readonly metricsToken: string | undefined;
 }
 
 /** Every variable the backend reads, with its default; the README's configuration table mirrors this. */
@@ -138,7 +142,10 @@ export const ENVIRONMENT = {
   LIVE_PUSH_MS:
     'batch summaries, features and scores are coalesced and pushed to boards at most this often (default 200)',
   SCORE_HISTORY_MINUTES: 'minutes between two stored scores of one district, read by time travel (default 5)',
-  LOG_LEVEL: 'error | warn | log | debug (default log)',
+  LOG_LEVEL: 'error | warn | log | debug (default log; debug logs every batch)',
+  LOG_FORMAT: 'text | json: log lines for a terminal, or one JSON object per line (default json when NODE_ENV=production, else text)',
+  METRICS_TOKEN:
+    'bearer token that GET /metrics (Prometheus text format) requires, at least 16 characters; unset = /metrics is off',
 } as const;
 
 export class ConfigError extends Error {
@@ -230,6 +237,11 @@ export function loadConfig(env: Env): AppConfig {
     );
   }
 
+  const metricsToken = text('METRICS_TOKEN');
+  if (metricsToken !== undefined && (metricsToken.length < 16 || metricsToken.length > 4096)) {
+    problems.push(`METRICS_TOKEN: expected 16 to 4096 characters, got ${metricsToken.length}`);
+  }
+
   const config: AppConfig = {
     port: integer('PORT', 3000, 0, 65535),
     host: text('HOST') ?? '127.0.0.1',
@@ -277,6 +289,8 @@ export function loadConfig(env: Env): AppConfig {
     },
     frontendDir: resolve(REPO_ROOT, 'frontend/dist'),
     logLevel: choice('LOG_LEVEL', ['error', 'warn', 'log', 'debug'], 'log'),
+    logFormat: choice('LOG_FORMAT', ['text', 'json'], env.NODE_ENV === 'production' ? 'json' : 'text'),
+    metricsToken,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
