@@ -143,7 +143,8 @@ export const ENVIRONMENT = {
     'batch summaries, features and scores are coalesced and pushed to boards at most this often (default 200)',
   SCORE_HISTORY_MINUTES: 'minutes between two stored scores of one district, read by time travel (default 5)',
   LOG_LEVEL: 'error | warn | log | debug (default log; debug logs every batch)',
-  LOG_FORMAT: 'text | json: log lines for a terminal, or one JSON object per line (default json when NODE_ENV=production, else text)',
+  LOG_FORMAT:
+    'text | json: log lines for a terminal, or one JSON object per line (default json when NODE_ENV=production, else text)',
   METRICS_TOKEN:
     'bearer token that GET /metrics (Prometheus text format) requires, at least 16 characters; unset = /metrics is off',
 } as const;

@@ -151,7 +151,7 @@ export class Metrics {
     });
     new Gauge({
       name: 'district_monitor_alerts',
-      help: "Open alerts of the districts this replica owns, by state",
+      help: 'Open alerts of the districts this replica owns, by state',
       labelNames: ['state'] as const,
       registers: [this.registry],
       collect() {
