@@ -30,6 +30,7 @@ export async function bootstrap(config: AppConfig): Promise<NestExpressApplicati
     { AuthIoAdapter },
     { UsersService },
     { EarlyHttpAdapter },
+    { connectRedisBroadcast },
   ] = await Promise.all([
     import('@nestjs/core'),
     import('./app.module.js'),
@@ -37,6 +38,7 @@ export async function bootstrap(config: AppConfig): Promise<NestExpressApplicati
     import('./auth/socket-auth.adapter.js'),
     import('./auth/users.service.js'),
     import('./early-http.adapter.js'),
+    import('./live/redis-adapter.gateway.js'),
   ]);
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot(config),
@@ -47,7 +49,8 @@ export async function bootstrap(config: AppConfig): Promise<NestExpressApplicati
     },
   );
   // Every Socket.IO namespace authenticates its handshake (auth: { token }) before a gateway sees it.
-  app.useWebSocketAdapter(new AuthIoAdapter(app, app.get(UsersService)));
+  const broadcast = config.redisUrl === undefined ? undefined : await connectRedisBroadcast(config.redisUrl);
+  app.useWebSocketAdapter(new AuthIoAdapter(app, app.get(UsersService), broadcast));
   // Generated from the controllers, served at GET /api/openapi.json.
   app.get(OpenApiDocument).build(app);
   if (existsSync(config.frontendDir)) {
@@ -70,13 +73,16 @@ export async function bootstrap(config: AppConfig): Promise<NestExpressApplicati
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.log(`${signal}: finishing the batch in hand, then stopping`);
-      app.close().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error(`shutdown failed: ${String(error)}`);
-          process.exit(1);
-        },
-      );
+      app
+        .close()
+        .then(() => broadcast?.close())
+        .then(
+          () => process.exit(0),
+          (error: unknown) => {
+            logger.error(`shutdown failed: ${String(error)}`);
+            process.exit(1);
+          },
+        );
     });
   }
   return app;

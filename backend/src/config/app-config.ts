@@ -91,6 +91,8 @@ export interface AppConfig {
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
   /** `text`: Nest's coloured lines, for a terminal; `json`: one JSON object per line (pino), for collectors. */
   readonly logFormat: 'text' | 'json';
+  /** Redis for Socket.IO across replicas (`@socket.io/redis-adapter`); undefined = one instance. */
+  readonly redisUrl: string | undefined;
   /** Bearer token Prometheus presents at `GET /metrics`; undefined = the endpoint is off. */
   readonly metricsToken: string | undefined;
 }
@@ -145,6 +147,8 @@ export const ENVIRONMENT = {
   LOG_LEVEL: 'error | warn | log | debug (default log; debug logs every batch)',
   LOG_FORMAT:
     'text | json: log lines for a terminal, or one JSON object per line (default json when NODE_ENV=production, else text)',
+  REDIS_URL:
+    'redis://host:port of the Redis that carries Socket.IO broadcasts between backend replicas; unset = a single instance',
   METRICS_TOKEN:
     'bearer token that GET /metrics (Prometheus text format) requires, at least 16 characters; unset = /metrics is off',
 } as const;
@@ -243,6 +247,11 @@ export function loadConfig(env: Env): AppConfig {
     problems.push(`METRICS_TOKEN: expected 16 to 4096 characters, got ${metricsToken.length}`);
   }
 
+  const redisUrl = text('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
+    problems.push('REDIS_URL: expected a redis:// or rediss:// URL');
+  }
+
   const config: AppConfig = {
     port: integer('PORT', 3000, 0, 65535),
     host: text('HOST') ?? '127.0.0.1',
@@ -292,6 +301,7 @@ export function loadConfig(env: Env): AppConfig {
     logLevel: choice('LOG_LEVEL', ['error', 'warn', 'log', 'debug'], 'log'),
     logFormat: choice('LOG_FORMAT', ['text', 'json'], env.NODE_ENV === 'production' ? 'json' : 'text'),
     metricsToken,
+    redisUrl,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

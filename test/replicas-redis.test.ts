@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TopicNames } from '@district-monitor/streams';
+import { startBackend, type RunningBackend } from './helpers/backend.js';
+import { toMessages, validEvents } from './helpers/events.js';
+import { createTopics, produce } from './helpers/kafka.js';
+import { parsePrometheusText, sumOf } from './helpers/prometheus.js';
+import { createDatabase, requireEnv, uniqueName, waitFor } from './helpers/services.js';
+import { connectBoard, type BoardClient } from './helpers/socket.js';
+
+const EVENTS = 400;
+const TOKEN = 'it-metrics-token-replicas-01';
+
+interface Health {
+  transport: { state: string };
+  alerts: { owned: number };
+}
+
+/** Two replicas in one consumer group, one Redis: a board on either sees what both consume. */
+describe('Socket.IO across replicas (Redis adapter)', () => {
+  let topics: TopicNames;
+  let database: { url: string; drop(): Promise<void> };
+  let a: RunningBackend;
+  let b: RunningBackend;
+  let board: BoardClient;
+  const featureDistricts = new Set<string>();
+
+  const stored = async (backend: RunningBackend): Promise<number> => {
+    const response = await fetch(`${backend.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    return sumOf(parsePrometheusText(await response.text()), 'district_monitor_ingest_events_total', {
+      outcome: 'stored',
+    });
+  };
+  const health = async (backend: RunningBackend): Promise<Health> =>
+    (await (await fetch(`${backend.url}/api/health`)).json()) as Health;
+
+  beforeAll(async () => {
+    const created = await createTopics();
+    topics = created.topics;
+    database = await createDatabase();
+    const env = {
+      KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
+      KAFKA_TOPIC_PREFIX: created.prefix,
+      KAFKA_GROUP_ID: uniqueName('replicas-'),
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
+      DATABASE_URL: database.url,
+      REDIS_URL: requireEnv('REDIS_URL'),
+      SIMULATOR: 'off',
+      MODEL_RETRAIN_HOURS: '0',
+      METRICS_TOKEN: TOKEN,
+    };
+    // One after the other: the first start creates the admin user and the session secret both share.
+    a = await startBackend(env);
+    b = await startBackend(env);
+    board = await connectBoard(a.url, await a.login());
+    board.socket.on('features', (update) => {
+      for (const item of update.districts) featureDistricts.add(item.district);
+    });
+  });
+
+  afterAll(async () => {
+    board.close();
+    await Promise.all([a.stop('SIGTERM'), b.stop('SIGTERM')]);
+    await database.drop();
+  });
+
+  it('a board connected to replica A receives the batches and features of the districts replica B consumes', async () => {
+    await waitFor(
+      'both replicas to hold a share of the partitions',
+      async () => {
+        const [ha, hb] = await Promise.all([health(a), health(b)]);
+        const split =
+          ha.transport.state === 'running' &&
+          hb.transport.state === 'running' &&
+          ha.alerts.owned > 0 &&
+          hb.alerts.owned > 0 &&
+          ha.alerts.owned + hb.alerts.owned === 38;
+        return split ? true : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    const events = validEvents(EVENTS, 707);
+    await produce(toMessages(events, topics));
+
+    await waitFor(
+      `the board on A to count ${EVENTS} stored (${JSON.stringify(board.totals)})`,
+      () => (board.totals.stored === EVENTS ? true : undefined),
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+    // Both replicas consumed a share: what A's board saw of B's share came through Redis.
+    const [byA, byB] = await Promise.all([stored(a), stored(b)]);
+    expect(byA + byB).toBe(EVENTS);
+    expect(byB).toBeGreaterThan(0);
+    expect(byA).toBeGreaterThan(0);
+
+    const districts = new Set(events.map((event) => event.district));
+    await waitFor(
+      `features of all ${districts.size} districts on A's board (${featureDistricts.size} seen)`,
+      () => ([...districts].every((code) => featureDistricts.has(code)) ? true : undefined),
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+  });
+});
