@@ -64,7 +64,7 @@ describe('crash safety', () => {
     );
     // Let the consumer finish whatever re-delivered batches are in hand, then check nothing doubled.
     await waitFor('consumer lag 0', async () => {
-      const health = (await (await fetch(`${backend?.url}/api/health`)).json()) as {
+      const health = (await (await (backend as RunningBackend).fetch('/api/health')).json()) as {
         transport: { lag: number | null };
       };
       return health.transport.lag === 0 ? true : undefined;

@@ -30,8 +30,9 @@ describe('Socket.IO across replicas (Redis adapter)', () => {
       outcome: 'stored',
     });
   };
+  // The details of health are for a session (anonymous callers get the status alone).
   const health = async (backend: RunningBackend): Promise<Health> =>
-    (await (await fetch(`${backend.url}/api/health`)).json()) as Health;
+    (await (await backend.fetch('/api/health')).json()) as Health;
 
   beforeAll(async () => {
     const created = await createTopics();

@@ -37,7 +37,7 @@ function createTransport(config: AppConfig, db: Database): Transport {
     const producer = new KafkaProducerRepository(config.kafka, new DeadLetterTableRepository(db));
     return { source: new KafkaEventSource(config.kafka), publisher: producer, deadLetters: producer };
   }
-  const inProcess = new InProcessTransport(topicNames());
+  const inProcess = new InProcessTransport(topicNames(), config.inProcessQueue);
   return { source: inProcess, publisher: inProcess, deadLetters: new DeadLetterTableRepository(db) };
 }
 

@@ -20,9 +20,13 @@ export class EarlyHttp {
     });
   }
 
-  /** Listens on `port` (0: a free one) and resolves once it does. */
-  static open(port: number, host: string): Promise<EarlyHttp> {
+  /**
+   * Listens on `port` (0: a free one) and resolves once it does. `configure` sets the server's limits
+   * before it listens, where Node starts its connection checks.
+   */
+  static open(port: number, host: string, configure: (server: Server) => void): Promise<EarlyHttp> {
     const early = new EarlyHttp();
+    configure(early.server);
     return new Promise((resolve, reject) => {
       early.server.once('error', reject);
       early.server.listen(port, host, () => {

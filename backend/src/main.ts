@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
-import type { ServerResponse } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { Logger, type LogLevel } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
 import { EarlyHttp } from './early-http.js';
 import { JsonLogger } from './logging/json.logger.js';
+import { securityHeaders } from './http/security-headers.js';
 
 process.env.TZ = 'UTC';
 
@@ -20,7 +21,9 @@ export async function bootstrap(config: AppConfig): Promise<NestExpressApplicati
   const jsonLogger = config.logFormat === 'json' ? new JsonLogger(config.logLevel) : undefined;
   if (jsonLogger !== undefined) Logger.overrideLogger(jsonLogger);
   const logger = new Logger('Main');
-  const early = await EarlyHttp.open(config.port, config.host);
+  const early = await EarlyHttp.open(config.port, config.host, (server) => {
+    limitConnections(server, config.http);
+  });
   logger.log(`listening at ${urlOf(early, config)}/ (liveness: /api/health/live); starting`);
   // Loaded after HTTP listens: these imports alone take seconds.
   const [
@@ -48,6 +51,8 @@ export async function bootstrap(config: AppConfig): Promise<NestExpressApplicati
       logger: jsonLogger ?? LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
     },
   );
+  app.disable('x-powered-by');
+  app.use(securityHeaders({ hsts: config.http.hsts }));
   // Every Socket.IO namespace authenticates its handshake (auth: { token }) before a gateway sees it.
   const broadcast = config.redisUrl === undefined ? undefined : await connectRedisBroadcast(config.redisUrl);
   app.useWebSocketAdapter(new AuthIoAdapter(app, app.get(UsersService), broadcast));
@@ -93,6 +98,23 @@ function urlOf(early: EarlyHttp, config: AppConfig): string {
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host;
   return `http://${shownHost}:${port}`;
+}
+
+/**
+ * Slow clients: a request must send its headers within `headersTimeoutMs` and all of itself within
+ * `requestTimeoutMs`; idle keep-alive connections close after `keepAliveTimeoutMs`; at most
+ * `maxConnections` are open. Set before listening, where Node starts its timeout checks.
+ */
+function limitConnections(server: Server, limits: AppConfig['http']): void {
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.maxConnections = limits.maxConnections;
+  // Node checks the two timeouts this often (30 s by default): a quarter of the shorter one.
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(
+    50,
+    Math.min(1000, Math.floor(limits.headersTimeoutMs / 4)),
+  );
 }
 
 let config: AppConfig;

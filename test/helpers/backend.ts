@@ -30,6 +30,9 @@ const baseEnv = (): Record<string, string> =>
 /**
  * Starts `backend/dist/main.js` as its own process with exactly `env` (plus PATH and friends), on a
  * free port, and waits until `GET /api/health` says ok (`until: 'listening'`: only until HTTP listens).
+ * No backfill of simulated history unless the test asks (`BACKFILL_DAYS`; an empty value means the
+ * backend's own default): tests start from the database they set up. No analysis of the yearly history
+ * either (seconds of CPU per start) unless the test asks (`HISTORY_ANALYSIS: 'on'`).
  */
 export async function startBackend(
   env: Record<string, string>,
@@ -38,7 +41,14 @@ export async function startBackend(
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, ['backend/dist/main.js'], {
     cwd: REPO_ROOT,
-    env: { ...baseEnv(), PORT: '0', ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, ...env },
+    env: {
+      ...baseEnv(),
+      PORT: '0',
+      ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+      BACKFILL_DAYS: '0',
+      HISTORY_ANALYSIS: 'off',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -87,7 +97,11 @@ export async function startBackend(
     child,
     login,
     async fetch(path, init = {}, token) {
-      adminToken ??= login();
+      // A failed login (the database down, say) is not kept: the next call logs in again.
+      adminToken ??= login().catch((error: unknown) => {
+        adminToken = undefined;
+        throw error;
+      });
       const headers = new Headers(init.headers);
       headers.set('authorization', `Bearer ${token ?? (await adminToken)}`);
       return fetch(`${url}${path}`, { ...init, headers });

@@ -10,8 +10,9 @@ export interface Health {
   transport: { state: string; lag: number | null; stalled: boolean; brokers: { reachable: boolean } | null };
 }
 
-export const health = async (url: string): Promise<{ code: number; body: Health }> => {
-  const response = await fetch(`${url}/api/health`);
+/** Health with its details: read with the admin's session (anonymous callers get the status alone). */
+export const health = async (backend: RunningBackend): Promise<{ code: number; body: Health }> => {
+  const response = await backend.fetch('/api/health');
   return { code: response.status, body: (await response.json()) as Health };
 };
 

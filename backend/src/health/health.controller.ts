@@ -1,8 +1,8 @@
 import { AlertEngine } from '../alerts/alert-engine.service.js';
-import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Access } from '../auth/access.js';
+import { Access, type AuthenticatedRequest } from '../auth/access.js';
 import { DATABASE, EVENT_SOURCE } from '../config/tokens.js';
 import type { Database, DatabaseInfo } from '../database/database.js';
 import { AggregateRefresher } from '../features/aggregate-refresher.js';
@@ -60,7 +60,9 @@ export function degradedReasons(database: HealthReport['database'], transport: S
 /**
  * `GET /api/health` (readiness): 200 with `"status": "ok"` once the database answers, the consumer runs,
  * the brokers answer and consumption progresses, else 503 with the reasons. `GET /api/health/live`
- * (liveness): 200 while the process runs, from the moment HTTP listens.
+ * (liveness): 200 while the process runs, from the moment HTTP listens. Anonymous callers get the
+ * status alone; the details (versions, connection errors, reasons) only a caller with a valid session
+ * token (the guard notes it on public routes).
  */
 @ApiTags('health')
 @Controller('api/health')
@@ -84,7 +86,10 @@ export class HealthController {
   @Get()
   @Access('public')
   @ApiOperation({ summary: 'Database, transport, aggregates, features and models; 503 when degraded' })
-  async health(@Res({ passthrough: true }) response: Response): Promise<HealthReport> {
+  async health(
+    @Req() request: AuthenticatedRequest,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<HealthReport | Pick<HealthReport, 'status'>> {
     let database: HealthReport['database'];
     try {
       await this.db.query('SELECT 1');
@@ -96,7 +101,7 @@ export class HealthController {
     const reasons = degradedReasons(database, transport);
     const status = reasons.length === 0 ? 'ok' : 'degraded';
     response.status(status === 'ok' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
-    return {
+    const report: HealthReport = {
       status,
       reasons,
       database,
@@ -111,5 +116,6 @@ export class HealthController {
       alerts: this.alerts.health(),
       uptimeSeconds: Math.round(process.uptime()),
     };
+    return request.principal?.kind === 'user' || request.signedSession === true ? report : { status };
   }
 }

@@ -76,9 +76,23 @@ export interface SourceHealth {
 
 /** Where producers inside the process (HTTP ingest, simulator) hand valid events. */
 export interface EventPublisher {
-  /** Resolves when the transport has durably taken the events (Kafka ack, or stored in-process). */
+  /**
+   * Resolves when the transport has durably taken the events (Kafka ack, or stored in-process);
+   * rejects with {@link BackpressureError} when it holds as much as it may and takes nothing.
+   */
   publish(events: readonly MonitorEvent[]): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The transport holds as much as it may: nothing was taken; retry after `retryAfterSeconds`. */
+export class BackpressureError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+    this.name = 'BackpressureError';
+  }
 }
 
 export interface DeadLetter {
