@@ -23,6 +23,12 @@ describe('Socket.IO across replicas (Redis adapter)', () => {
   let b: RunningBackend;
   let board: BoardClient;
   const featureDistricts = new Set<string>();
+  const events = validEvents(EVENTS, 707);
+  // The district with the most events: a viewer scoped to it watches it on each replica.
+  const counts = new Map<string, number>();
+  for (const event of events) counts.set(event.district, (counts.get(event.district) ?? 0) + 1);
+  const [scopedDistrict = '', scopedCount = 0] = [...counts].sort((x, y) => y[1] - x[1])[0] ?? [];
+  const scoped: { board: BoardClient; featureDistricts: Set<string> }[] = [];
 
   const stored = async (backend: RunningBackend): Promise<number> => {
     const response = await fetch(`${backend.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
@@ -56,10 +62,33 @@ describe('Socket.IO across replicas (Redis adapter)', () => {
     board.socket.on('features', (update) => {
       for (const item of update.districts) featureDistricts.add(item.district);
     });
+    const user = await a.fetch('/api/users', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        username: 'it-replica-viewer',
+        password: 'it-replica-viewer-password',
+        role: 'viewer',
+        districts: [scopedDistrict],
+      }),
+    });
+    expect(user.status).toBe(201);
+    for (const backend of [a, b]) {
+      const viewer = await connectBoard(
+        backend.url,
+        await backend.login('it-replica-viewer', 'it-replica-viewer-password'),
+      );
+      const seen = new Set<string>();
+      viewer.socket.on('features', (update) => {
+        for (const item of update.districts) seen.add(item.district);
+      });
+      scoped.push({ board: viewer, featureDistricts: seen });
+    }
   });
 
   afterAll(async () => {
     board.close();
+    for (const viewer of scoped) viewer.board.close();
     await Promise.all([a.stop('SIGTERM'), b.stop('SIGTERM')]);
     await database.drop();
   });
@@ -79,7 +108,6 @@ describe('Socket.IO across replicas (Redis adapter)', () => {
       },
       { timeoutMs: 60_000, intervalMs: 250 },
     );
-    const events = validEvents(EVENTS, 707);
     await produce(toMessages(events, topics));
 
     await waitFor(
@@ -99,5 +127,20 @@ describe('Socket.IO across replicas (Redis adapter)', () => {
       () => ([...districts].every((code) => featureDistricts.has(code)) ? true : undefined),
       { timeoutMs: 30_000, intervalMs: 200 },
     );
+  });
+
+  it('a viewer scoped to one district gets exactly its batches and features on either replica', async () => {
+    // One of the two replicas consumed the district, so one of these two sockets got it through Redis.
+    for (const [index, viewer] of scoped.entries()) {
+      await waitFor(
+        `the viewer on replica ${index === 0 ? 'A' : 'B'} to count the ${scopedCount} events of ${scopedDistrict} (${JSON.stringify(viewer.board.totals)})`,
+        () => (viewer.board.totals.stored === scopedCount ? true : undefined),
+        { timeoutMs: 30_000, intervalMs: 200 },
+      );
+      await waitFor(`features of ${scopedDistrict} on the scoped socket`, () =>
+        viewer.featureDistricts.has(scopedDistrict) ? true : undefined,
+      );
+      expect([...viewer.featureDistricts]).toEqual([scopedDistrict]);
+    }
   });
 });
