@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite (`npm test`): installs dependencies when missing, builds, starts PostgreSQL,
-# Kafka and Chromium (each script is idempotent), runs the unit and integration tests, and ends with
+# Kafka, Redis and Chromium (each script is idempotent), runs the unit and integration tests, and ends with
 # one summary line such as "412 passed, 0 failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,11 +15,13 @@ npm run build
 # Assigned first: a service that fails to start stops the run here (set -e), not later in every test.
 postgres_env=$(deploy/postgres.sh start)
 kafka_env=$(deploy/kafka.sh start)
+redis_env=$(deploy/redis.sh start)
 chromium_env=$(deploy/chromium.sh)
 eval "$postgres_env"
 eval "$kafka_env"
+eval "$redis_env"
 eval "$chromium_env"
-export DATABASE_URL KAFKA_BROKERS CHROMIUM
+export DATABASE_URL KAFKA_BROKERS REDIS_URL CHROMIUM
 
 mkdir -p artifacts
 status=0

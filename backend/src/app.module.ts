@@ -13,6 +13,7 @@ import { HistoryAnalysisModule } from './history-analysis/history-analysis.modul
 import { HistoryModule } from './history/history.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { LiveModule } from './live/live.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { ModelsModule } from './models/models.module.js';
 import { RegionModule } from './region/region.module.js';
 import { BackfillRepository } from './simulator/backfill.repository.js';
@@ -41,6 +42,7 @@ export class AppModule {
         RegionModule,
         HistoryAnalysisModule,
         HistoryModule,
+        MetricsModule,
       ],
       controllers: [
         HealthController,

@@ -5,6 +5,7 @@ import { Logger, type LogLevel } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
 import { EarlyHttp } from './early-http.js';
+import { JsonLogger } from './logging/json.logger.js';
 import { securityHeaders } from './http/security-headers.js';
 
 process.env.TZ = 'UTC';
@@ -16,6 +17,9 @@ const LEVELS: readonly LogLevel[] = ['error', 'warn', 'log', 'debug'];
  * (liveness within a second of a restart); the application loads behind it and then takes it over.
  */
 export async function bootstrap(config: AppConfig): Promise<NestExpressApplication> {
+  // JSON lines (pino) for collectors, or Nest's own lines for a terminal.
+  const jsonLogger = config.logFormat === 'json' ? new JsonLogger(config.logLevel) : undefined;
+  if (jsonLogger !== undefined) Logger.overrideLogger(jsonLogger);
   const logger = new Logger('Main');
   const early = await EarlyHttp.open(config.port, config.host, (server) => {
     limitConnections(server, config.http);
@@ -29,6 +33,7 @@ export async function bootstrap(config: AppConfig): Promise<NestExpressApplicati
     { AuthIoAdapter },
     { UsersService },
     { EarlyHttpAdapter },
+    { connectRedisBroadcast },
   ] = await Promise.all([
     import('@nestjs/core'),
     import('./app.module.js'),
@@ -36,19 +41,21 @@ export async function bootstrap(config: AppConfig): Promise<NestExpressApplicati
     import('./auth/socket-auth.adapter.js'),
     import('./auth/users.service.js'),
     import('./early-http.adapter.js'),
+    import('./live/redis-adapter.gateway.js'),
   ]);
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot(config),
     new EarlyHttpAdapter(early),
     {
       bodyParser: false,
-      logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
+      logger: jsonLogger ?? LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
     },
   );
   app.disable('x-powered-by');
   app.use(securityHeaders({ hsts: config.http.hsts }));
   // Every Socket.IO namespace authenticates its handshake (auth: { token }) before a gateway sees it.
-  app.useWebSocketAdapter(new AuthIoAdapter(app, app.get(UsersService)));
+  const broadcast = config.redisUrl === undefined ? undefined : await connectRedisBroadcast(config.redisUrl);
+  app.useWebSocketAdapter(new AuthIoAdapter(app, app.get(UsersService), broadcast));
   // Generated from the controllers, served at GET /api/openapi.json.
   app.get(OpenApiDocument).build(app);
   if (existsSync(config.frontendDir)) {
@@ -71,13 +78,16 @@ export async function bootstrap(config: AppConfig): Promise<NestExpressApplicati
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.log(`${signal}: finishing the batch in hand, then stopping`);
-      app.close().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error(`shutdown failed: ${String(error)}`);
-          process.exit(1);
-        },
-      );
+      app
+        .close()
+        .then(() => broadcast?.close())
+        .then(
+          () => process.exit(0),
+          (error: unknown) => {
+            logger.error(`shutdown failed: ${String(error)}`);
+            process.exit(1);
+          },
+        );
     });
   }
   return app;

@@ -119,6 +119,12 @@ export interface AppConfig {
   /** Built board (`frontend/dist`), served at `/`. */
   readonly frontendDir: string;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
+  /** `text`: Nest's coloured lines, for a terminal; `json`: one JSON object per line (pino), for collectors. */
+  readonly logFormat: 'text' | 'json';
+  /** Redis for Socket.IO across replicas (`@socket.io/redis-adapter`); undefined = one instance. */
+  readonly redisUrl: string | undefined;
+  /** Bearer token Prometheus presents at `GET /metrics`; undefined = the endpoint is off. */
+  readonly metricsToken: string | undefined;
 }
 
 /**
@@ -180,7 +186,7 @@ export const ENVIRONMENT = {
   SCORE_HISTORY_MINUTES: 'minutes between two stored scores of one district, read by time travel (default 5)',
   HISTORY_ANALYSIS:
     'on | off: train the analysis of the real yearly history in a worker at start when absent or when the history changed (default on)',
-  LOG_LEVEL: 'error | warn | log | debug (default log)',
+  LOG_LEVEL: 'error | warn | log | debug (default log; debug logs every batch)',
   HTTP_HEADERS_TIMEOUT_MS: 'a request whose headers take longer is closed (slow clients; default 10000)',
   HTTP_REQUEST_TIMEOUT_MS: 'a request whose headers and body take longer is closed (default 30000)',
   HTTP_KEEPALIVE_TIMEOUT_MS: 'an idle keep-alive connection is closed after this long (default 5000)',
@@ -195,6 +201,12 @@ export const ENVIRONMENT = {
   INGEST_QUEUE_MAX_EVENTS:
     'in-process transport: events accepted but not yet stored, at most; more get 503 with Retry-After (default 50000)',
   INGEST_QUEUE_MAX_BYTES: 'in-process transport: their encoded size at most (default 67108864)',
+  LOG_FORMAT:
+    'text | json: log lines for a terminal, or one JSON object per line (default json when NODE_ENV=production, else text)',
+  REDIS_URL:
+    'redis://host:port of the Redis that carries Socket.IO broadcasts between backend replicas; unset = a single instance',
+  METRICS_TOKEN:
+    'bearer token that GET /metrics (Prometheus text format) requires, at least 16 characters; unset = /metrics is off',
 } as const;
 
 export class ConfigError extends Error {
@@ -286,6 +298,16 @@ export function loadConfig(env: Env): AppConfig {
     );
   }
 
+  const metricsToken = text('METRICS_TOKEN');
+  if (metricsToken !== undefined && (metricsToken.length < 16 || metricsToken.length > 4096)) {
+    problems.push(`METRICS_TOKEN: expected 16 to 4096 characters, got ${metricsToken.length}`);
+  }
+
+  const redisUrl = text('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
+    problems.push('REDIS_URL: expected a redis:// or rediss:// URL');
+  }
+
   const simulatorOn = choice('SIMULATOR', ['on', 'off'], kafka === undefined ? 'on' : 'off') === 'on';
   // Only the embedded default backfills unless told: a server's database is someone's real data.
   const embedded = databaseUrl === undefined && kafka === undefined && simulatorOn;
@@ -360,6 +382,9 @@ export function loadConfig(env: Env): AppConfig {
     },
     frontendDir: resolve(REPO_ROOT, 'frontend/dist'),
     logLevel: choice('LOG_LEVEL', ['error', 'warn', 'log', 'debug'], 'log'),
+    logFormat: choice('LOG_FORMAT', ['text', 'json'], env.NODE_ENV === 'production' ? 'json' : 'text'),
+    metricsToken,
+    redisUrl,
   };
   if (config.http.requestTimeoutMs < config.http.headersTimeoutMs) {
     problems.push('HTTP_REQUEST_TIMEOUT_MS: must be at least HTTP_HEADERS_TIMEOUT_MS');

@@ -14,6 +14,7 @@ import { ScoringService, type ScoringHealth } from './scoring.service.js';
 import { TrainingDataRepository } from './training-data.repository.js';
 import { CountPacker, trainingDataProblem } from './training-data.js';
 import { MODEL_TRAINER, SCORER_LOADER } from './tokens.js';
+import { metrics } from '../metrics/metrics.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -343,6 +344,7 @@ export class ModelRegistryService {
       const scorer = await this.loadScorer(JSON.parse(text), id);
       const activatedAt = await this.store.completeAndActivate(id, scorer.card, text);
       this.swap(scorer, { id, activatedAt, trainedUntil: end, card: scorer.card });
+      metrics.trainingDuration.observe({ outcome: 'activated' }, (performance.now() - started) / 1000);
       this.logger.log(
         `${id}: trained in ${((performance.now() - started) / 1000).toFixed(1)} s and activated ` +
           `(${(text.length / 1024).toFixed(0)} KiB)`,
@@ -354,6 +356,7 @@ export class ModelRegistryService {
           : error instanceof Error
             ? error.message
             : String(error);
+      metrics.trainingDuration.observe({ outcome: 'failed' }, (performance.now() - started) / 1000);
       this.logger.warn(
         `${id}: training failed, ${this.activeVersion?.id ?? 'no version'} stays active: ${reason}`,
       );

@@ -1,4 +1,6 @@
 import { Logger } from '@nestjs/common';
+import { batchContextOf, inBatch } from '../logging/batch-context.js';
+import { metrics } from '../metrics/metrics.js';
 import { describeError, isRetriable, NonRetriableError } from './errors.js';
 import { retryTransient } from './retry.js';
 import type { BatchHandler, InboundBatch } from './transport.js';
@@ -40,7 +42,25 @@ export class BatchRunner {
     private readonly options: RunnerOptions,
   ) {}
 
+  /**
+   * Handles one batch under a new batch id (logging/batch-context.ts): every line logged meanwhile
+   * carries it with the topic, partition and offsets; its outcome is logged and counted in the metrics.
+   */
   async run(batch: InboundBatch, control: BatchControl): Promise<void> {
+    if (batch.messages.length === 0) {
+      await this.attempt(batch, control);
+      return;
+    }
+    const context = batchContextOf(batch.messages);
+    const timer = metrics.batchDuration.startTimer({ transport: 'kafka' });
+    const outcome = await inBatch(context, () => this.attempt(batch, control));
+    metrics.batches.inc({ outcome });
+    if (outcome === 'committed') timer();
+    // Committed batches at debug level (one line each); the others were logged as warnings or errors.
+    this.logger.debug({ msg: `batch ${outcome}`, ...context, outcome });
+  }
+
+  private async attempt(batch: InboundBatch, control: BatchControl): Promise<'committed' | 'abandoned'> {
     try {
       await retryTransient(() => this.handler(batch), {
         initialDelayMs: this.options.initialDelayMs,
@@ -55,6 +75,7 @@ export class BatchRunner {
             since: this.retrying?.since ?? new Date().toISOString(),
             error: description,
           };
+          metrics.batches.inc({ outcome: 'retried' });
           this.logger.warn(
             `batch ${control.position} failed (attempt ${attempts}), retrying in ${delayMs} ms: ${description}`,
           );
@@ -64,9 +85,11 @@ export class BatchRunner {
       this.retrying = null;
       if (isRetriable(error)) {
         // Stopping, or the partition went to another member while retrying: it is delivered again there.
-        if (!control.isLive()) return;
+        if (!control.isLive()) return 'abandoned';
+        metrics.batches.inc({ outcome: 'failed' });
         throw error;
       }
+      metrics.batches.inc({ outcome: 'failed' });
       this.failure = `batch ${control.position}: ${describeError(error)}`;
       this.logger.error(
         `a programming error stops the consumer (not retried): ${this.failure}`,
@@ -77,5 +100,6 @@ export class BatchRunner {
     this.retrying = null;
     control.resolve();
     this.lastProgressAt = Date.now();
+    return 'committed';
   }
 }
