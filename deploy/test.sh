@@ -24,7 +24,21 @@ eval "$chromium_env"
 export DATABASE_URL KAFKA_BROKERS REDIS_URL CHROMIUM
 
 mkdir -p artifacts
+started=$(date +%s)
 status=0
-npx vitest run --reporter=default --reporter=json --outputFile.json=artifacts/test-results.json "$@" || status=$?
-node scripts/test-summary.mjs artifacts/test-results.json || status=1
+# The unit specs first, then the integration tests alone: those time start-ups and latencies against the
+# real services, and a busy machine starved vitest's own worker calls when both ran at once. With
+# arguments (`npm test -- --project integration test/x.test.ts`), one run of exactly those.
+if [ "$#" -gt 0 ]; then
+  npx vitest run --reporter=default --reporter=json --outputFile.json=artifacts/test-results.json "$@" || status=$?
+  reports=(artifacts/test-results.json)
+else
+  npx vitest run --project unit --reporter=default --reporter=json \
+    --outputFile.json=artifacts/test-results-unit.json || status=$?
+  npx vitest run --project integration --reporter=default --reporter=json \
+    --outputFile.json=artifacts/test-results-integration.json || status=$?
+  reports=(artifacts/test-results-unit.json artifacts/test-results-integration.json)
+fi
+echo "test: wall time $(($(date +%s) - started)) s" >&2
+node scripts/test-summary.mjs "${reports[@]}" || status=1
 exit "$status"
