@@ -17,6 +17,9 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 const AUTHORIZATION: readonly (readonly [Method, string, Level])[] = [
   ['GET', '/api/health', 'public'],
   ['GET', '/api/health/live', 'public'],
+  // Not a user route: it checks its own METRICS_TOKEN (404 while unset, as here).
+  ['GET', '/metrics', 'public'],
+  ['GET', '/api/simulation', 'viewer'],
   ['GET', '/api/openapi.json', 'public'],
   ['POST', '/api/auth/login', 'public'],
   ['GET', '/api/auth/me', 'viewer'],
@@ -257,7 +260,10 @@ describe('authorization', () => {
  */
 const SCOPE: Readonly<Record<string, 'region' | 'scoped' | 'district' | 'alert' | 'silence' | 'role'>> = {
   'GET /api/health': 'region',
+  'GET /api/health/live': 'region',
   'GET /api/openapi.json': 'region',
+  'GET /metrics': 'region',
+  'GET /api/simulation': 'region',
   'POST /api/auth/login': 'region',
   'GET /api/auth/me': 'region',
   'POST /api/auth/password': 'region',
@@ -270,6 +276,12 @@ const SCOPE: Readonly<Record<string, 'region' | 'scoped' | 'district' | 'alert' 
   'GET /api/black-spots': 'scoped',
   'GET /api/board/history': 'scoped',
   'GET /api/analysis/correlations': 'region',
+  'GET /api/history/meta': 'region',
+  'GET /api/history': 'scoped',
+  'GET /api/history/districts/{code}': 'district',
+  'GET /api/history/analysis': 'scoped',
+  'GET /api/history/tiers': 'scoped',
+  'GET /api/history/districts/{code}/analysis': 'district',
   'GET /api/analysis/clusters': 'region',
   'GET /api/scores': 'scoped',
   'GET /api/stats/daily': 'district',
@@ -472,9 +484,17 @@ describe('district scope', () => {
           }
           case 'scoped': {
             const query =
-              path === '/api/black-spots' || path === '/api/board/history' ? `?from=${from}&to=${to}` : '';
+              path === '/api/black-spots' || path === '/api/board/history'
+                ? `?from=${from}&to=${to}`
+                : path === '/api/history'
+                  ? '?head=ipc_total&year=2022'
+                  : '';
             const { status, text } = await ask(`${path}${query}`);
-            if (status !== 200) failures.push(`${where}: expected 200, got ${status} ${text.slice(0, 200)}`);
+            // 503: the yearly analysis is not trained in this test (HISTORY_ANALYSIS off); the route passed
+            // the scope check. test/history-analysis.test.ts reads these routes trained, as a scoped user.
+            const untrained = status === 503 && path.startsWith('/api/history/');
+            if (status !== 200 && !untrained)
+              failures.push(`${where}: expected 200, got ${status} ${text.slice(0, 200)}`);
             if (text.includes(OTHER))
               failures.push(`${where}: the answer names ${OTHER}: ${text.slice(0, 300)}`);
             break;
