@@ -7,6 +7,7 @@ import type { ModelVersionsResponse, SimulationStatus } from '@district-monitor/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackend, TEST_ADMIN_PASSWORD, type RunningBackend } from './helpers/backend.js';
 import { REPO_ROOT, requireEnv, waitFor } from './helpers/services.js';
+import { waitInPage } from './helpers/page.js';
 
 /** The promise of the first start: every district coloured by a live model within this long of `npm start`. */
 const GOAL_MS = 120_000;
@@ -64,13 +65,14 @@ describe('first start on the embedded default', () => {
 
       const remaining = Math.max(1_000, GOAL_MS - (Date.now() - startedAt));
       // Polled in the page: every district drawn with a risk other than unknown.
-      await page.waitForFunction(
+      await waitInPage(
+        page,
+        'every district drawn with a risk',
         `(() => {
           const cells = [...document.querySelectorAll('[data-testid="map-district"]')];
           return cells.length === ${DISTRICTS} && cells.every((cell) => cell.getAttribute('data-risk') !== 'unknown');
         })()`,
-        undefined,
-        { timeout: remaining, polling: 250 },
+        { timeoutMs: remaining, intervalMs: 250 },
       );
       const colouredAfter = Date.now() - startedAt;
       const risks = await Promise.all(
