@@ -26,18 +26,38 @@ export DATABASE_URL KAFKA_BROKERS REDIS_URL CHROMIUM
 mkdir -p artifacts
 started=$(date +%s)
 status=0
-# The unit specs first, then the integration tests alone: those time start-ups and latencies against the
-# real services, and a busy machine starved vitest's own worker calls when both ran at once. With
-# arguments (`npm test -- --project integration test/x.test.ts`), one run of exactly those.
+# With arguments (`npm test -- --project integration test/x.test.ts`), one run of exactly those.
+# Without, two lanes at once, one per core:
+# - lane A: the two long integration files that neither time anything tight nor share a service they
+#   restart: the alert scenario (minutes of wall clock on a light simulator) and the evaluation (CPU);
+# - lane B: the unit specs, then every other integration file, one at a time (they time start-ups and
+#   latencies against the real services).
+# Lane A's output goes to a log that is printed when both are done, so neither interleaves the other.
+SLOW=(test/alerts.test.ts test/eval.test.ts)
 if [ "$#" -gt 0 ]; then
   npx vitest run --reporter=default --reporter=json --outputFile.json=artifacts/test-results.json "$@" || status=$?
   reports=(artifacts/test-results.json)
 else
+  rm -f artifacts/test-results-*.json
+  (
+    npx vitest run --project integration --reporter=default --reporter=json \
+      --outputFile.json=artifacts/test-results-lane-a.json "${SLOW[@]}" >artifacts/test-lane-a.log 2>&1
+  ) &
+  lane_a=$!
+  lane_b=0
   npx vitest run --project unit --reporter=default --reporter=json \
-    --outputFile.json=artifacts/test-results-unit.json || status=$?
+    --outputFile.json=artifacts/test-results-unit.json || lane_b=$?
+  excludes=()
+  for file in "${SLOW[@]}"; do excludes+=(--exclude "$file"); done
   npx vitest run --project integration --reporter=default --reporter=json \
-    --outputFile.json=artifacts/test-results-integration.json || status=$?
-  reports=(artifacts/test-results-unit.json artifacts/test-results-integration.json)
+    --outputFile.json=artifacts/test-results-integration.json "${excludes[@]}" || lane_b=$?
+  lane_a_status=0
+  wait "$lane_a" || lane_a_status=$?
+  echo "test: lane A (${SLOW[*]}), its output:" >&2
+  cat artifacts/test-lane-a.log
+  [ "$lane_a_status" -eq 0 ] || status=$lane_a_status
+  [ "$lane_b" -eq 0 ] || status=$lane_b
+  reports=(artifacts/test-results-unit.json artifacts/test-results-lane-a.json artifacts/test-results-integration.json)
 fi
 echo "test: wall time $(($(date +%s) - started)) s" >&2
 node scripts/test-summary.mjs "${reports[@]}" || status=1
