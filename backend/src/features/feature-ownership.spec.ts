@@ -162,6 +162,12 @@ describe('FeatureOwnership', () => {
     const first = [...ownedDistricts(CODES, { partitions: [0], partitionCount: 2 })].sort();
     const second = [...ownedDistricts(CODES, { partitions: [1], partitionCount: 2 })].sort();
     // The first reload was under way already; the gate opened only after the second one.
-    expect(journal.steps).toEqual(['drain', `reload ${first.join(',')}`, 'drain', `reload ${second.join(',')}`, 'batch']);
+    expect(journal.steps).toEqual([
+      'drain',
+      `reload ${first.join(',')}`,
+      'drain',
+      `reload ${second.join(',')}`,
+      'batch',
+    ]);
   });
 });

@@ -157,7 +157,12 @@ export class FeatureOwnership {
   }
 
   /** Reloads `codes` once no batch is in flight; retried until it works or a newer assignment replaces it. */
-  private async reload(codes: readonly string[], what: string, generation: number, now?: number): Promise<void> {
+  private async reload(
+    codes: readonly string[],
+    what: string,
+    generation: number,
+    now?: number,
+  ): Promise<void> {
     await this.noBatchInFlight();
     let wait: number = RELOAD_RETRY.initialDelayMs;
     while (generation === this.generation && !this.stopped) {
@@ -170,7 +175,9 @@ export class FeatureOwnership {
         this.reloadedDistricts += codes.length;
         this.lastReload = { districts: codes.length, rows, ms };
         this.lastError = null;
-        this.logger.log(`features of ${codes.length} districts reloaded for ${what}: ${rows} hourly rows in ${ms} ms`);
+        this.logger.log(
+          `features of ${codes.length} districts reloaded for ${what}: ${rows} hourly rows in ${ms} ms`,
+        );
         return;
       } catch (error) {
         this.lastError = error instanceof Error ? error.message : String(error);

@@ -105,7 +105,9 @@ export class FeatureService implements OnModuleDestroy {
     for (const row of rows) {
       const cube = fresh.get(row.district);
       if (cube === undefined) continue;
-      if (!cube.add(row.category, this.clock.hourOf(row.bucket.getTime()), row.events, row.killed, row.injured)) {
+      if (
+        !cube.add(row.category, this.clock.hourOf(row.bucket.getTime()), row.events, row.killed, row.injured)
+      ) {
         this.ignoredChanges++;
       }
     }

@@ -194,7 +194,8 @@ export class ModelRegistryService {
    */
   async activate(id: string): Promise<ActiveVersion> {
     const version = await this.store.get(id);
-    if (version === undefined) throw new ActivationRefusedError(`model version ${id} does not exist`, 'unknown');
+    if (version === undefined)
+      throw new ActivationRefusedError(`model version ${id} does not exist`, 'unknown');
     if (version.status !== 'ready') {
       throw new ActivationRefusedError(
         `model version ${id} is ${version.status}; only a ready version can be activated`,
@@ -251,7 +252,9 @@ export class ModelRegistryService {
       return;
     }
     try {
-      const interrupted = await this.store.failInterrupted('interrupted: the backend stopped while it trained');
+      const interrupted = await this.store.failInterrupted(
+        'interrupted: the backend stopped while it trained',
+      );
       if (interrupted.length > 0) {
         this.logger.warn(`marked ${interrupted.join(', ')} failed: interrupted by a stop during training`);
       }
