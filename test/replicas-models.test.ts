@@ -84,9 +84,9 @@ interface Health {
 /** Polls a replica's active version every 100 ms and records when it first served each version. */
 function watchActive(backend: RunningBackend): { firstSeen: Map<string, number>; stop(): Promise<void> } {
   const firstSeen = new Map<string, number>();
-  let running = true;
+  const stopped = new AbortController();
   const loop = (async () => {
-    while (running) {
+    while (!stopped.signal.aborted) {
       const response = await backend.fetch('/api/models/active');
       if (response.status === 200) {
         const { id } = (await response.json()) as ActiveModelResponse;
@@ -100,7 +100,7 @@ function watchActive(backend: RunningBackend): { firstSeen: Map<string, number>;
   return {
     firstSeen,
     stop: async () => {
-      running = false;
+      stopped.abort();
       await loop;
     },
   };
@@ -239,6 +239,8 @@ describe('models and features across replicas (PostgreSQL LISTEN/NOTIFY, advisor
           active: true,
         });
         await servedWithin(onB, 'v1', await activatedAt(a, 'v1'), 'B');
+        // Heard through the notification, not by the periodic re-check (whose phase may also fall within 5 s).
+        expect((await health(b)).models.coordination.notifications).toBeGreaterThanOrEqual(1);
 
         // v2 trains on B (the lock is free again); A is refused meanwhile and follows when it is done.
         const v2 = await b.fetch('/api/models/retrain', { method: 'POST' });
@@ -249,6 +251,7 @@ describe('models and features across replicas (PostgreSQL LISTEN/NOTIFY, advisor
         expect(await refusedOnA.json()).toMatchObject({ runningVersion: 'v2' });
         expect((await trained(b, 'v2')).active).toBe('v2');
         await servedWithin(onA, 'v2', await activatedAt(b, 'v2'), 'A');
+        expect((await health(a)).models.coordination.notifications).toBeGreaterThanOrEqual(1);
 
         // The listeners' connections are cut: they reconnect (and re-check), so a rollback through A's
         // API still reaches B within 5 s, well before the 15 s periodic re-check.
@@ -298,6 +301,9 @@ describe('models and features across replicas (PostgreSQL LISTEN/NOTIFY, advisor
         return done ? true : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    console.log(
+      `replicas-models it: A ${[...a.output().matchAll(/features of \d+ districts reloaded for [^\n]*? ms/g)].at(-1)?.[0] ?? '(no reload line)'}`,
     );
     // New events of every district, now all consumed by A on top of the reloaded cubes.
     const fresh = freshEvents(120, 23);
