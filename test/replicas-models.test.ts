@@ -78,7 +78,7 @@ interface Health {
     staleDistricts: string[];
     ownership: { gateClosed: boolean; reloads: number; lastReload: { districts: number } | null };
   };
-  models: { coordination: { kind: string; listening: boolean; reconnects: number } };
+  models: { coordination: { kind: string; listening: boolean; reconnects: number; notifications: number } };
 }
 
 /** Polls a replica's active version every 100 ms and records when it first served each version. */
