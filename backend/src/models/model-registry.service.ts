@@ -225,9 +225,16 @@ export class ModelRegistryService {
 
   private async syncActive(check: ActivationCheck): Promise<void> {
     if (this.stopping) return;
+    let wanted: string | undefined;
     try {
       const info = await this.store.active();
-      if (info === undefined || info.id === this.activeVersion?.id) return;
+      if (info === undefined) return;
+      if (info.id === this.activeVersion?.id) {
+        // The same version activated again (a rollback to the one served): only its time changed.
+        this.activeVersion = info;
+        return;
+      }
+      wanted = info.id;
       const stored = await this.store.activeBundle();
       if (stored?.id !== info.id) return; // activated again meanwhile: the next check follows it
       const scorer = await this.loader.load(stored.bundle, stored.id);
@@ -235,6 +242,7 @@ export class ModelRegistryService {
       this.swap(scorer, info);
       this.logger.log(`model ${info.id} active (was ${previous}; seen by ${check})`);
     } catch (error) {
+      if (wanted !== undefined) this.loadError = `${wanted}: ${String(error)}`;
       this.logger.error(
         `following the active model (${check}) failed; ${this.activeVersion?.id ?? 'no version'} stays: ${String(error)}`,
       );
