@@ -10,6 +10,7 @@ import { AlertEngine } from './alerts/alert-engine.service.js';
 import { DATABASE, EVENT_PUBLISHER, EVENT_SOURCE } from './config/tokens.js';
 import type { Database } from './database/database.js';
 import { AggregateRefresher } from './features/aggregate-refresher.js';
+import { FeatureOwnership } from './features/feature-ownership.js';
 import { FeatureService } from './features/feature.service.js';
 import { IngestService } from './ingest/ingest.service.js';
 import { LiveGateway } from './live/live.gateway.js';
@@ -47,6 +48,7 @@ export class AppLifecycle
     @Inject(ModelRegistryService) private readonly models: ModelRegistryService,
     @Inject(AlertEngine) private readonly alerts: AlertEngine,
     @Inject(BackfillService) private readonly backfill: BackfillService,
+    @Inject(FeatureOwnership) private readonly featureOwnership: FeatureOwnership,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -54,6 +56,8 @@ export class AppLifecycle
     // load from them; only then do batches flow.
     await this.aggregates.drain();
     await this.features.load();
+    // A replica reloads the cubes of the districts it gains before it applies their next batch.
+    this.featureOwnership.follow(this.source);
     // Recomputed districts (after each batch, and all each hour) are queued for scoring by the active model.
     this.features.start({
       publishFeatures: (features) => {
@@ -73,7 +77,10 @@ export class AppLifecycle
     await this.alerts.start();
     this.ingest.observe(this.alerts);
     await this.source.start(async (batch) => {
-      await this.ingest.handleBatch(batch, this.source.kind);
+      await this.featureOwnership.run(
+        () => this.ingest.handleBatch(batch, this.source.kind),
+        () => batch.heartbeat(),
+      );
     });
     // In the background (the board shows its progress): backfill of simulated history when due, the
     // first model trained on it, then the live simulator.
@@ -83,6 +90,7 @@ export class AppLifecycle
   async beforeApplicationShutdown(): Promise<void> {
     await this.backfill.stop();
     await this.simulator.stop();
+    this.featureOwnership.stop();
     await this.source.stop();
     await this.alerts.stop();
     await this.models.stop();

@@ -31,4 +31,14 @@ export class FeatureRepository {
     );
     return rows.map((row) => ({ ...row, bucket: new Date(row.bucket) }));
   }
+
+  /** The non-empty hour buckets of some districts starting at or after `since` (a cube reload). */
+  async hourlyOfDistrictsSince(districts: readonly string[], since: Date): Promise<HourlyRow[]> {
+    const { rows } = await this.db.query<HourlyCountRow>(
+      `SELECT bucket, district, category, events, killed, injured
+         FROM event_counts_hourly WHERE bucket >= $1 AND district = ANY($2::text[]) AND events > 0`,
+      [since.toISOString(), [...districts]],
+    );
+    return rows.map((row) => ({ ...row, bucket: new Date(row.bucket) }));
+  }
 }

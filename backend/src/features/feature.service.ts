@@ -87,6 +87,44 @@ export class FeatureService implements OnModuleDestroy {
     );
   }
 
+  /**
+   * Rebuilds some districts' cubes from the hourly aggregates (a replica that gained their partition:
+   * another replica applied their changes meanwhile), recomputes and publishes their features. The
+   * caller makes sure no batch is applied while it runs. Returns the hourly rows read.
+   */
+  async reload(codes: readonly string[], now = Date.now()): Promise<number> {
+    const known = codes.filter((code) => this.districts.has(code));
+    if (known.length === 0) return 0;
+    this.advance(now);
+    const since = new Date(this.clock.startOf(this.endHour - CUBE_HOURS));
+    const rows = await this.repository.hourlyOfDistrictsSince(known, since);
+    // Built aside and swapped in at once, so a read of the features never sees a half-loaded cube.
+    const fresh = new Map(
+      known.map((code) => [code, new HourlyCube({ capacityHours: CUBE_HOURS, endHour: this.endHour })]),
+    );
+    for (const row of rows) {
+      const cube = fresh.get(row.district);
+      if (cube === undefined) continue;
+      if (
+        !cube.add(row.category, this.clock.hourOf(row.bucket.getTime()), row.events, row.killed, row.injured)
+      ) {
+        this.ignoredChanges++;
+      }
+    }
+    for (const [code, cube] of fresh) {
+      this.cubes.set(code, cube);
+      this.staleDistricts.delete(code);
+    }
+    const features = this.recompute(known, now);
+    this.listener?.publishFeatures(features);
+    return rows.length;
+  }
+
+  /** The region's district codes. */
+  get districtCodes(): readonly string[] {
+    return [...this.districts.keys()];
+  }
+
   /** Keeps windows sliding: recomputes every district each minute, and tells listeners at each new hour. */
   start(listener: FeatureListener): void {
     this.listener = listener;

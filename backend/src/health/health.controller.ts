@@ -6,6 +6,7 @@ import { Access, type AuthenticatedRequest } from '../auth/access.js';
 import { DATABASE, EVENT_SOURCE } from '../config/tokens.js';
 import type { Database, DatabaseInfo } from '../database/database.js';
 import { AggregateRefresher } from '../features/aggregate-refresher.js';
+import { FeatureOwnership, type FeatureOwnershipHealth } from '../features/feature-ownership.js';
 import { FeatureService } from '../features/feature.service.js';
 import { ModelRegistryService, type ModelsHealth } from '../models/model-registry.service.js';
 import type { EventSource, SourceHealth } from '../transport/transport.js';
@@ -20,7 +21,7 @@ export interface HealthReport {
   /** Continuous-aggregate refresh (TimescaleDB): local days refreshed since start, and the last failure. */
   aggregates: { continuous: boolean; refreshedDays: number; lastError: string | null };
   /** Districts whose in-memory features fell out of step with the store (reloaded at the next start). */
-  features: { staleDistricts: string[] };
+  features: { staleDistricts: string[]; ownership: FeatureOwnershipHealth };
   /** Active model version, the training in progress and the last one, per-batch scoring time (not part of `status`). */
   models: ModelsHealth;
   /** Districts this instance writes alerts for, its open alerts, rules, silences in force, failed evaluations. */
@@ -72,6 +73,7 @@ export class HealthController {
     @Inject(EVENT_SOURCE) private readonly source: EventSource,
     @Inject(AggregateRefresher) private readonly aggregates: AggregateRefresher,
     @Inject(FeatureService) private readonly features: FeatureService,
+    @Inject(FeatureOwnership) private readonly featureOwnership: FeatureOwnership,
     @Inject(ModelRegistryService) private readonly models: ModelRegistryService,
     @Inject(AlertEngine) private readonly alerts: AlertEngine,
   ) {}
@@ -111,7 +113,10 @@ export class HealthController {
         refreshedDays: this.aggregates.refreshedDays,
         lastError: this.aggregates.lastError,
       },
-      features: { staleDistricts: [...this.features.staleDistricts] },
+      features: {
+        staleDistricts: [...this.features.staleDistricts],
+        ownership: this.featureOwnership.health(),
+      },
       models: this.models.health(),
       alerts: this.alerts.health(),
       uptimeSeconds: Math.round(process.uptime()),

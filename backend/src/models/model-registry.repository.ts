@@ -7,6 +7,7 @@ import type {
 } from '@district-monitor/streams';
 import { DATABASE } from '../config/tokens.js';
 import type { Database, Queryable } from '../database/database.js';
+import { ACTIVATION_CHANNEL } from './model-coordination.js';
 
 /** Another training holds the registry's one training slot (this instance or another). */
 export class TrainingInProgressError extends Error {
@@ -214,5 +215,7 @@ async function activate(tx: Queryable, id: string): Promise<Date> {
   );
   const [row] = rows;
   if (row === undefined) throw new Error('activation returned no row');
+  // Delivered at commit to every replica that listens (model-coordination.repository.ts); PGlite ignores it.
+  await tx.query(`SELECT pg_notify('${ACTIVATION_CHANNEL}', $1)`, [id]);
   return new Date(row.activated_at);
 }

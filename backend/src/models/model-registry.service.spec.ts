@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/app-config.js';
 import { TrainingInProgressError, type ActiveVersion } from './model-registry.repository.js';
 import {
+  ActivationRefusedError,
   ModelRegistryService,
   TRAINING_SEED,
   type RegistryStore,
@@ -12,6 +13,12 @@ import {
   type TrainingData,
 } from './model-registry.service.js';
 import { TrainingFailedError, type ModelTrainer, type TrainingJob } from './model-trainer.js';
+import type {
+  ActivationCheck,
+  CoordinationHealth,
+  ModelCoordination,
+  TrainingLease,
+} from './model-coordination.js';
 import type { ActiveScorer, ScorerLoader } from './scorer.js';
 import type { CountRow, TrainingDataSummary } from './training-data.js';
 
@@ -64,6 +71,13 @@ class MemoryStore implements RegistryStore {
     const version = this.versions[i];
     if (version === undefined) return Promise.reject(new Error(`${id} is not training`));
     this.versions[i] = { ...version, status: 'ready', card, bundle, finishedAt: 'now' };
+    this.activeId = id;
+    return Promise.resolve(new Date(NOW));
+  }
+
+  activate(id: string): Promise<Date> {
+    const version = this.versions.find((candidate) => candidate.id === id);
+    if (version?.status !== 'ready') return Promise.reject(new Error(`${id} is not ready`));
     this.activeId = id;
     return Promise.resolve(new Date(NOW));
   }
@@ -215,15 +229,73 @@ class FakeScoring implements Scoring {
   }
 }
 
-function setup(options: { days?: number; env?: Record<string, string> } = {}) {
+/** Replicas sharing a server: the lock is held by "another replica" while `heldElsewhere`; notify() plays the database. */
+class FakeCoordination implements ModelCoordination {
+  readonly kind = 'postgres' as const;
+  heldElsewhere = false;
+  leases = 0;
+  released = 0;
+  private listener: ((check: ActivationCheck) => void) | undefined;
+
+  follow(onActivation: (check: ActivationCheck) => void): Promise<void> {
+    this.listener = onActivation;
+    return Promise.resolve();
+  }
+
+  notify(check: ActivationCheck = 'notified'): void {
+    this.listener?.(check);
+  }
+
+  tryLockTraining(): Promise<TrainingLease | null> {
+    if (this.heldElsewhere || this.leases > this.released) return Promise.resolve(null);
+    this.leases++;
+    return Promise.resolve({
+      release: () => {
+        this.released++;
+        return Promise.resolve();
+      },
+    });
+  }
+
+  stop(): Promise<void> {
+    this.listener = undefined;
+    return Promise.resolve();
+  }
+
+  health(): CoordinationHealth {
+    return { kind: this.kind, listening: true, notifications: 0, reconnects: 0, lastError: null };
+  }
+}
+
+function setup(
+  options: { days?: number; env?: Record<string, string>; coordination?: ModelCoordination } = {},
+) {
   const store = new MemoryStore();
   const data = new FakeData(options.days ?? 120);
   const trainer = new FakeTrainer();
   const loader = new FakeLoader();
   const scoring = new FakeScoring();
   const config = loadConfig({ MODEL_RETRAIN_HOURS: '0', ...options.env });
-  const registry = new ModelRegistryService(config, region, store, data, trainer, loader, scoring);
+  const registry = new ModelRegistryService(
+    config,
+    region,
+    store,
+    data,
+    trainer,
+    loader,
+    scoring,
+    options.coordination,
+  );
   return { store, data, trainer, loader, scoring, registry };
+}
+
+/** Stores a ready version as another replica's training would (not activated). */
+async function readyVersion(store: MemoryStore, id: string): Promise<void> {
+  await store.startTraining('api', new Date(HOUR_START));
+  const i = store.versions.findIndex((version) => version.id === id);
+  const version = store.versions[i];
+  if (version === undefined) throw new Error(`${id} was not created`);
+  store.versions[i] = { ...version, status: 'ready', card: cardOf(id), bundle: `{"of":"${id}"}` };
 }
 
 /** Lets the background steps before the trainer call run (reads, packing). */
@@ -423,6 +495,95 @@ describe('ModelRegistryService', () => {
       trainer.finish(1);
       await registry.idle();
       expect(store.activeId).toBe('v2');
+    });
+  });
+
+  describe('across replicas', () => {
+    it('serves a version another replica activated once notified, and ignores a notification of the one it serves', async () => {
+      const coordination = new FakeCoordination();
+      const { store, loader, scoring, registry } = setup({ coordination });
+      await readyVersion(store, 'v1');
+      await readyVersion(store, 'v2');
+      await store.activate('v1');
+      await registry.start(NOW);
+      expect(registry.active?.id).toBe('v1');
+      // Another replica activates v2: the database notifies.
+      await store.activate('v2');
+      coordination.notify();
+      await registry.followActive('re-check');
+      expect(registry.active?.id).toBe('v2');
+      expect(scoring.activated).toEqual(['v1', 'v2']);
+      coordination.notify();
+      await registry.followActive('re-check');
+      expect(loader.loaded.map((entry) => entry.version)).toEqual(['v1', 'v2']);
+      await registry.stop();
+    });
+
+    it('keeps the served version when the newly active bundle cannot be loaded', async () => {
+      const coordination = new FakeCoordination();
+      const { store, loader, registry } = setup({ coordination });
+      await readyVersion(store, 'v1');
+      await readyVersion(store, 'v2');
+      await store.activate('v1');
+      await registry.start(NOW);
+      await store.activate('v2');
+      loader.failWith = 'corrupt bundle';
+      await registry.followActive('notified');
+      expect(registry.active?.id).toBe('v1');
+      loader.failWith = undefined;
+      await registry.followActive('re-check');
+      expect(registry.active?.id).toBe('v2');
+      await registry.stop();
+    });
+
+    it('does not train while another replica holds the lock, naming its version, and trains once it is free', async () => {
+      const coordination = new FakeCoordination();
+      const { store, trainer, registry } = setup({ coordination });
+      await store.startTraining('schedule', new Date(HOUR_START)); // v1, on the other replica
+      coordination.heldElsewhere = true;
+      const refused = registry.requestTraining('api', { now: NOW });
+      await expect(refused).rejects.toBeInstanceOf(TrainingInProgressError);
+      await expect(refused).rejects.toMatchObject({ runningVersion: 'v1' });
+      expect(store.versions).toHaveLength(1);
+      expect(registry.trainingVersion).toBeNull();
+      // That replica died: its lock went with its connection, and its version is marked failed.
+      coordination.heldElsewhere = false;
+      const version = await registry.requestTraining('api', { now: NOW });
+      expect(version.id).toBe('v2');
+      expect(store.status('v1')).toEqual({
+        status: 'failed',
+        error: 'interrupted: the replica that trained it stopped',
+      });
+      await untilTraining(trainer, 1);
+      trainer.jobs[0]?.resolve('{"format":"district-models@1","region":"TN"}');
+      await registry.idle();
+      expect(coordination.released).toBe(coordination.leases);
+      expect(registry.active?.id).toBe('v2');
+    });
+
+    it('leaves a training of another replica alone at start', async () => {
+      const coordination = new FakeCoordination();
+      const { store, registry } = setup({ coordination });
+      await store.startTraining('api', new Date(HOUR_START));
+      coordination.heldElsewhere = true;
+      await registry.start(NOW);
+      expect(store.status('v1')).toEqual({ status: 'training', error: null });
+      await registry.stop();
+    });
+
+    it('activates a ready version through the API path, and refuses unknown and unready ones', async () => {
+      const { store, registry } = setup();
+      await readyVersion(store, 'v1');
+      await store.startTraining('api', new Date(HOUR_START)); // v2, training
+      await expect(registry.activate('v9')).rejects.toMatchObject({
+        name: 'ActivationRefusedError',
+        reason: 'unknown',
+      });
+      await expect(registry.activate('v2')).rejects.toBeInstanceOf(ActivationRefusedError);
+      await expect(registry.activate('v2')).rejects.toThrow('v2 is training; only a ready version');
+      const active = await registry.activate('v1');
+      expect(active.id).toBe('v1');
+      expect(registry.active?.id).toBe('v1');
     });
   });
 });

@@ -13,13 +13,25 @@ import type { ActiveScorer, ScorerLoader } from './scorer.js';
 import { ScoringService, type ScoringHealth } from './scoring.service.js';
 import { TrainingDataRepository } from './training-data.repository.js';
 import { CountPacker, trainingDataProblem } from './training-data.js';
-import { MODEL_TRAINER, SCORER_LOADER } from './tokens.js';
+import { MODEL_COORDINATION, MODEL_TRAINER, SCORER_LOADER } from './tokens.js';
+import {
+  LocalModelCoordination,
+  type ActivationCheck,
+  type CoordinationHealth,
+  type ModelCoordination,
+  type TrainingLease,
+} from './model-coordination.js';
 import { metrics } from '../metrics/metrics.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 /** How often the schedule looks whether a training is due (it is due `retrainHours` after the last attempt). */
 const CHECK_MS = 10 * 60_000;
+/**
+ * On a server, how often the stored active version is compared with the one served, besides the
+ * notifications: the fallback while the listener is down or a notification was lost.
+ */
+export const ACTIVE_RECHECK_MS = 15_000;
 /** Counts are read in slices this long, so batches interleave with a long read on the one PGlite connection. */
 const READ_SLICE_MS = 7 * DAY_MS;
 /** Progress lines at most this often (besides each new stage). */
@@ -44,6 +56,7 @@ export type RegistryStore = Pick<
   ModelRegistryRepository,
   | 'startTraining'
   | 'completeAndActivate'
+  | 'activate'
   | 'markFailed'
   | 'failInterrupted'
   | 'latest'
@@ -73,11 +86,25 @@ export interface ModelsHealth {
   /** Hours between automatic trainings; 0 = off. */
   readonly retrainHours: number;
   readonly scoring: ScoringHealth;
+  /** How this replica hears of activations by others, and its training lock. */
+  readonly coordination: CoordinationHealth;
+}
+
+/** A version that cannot be activated: unknown (404) or not ready (409). */
+export class ActivationRefusedError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'unknown' | 'not-ready',
+  ) {
+    super(message);
+    this.name = 'ActivationRefusedError';
+  }
 }
 
 interface Running {
   id: string | null;
   done: Promise<void>;
+  lease?: TrainingLease;
 }
 
 /**
@@ -97,6 +124,9 @@ export class ModelRegistryService {
   private timer: NodeJS.Timeout | undefined;
   private background: Promise<void> = Promise.resolve();
   private stopping = false;
+  private recheckTimer: NodeJS.Timeout | undefined;
+  /** Checks of the stored active version, one at a time. */
+  private following: Promise<void> = Promise.resolve();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -106,6 +136,8 @@ export class ModelRegistryService {
     @Inject(MODEL_TRAINER) private readonly trainer: ModelTrainer,
     @Inject(SCORER_LOADER) private readonly loader: ScorerLoader,
     @Inject(ScoringService) private readonly scoring: Scoring,
+    @Inject(MODEL_COORDINATION)
+    private readonly coordination: ModelCoordination = new LocalModelCoordination(),
   ) {
     this.clock = new HourClock(region.timeZone);
   }
@@ -116,12 +148,19 @@ export class ModelRegistryService {
    * with no usable version, a first training when there is enough data.
    */
   async start(now = Date.now()): Promise<void> {
-    const interrupted = await this.store.failInterrupted('interrupted: the backend stopped while it trained');
-    if (interrupted.length > 0) {
-      this.logger.warn(`marked ${interrupted.join(', ')} failed: interrupted by a stop during training`);
-    }
+    await this.failInterrupted();
     await this.loadActive();
     this.lastTraining = await this.store.latest();
+    // Activations by other replicas (or by this one, heard back): notified, and re-checked as a fallback.
+    await this.coordination.follow((check) => {
+      void this.followActive(check);
+    });
+    if (this.coordination.kind !== 'in-process') {
+      this.recheckTimer = setInterval(() => {
+        void this.followActive('re-check');
+      }, ACTIVE_RECHECK_MS);
+      this.recheckTimer.unref();
+    }
     const { retrainHours } = this.config.models;
     if (retrainHours === 0) {
       this.logger.log('automatic model training is off (MODEL_RETRAIN_HOURS=0)');
@@ -140,9 +179,96 @@ export class ModelRegistryService {
   async stop(): Promise<void> {
     this.stopping = true;
     clearInterval(this.timer);
+    clearInterval(this.recheckTimer);
     await this.trainer.cancel();
     await this.running?.done;
     await this.background;
+    await this.following;
+    await this.coordination.stop();
+  }
+
+  /**
+   * Makes an earlier ready version the active one (a rollback, `POST /api/models/:id/activate`), here at
+   * once and on every other replica through the database's notification. Throws
+   * {@link ActivationRefusedError} for an unknown version or one that is not ready.
+   */
+  async activate(id: string): Promise<ActiveVersion> {
+    const version = await this.store.get(id);
+    if (version === undefined)
+      throw new ActivationRefusedError(`model version ${id} does not exist`, 'unknown');
+    if (version.status !== 'ready') {
+      throw new ActivationRefusedError(
+        `model version ${id} is ${version.status}; only a ready version can be activated`,
+        'not-ready',
+      );
+    }
+    await this.store.activate(id);
+    await this.followActive('activated here');
+    const active = this.activeVersion;
+    if (active?.id !== id) {
+      throw new Error(
+        `model version ${id} was activated but could not be loaded: ${this.loadError ?? 'another activation came first'}`,
+      );
+    }
+    return active;
+  }
+
+  /**
+   * Serves the version stored as active if it is not the one served (another replica activated it):
+   * loads its bundle and swaps the scorer. One check at a time; a failure is logged and the served
+   * version stays.
+   */
+  followActive(check: ActivationCheck): Promise<void> {
+    this.following = this.following.then(() => this.syncActive(check));
+    return this.following;
+  }
+
+  private async syncActive(check: ActivationCheck): Promise<void> {
+    if (this.stopping) return;
+    let wanted: string | undefined;
+    try {
+      const info = await this.store.active();
+      if (info === undefined) return;
+      if (info.id === this.activeVersion?.id) {
+        // The same version activated again (a rollback to the one served): only its time changed.
+        this.activeVersion = info;
+        return;
+      }
+      wanted = info.id;
+      const stored = await this.store.activeBundle();
+      if (stored?.id !== info.id) return; // activated again meanwhile: the next check follows it
+      const scorer = await this.loader.load(stored.bundle, stored.id);
+      const previous = this.activeVersion?.id ?? 'none';
+      this.swap(scorer, info);
+      this.logger.log(`model ${info.id} active (was ${previous}; seen by ${check})`);
+    } catch (error) {
+      if (wanted !== undefined) this.loadError = `${wanted}: ${String(error)}`;
+      this.logger.error(
+        `following the active model (${check}) failed; ${this.activeVersion?.id ?? 'no version'} stays: ${String(error)}`,
+      );
+    }
+  }
+
+  /**
+   * Marks trainings a stopped replica left `training` as failed, only while no replica holds the training
+   * lock: a training running on another replica is left alone.
+   */
+  private async failInterrupted(): Promise<void> {
+    const lease = await this.coordination.tryLockTraining();
+    if (lease === null) {
+      this.logger.log('another replica holds the training lock: its training is left as it is');
+      return;
+    }
+    try {
+      const interrupted = await this.store.failInterrupted(
+        'interrupted: the backend stopped while it trained',
+      );
+      if (interrupted.length > 0) {
+        this.logger.warn(`marked ${interrupted.join(', ')} failed: interrupted by a stop during training`);
+      }
+    } finally {
+      await lease.release();
+    }
   }
 
   /**
@@ -163,9 +289,26 @@ export class ModelRegistryService {
     this.running = running;
     let version: ModelVersionInfo;
     try {
+      const lease = await this.coordination.tryLockTraining();
+      if (lease === null) {
+        const latest = await this.store.latest();
+        const elsewhere = latest?.status === 'training' ? latest.id : null;
+        this.logger.log(
+          `no ${requestedBy} training: another replica holds the training lock` +
+            (elsewhere === null ? '' : ` (${elsewhere} is training)`),
+        );
+        throw new TrainingInProgressError(elsewhere);
+      }
+      running.lease = lease;
+      if (this.coordination.kind !== 'in-process') {
+        // Every replica trains under the lock, so a version still `training` belongs to one that stopped.
+        const left = await this.store.failInterrupted('interrupted: the replica that trained it stopped');
+        if (left.length > 0) this.logger.warn(`marked ${left.join(', ')} failed: their replica stopped`);
+      }
       version = await this.store.startTraining(requestedBy, new Date(until));
     } catch (error) {
       this.running = undefined;
+      await running.lease?.release();
       throw error;
     }
     running.id = version.id;
@@ -173,8 +316,9 @@ export class ModelRegistryService {
     this.logger.log(
       `${version.id}: training requested by ${requestedBy}, on events before ${version.trainedUntil}`,
     );
-    running.done = this.train(version.id, until, options.training).finally(() => {
+    running.done = this.train(version.id, until, options.training).finally(async () => {
       this.running = undefined;
+      await running.lease?.release();
     });
     return version;
   }
@@ -255,6 +399,7 @@ export class ModelRegistryService {
             },
       retrainHours: this.config.models.retrainHours,
       scoring: this.scoring.health(),
+      coordination: this.coordination.health(),
     };
   }
 
@@ -295,7 +440,10 @@ export class ModelRegistryService {
         ...(training === undefined ? {} : { training }),
       });
     } catch (error) {
-      if (error instanceof TrainingInProgressError) return;
+      if (error instanceof TrainingInProgressError) {
+        this.logger.debug(`no ${requestedBy} training: ${error.message}`);
+        return;
+      }
       this.logger.error(`a ${requestedBy} training could not start: ${String(error)}`);
     }
   }

@@ -6,6 +6,8 @@ import {
   HttpCode,
   HttpStatus,
   Inject,
+  NotFoundException,
+  Param,
   Post,
   Query,
   ServiceUnavailableException,
@@ -14,15 +16,19 @@ import { ApiAcceptedResponse, ApiConflictResponse, ApiOperation, ApiQuery, ApiTa
 import type { ActiveModelResponse, ModelVersionsResponse, RetrainAccepted } from '@district-monitor/streams';
 import { Access } from '../auth/access.js';
 import { ModelRegistryRepository, TrainingInProgressError } from './model-registry.repository.js';
-import { ModelRegistryService } from './model-registry.service.js';
+import { ActivationRefusedError, ModelRegistryService } from './model-registry.service.js';
 
 /** An ISO 8601 instant with a date, a time and a zone (`Z` or an offset). */
+/** A version id: 'v' and its sequence number. */
+const VERSION_ID = /^v[1-9]\d{0,9}$/;
+
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
  * The model registry: `GET /api/models` (every version, newest first, with its card and status, never
  * the bundle), `GET /api/models/active` (the version scoring now; 503 while there is none) and
- * `POST /api/models/retrain` (admin; 202 with the new version, 409 while another trains).
+ * `POST /api/models/retrain` (admin; 202 with the new version, 409 while another trains) and
+ * `POST /api/models/:id/activate` (admin; makes an earlier ready version active on every replica).
  */
 @ApiTags('models')
 @Controller('api/models')
@@ -97,6 +103,35 @@ export class ModelsController {
           message: `${error.message}: retry when it has finished (GET /api/models)`,
           runningVersion: error.runningVersion,
         });
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Makes a ready version the active one (a rollback, or back to a newer one): served here when the
+   * answer comes, and by every other replica within seconds (the database notifies them).
+   */
+  @Post(':id/activate')
+  @Access('admin')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Make a ready version the active one, on every replica' })
+  async activate(@Param('id') id: string): Promise<ActiveModelResponse> {
+    if (!VERSION_ID.test(id)) {
+      throw new BadRequestException(`id: "${id.slice(0, 40)}" is not a model version id (v1, v2, ...)`);
+    }
+    try {
+      const active = await this.registry.activate(id);
+      return {
+        id: active.id,
+        activatedAt: active.activatedAt.toISOString(),
+        trainedUntil: active.trainedUntil.toISOString(),
+        card: active.card,
+      };
+    } catch (error) {
+      if (error instanceof ActivationRefusedError) {
+        if (error.reason === 'unknown') throw new NotFoundException(error.message);
+        throw new ConflictException(error.message);
       }
       throw error;
     }

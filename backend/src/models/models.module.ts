@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { Region } from '@district-monitor/streams';
-import { REGION } from '../config/tokens.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG, REGION } from '../config/tokens.js';
 import { FeaturesModule } from '../features/features.module.js';
 import { ModelRegistryRepository } from './model-registry.repository.js';
 import { ModelRegistryService } from './model-registry.service.js';
@@ -10,7 +11,9 @@ import { PipelineScorerLoader } from './pipeline-scorer.loader.js';
 import { ScoresController } from './scores.controller.js';
 import { ScoringService } from './scoring.service.js';
 import { TrainingDataRepository } from './training-data.repository.js';
-import { MODEL_TRAINER, SCORER_LOADER } from './tokens.js';
+import { MODEL_COORDINATION, MODEL_TRAINER, SCORER_LOADER } from './tokens.js';
+import { LocalModelCoordination } from './model-coordination.js';
+import { PostgresModelCoordination } from './model-coordination.repository.js';
 
 /** The model registry, training in a worker, scoring after each batch, and their REST routes. */
 @Module({
@@ -22,6 +25,15 @@ import { MODEL_TRAINER, SCORER_LOADER } from './tokens.js';
     ModelRegistryService,
     ScoringService,
     { provide: MODEL_TRAINER, useFactory: () => new WorkerModelTrainer() },
+    {
+      // On a server, replicas share the registry: LISTEN/NOTIFY and an advisory lock. PGlite is one process.
+      provide: MODEL_COORDINATION,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) =>
+        config.databaseUrl === undefined
+          ? new LocalModelCoordination()
+          : new PostgresModelCoordination(config.databaseUrl),
+    },
     {
       provide: SCORER_LOADER,
       inject: [REGION],
