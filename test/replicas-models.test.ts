@@ -19,11 +19,13 @@ import { region as tamilNadu, toMessages } from './helpers/events.js';
 import { createTopics, produce } from './helpers/kafka.js';
 import { rawRows, recount } from './helpers/recount.js';
 import { createDatabase, REPO_ROOT, requireEnv, uniqueName, waitFor } from './helpers/services.js';
+import { connectBoard, type BoardClient } from './helpers/socket.js';
 
 /**
  * Two replicas in one consumer group on one PostgreSQL database: a model version activated on either
  * (by a training, or through the API) is served by the other within 5 s, one training runs at a time
- * across them, and after one stops the other takes its districts over with features equal to a recount.
+ * across them, a board on one receives the scores of the districts the other owns (Redis adapter), and
+ * after one stops the other takes its districts over with features equal to a recount.
  */
 const DISTRICTS = ['TN-CHN', 'TN-MDU', 'TN-CBE', 'TN-TNV', 'TN-VLR', 'TN-KKI'];
 const HOUR = 3_600_000;
@@ -115,6 +117,9 @@ describe('models and features across replicas (PostgreSQL LISTEN/NOTIFY, advisor
   let b: RunningBackend;
   let bStopped = false;
   let storedEvents = 0;
+  let board: BoardClient;
+  /** When A's board got each district's latest score. */
+  const scoredOnA = new Map<string, number>();
 
   const health = async (backend: RunningBackend): Promise<Health> =>
     (await (await backend.fetch('/api/health')).json()) as Health;
@@ -174,13 +179,19 @@ describe('models and features across replicas (PostgreSQL LISTEN/NOTIFY, advisor
       REGION_FILE: regionFile,
       SIMULATOR: 'off',
       MODEL_RETRAIN_HOURS: '0',
+      REDIS_URL: requireEnv('REDIS_URL'),
     };
     // One after the other: the first start creates the admin user and the session secret both share.
     a = await startBackend(env);
     b = await startBackend(env);
+    board = await connectBoard(a.url, await a.login());
+    board.socket.on('scores', (update) => {
+      for (const score of update.districts) scoredOnA.set(score.district, Date.now());
+    });
   });
 
   afterAll(async () => {
+    board.close();
     await Promise.all([a.stop('SIGTERM'), bStopped ? Promise.resolve(null) : b.stop('SIGTERM')]);
     await db.end();
     await database.drop();
@@ -282,6 +293,24 @@ describe('models and features across replicas (PostgreSQL LISTEN/NOTIFY, advisor
     },
     2 * TRAINING_MS + 180_000,
   );
+
+  it('a board connected to A receives the scores of the districts B owns, through Redis', async () => {
+    const [ha, hb] = await Promise.all([health(a), health(b)]);
+    expect(hb.alerts.owned).toBeGreaterThan(0);
+    expect(ha.alerts.owned + hb.alerts.owned).toBe(DISTRICTS.length);
+    // Fresh reports in every district: each replica rescores the districts it consumed with v1. A replica
+    // scores the districts it does not own only at a swap (before this test) or when an hour begins, so
+    // what A's board gets of B's districts now is B's scores, relayed by Redis.
+    const since = Date.now();
+    const fresh = freshEvents(60, 29);
+    await produce(toMessages(fresh, topics));
+    storedEvents += fresh.length;
+    await waitFor(
+      `scores of all ${DISTRICTS.length} districts on A's board after the fresh reports`,
+      () => (DISTRICTS.every((code) => (scoredOnA.get(code) ?? 0) >= since) ? true : undefined),
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+  });
 
   it("after B stops, A takes B's districts over with features equal to a recount of the database", async () => {
     const before = await health(a);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TopicNames } from '@district-monitor/streams';
+import type { AlertRoomAnswer, IncidentEvent, TopicNames } from '@district-monitor/streams';
+import { apiJson, disableAllRules } from './helpers/api.js';
 import { startBackend, type RunningBackend } from './helpers/backend.js';
 import { toMessages, validEvents } from './helpers/events.js';
 import { createTopics, produce } from './helpers/kafka.js';
@@ -15,7 +16,7 @@ interface Health {
   alerts: { owned: number };
 }
 
-/** Two replicas in one consumer group, one Redis: a board on either sees what both consume. */
+/** Two replicas in one consumer group, one Redis: a board on either sees what both consume and fire. */
 describe('Socket.IO across replicas (Redis adapter)', () => {
   let topics: TopicNames;
   let database: { url: string; drop(): Promise<void> };
@@ -54,6 +55,7 @@ describe('Socket.IO across replicas (Redis adapter)', () => {
       SIMULATOR: 'off',
       MODEL_RETRAIN_HOURS: '0',
       METRICS_TOKEN: TOKEN,
+      ALERT_EVALUATION_SECONDS: '1',
     };
     // One after the other: the first start creates the admin user and the session secret both share.
     a = await startBackend(env);
@@ -142,5 +144,62 @@ describe('Socket.IO across replicas (Redis adapter)', () => {
       );
       expect([...viewer.featureDistricts]).toEqual([scopedDistrict]);
     }
+  });
+
+  it('a board connected to replica A receives the firing alerts of the districts replica B owns', async () => {
+    const token = await a.login();
+    await disableAllRules(a.url, token);
+    await apiJson(a.url, token, '/api/rules', {
+      method: 'POST',
+      body: {
+        id: 'it-replicas-probe',
+        name: 'Any suicide report in 10 minutes',
+        severity: 'high',
+        category: 'suicide',
+        condition: { kind: 'category', windowMinutes: 10, threshold: 1, clear: 1 },
+        escalation: [{ name: 'station', afterSeconds: 0 }],
+      },
+    });
+    const firing = new Set<string>();
+    board.socket.on('alerts', (update) => {
+      for (const alert of update.alerts) {
+        if (alert.state === 'firing' && alert.labels.rule === 'it-replicas-probe')
+          firing.add(alert.labels.district);
+      }
+    });
+    const joined = await new Promise<AlertRoomAnswer>((resolve) =>
+      board.socket.emit('alerts:subscribe', {}, resolve),
+    );
+    expect(joined.ok).toBe(true);
+
+    // One report in every district: each replica fires the alerts of the districts it owns.
+    const { units } = await apiJson<{ units: { code: string; kind: string }[] }>(
+      a.url,
+      token,
+      '/api/districts',
+    );
+    const districts = units.filter((unit) => unit.kind === 'district').map((unit) => unit.code);
+    const now = new Date().toISOString();
+    const reports: IncidentEvent[] = districts.map((district, i) => ({
+      eventId: `it-replicas-probe-${i}`,
+      schemaVersion: 1,
+      kind: 'incident',
+      category: 'suicide',
+      district,
+      severity: 'high',
+      occurredAt: now,
+      reportedAt: now,
+      source: 'it-replicas-redis',
+    }));
+    await produce(toMessages(reports, topics));
+    await waitFor(
+      `firing alerts of all ${districts.length} districts on A's board (${firing.size} seen)`,
+      () => (districts.every((code) => firing.has(code)) ? true : undefined),
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    // B still holds a share: the alerts of its districts were written by B and reached A through Redis.
+    const [ha, hb] = await Promise.all([health(a), health(b)]);
+    expect(hb.alerts.owned).toBeGreaterThan(0);
+    expect(ha.alerts.owned + hb.alerts.owned).toBe(districts.length);
   });
 });
