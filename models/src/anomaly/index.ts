@@ -4,3 +4,4 @@
  */
 export * from './predictive.js';
 export * from './spike-detector.js';
+export * from './surge-detector.js';
