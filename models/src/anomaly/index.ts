@@ -5,3 +5,4 @@
 export * from './predictive.js';
 export * from './spike-detector.js';
 export * from './surge-detector.js';
+export * from './count-detectors.js';

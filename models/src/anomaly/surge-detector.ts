@@ -46,10 +46,10 @@ export const SURGE_DEFAULTS: Readonly<SurgeDetectorOptions> = Object.freeze({
   contextLength: 3,
   contextWindow: 8,
   meanWindow: 4,
-  restSteps: 100,
-  restThreshold: 0.5,
-  restDamping: 0.5,
-  likelihoodShort: 8,
+  restSteps: 300,
+  restThreshold: 0.85,
+  restDamping: 0,
+  likelihoodShort: 0,
   weights: Object.freeze({ gaussian: 1, entropy: 1, context: 1 }),
 });
 
@@ -212,7 +212,7 @@ export class SurgeDetector {
       const seen = this.keys.length;
       let newKeys = 0;
       for (const k of this.keys) if ((this.transitions.get(k) ?? 0) === 1) newKeys++;
-      const rate = Math.min(0.5, Math.max(1 / (seen + 1), newKeys / Math.max(1, seen)));
+      const rate = Math.min(0.5, Math.max(0.02, newKeys / Math.max(1, seen)));
       context = -log10BinomialTail(novelNow, this.novel.length, rate);
     }
 
