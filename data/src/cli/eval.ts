@@ -8,7 +8,10 @@ import { runTierTask, runWeeklyTask, type EvalOptions } from '../eval/run.js';
 import {
   formatSurveillanceReport,
   readHourlyCounts,
-  SURVEILLANCE_FILES, runSurveillance, type SurveillanceReport } from '../eval/surveillance.js';
+  SURVEILLANCE_FILES,
+  runSurveillance,
+  type SurveillanceReport,
+} from '../eval/surveillance.js';
 
 const HELP = `npm run eval -- [options]   the models against baselines and the Python reference, on real data
 
@@ -77,7 +80,9 @@ function parse():
   const tasks: ('t1' | 't2')[] =
     task !== undefined ? [task] : nab === undefined && !surveillance ? ['t1', 't2'] : [];
   if (tasks.length === 0) {
-    for (const option of surveillance ? (['region', 'ncrb'] as const) : (['data', 'region', 'ncrb'] as const)) {
+    for (const option of surveillance
+      ? (['region', 'ncrb'] as const)
+      : (['data', 'region', 'ncrb'] as const)) {
       if (values[option] !== undefined)
         throw new UsageError(`--${option} is for --task t1/t2, not --nab alone`);
     }

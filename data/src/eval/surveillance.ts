@@ -59,7 +59,9 @@ export async function readHourlyCounts(files: readonly string[]): Promise<Hourly
   // Districts with few reports (e.g. the airport's 031) are not a surveillance target: keep >= 1000 a year.
   const years = lastYear - firstYear + 1;
   const districts = new Map(
-    [...byDistrict].filter(([, s]) => s.reduce((a, b) => a + b, 0) >= 1000 * years).sort(([a], [b]) => (a < b ? -1 : 1)),
+    [...byDistrict]
+      .filter(([, s]) => s.reduce((a, b) => a + b, 0) >= 1000 * years)
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
   );
   return { start, hours, districts, splitHour: (Date.UTC(lastYear, 0, 1) - start) / HOUR, files };
 }
@@ -111,10 +113,13 @@ export const SURVEILLANCE_DETECTORS: readonly SurveillanceDetector[] = [
     scenarios: ['x2 6 h'],
     create: () => {
       const d = new SurgeDetector();
-      return { name: 'SurgeDetector (NAB)', update: (count: number) => {
-        const s = d.update(count);
-        return { statistic: s.evidence, expected: s.expected };
-      } };
+      return {
+        name: 'SurgeDetector (NAB)',
+        update: (count: number) => {
+          const s = d.update(count);
+          return { statistic: s.evidence, expected: s.expected };
+        },
+      };
     },
   },
 ];
@@ -244,7 +249,8 @@ export function runSurveillance(
   const random = new Random(seed);
   const starts = clean.map(() => {
     const list: number[] = [];
-    for (let b = split; b + BLOCK_HOURS <= data.hours; b += BLOCK_HOURS) list.push(b + Math.floor(random.next() * 7 * 24));
+    for (let b = split; b + BLOCK_HOURS <= data.hours; b += BLOCK_HOURS)
+      list.push(b + Math.floor(random.next() * 7 * 24));
     return list;
   });
   const injected = scenarios.map((scenario, k) =>
@@ -253,7 +259,9 @@ export function runSurveillance(
       const rng = new Random(seed * 1000 + k * 100 + d);
       for (const t0 of starts[d] as number[]) {
         for (let i = 0; i < scenario.hours; i++) {
-          const m = scenario.ramp ? 1 + ((scenario.multiplier - 1) * (i + 1)) / scenario.hours : scenario.multiplier;
+          const m = scenario.ramp
+            ? 1 + ((scenario.multiplier - 1) * (i + 1)) / scenario.hours
+            : scenario.multiplier;
           const mu = (profile[d] as Float64Array)[hourOfWeek(t0 + i)] as number;
           out[t0 + i] = (out[t0 + i] as number) + rng.poisson((m - 1) * mu);
         }
@@ -269,7 +277,13 @@ export function runSurveillance(
     const threshold = calibrate(base, target, WARMUP_HOURS, split);
     const scenarioResults: ScenarioResult[] = scenarios.map((scenario, k) => {
       if (detector.scenarios !== undefined && !detector.scenarios.includes(scenario.name)) {
-        return { scenario: scenario.name, injected: 0, detected: 0, probability: Number.NaN, medianDelayHours: null };
+        return {
+          scenario: scenario.name,
+          injected: 0,
+          detected: 0,
+          probability: Number.NaN,
+          medianDelayHours: null,
+        };
       }
       const stats = statistics(detector, injected[k] as Float64Array[]);
       let count = 0;
@@ -293,7 +307,8 @@ export function runSurveillance(
         injected: count,
         detected,
         probability: detected / count,
-        medianDelayHours: delays.length === 0 ? null : (delays[Math.floor((delays.length - 1) / 2)] as number),
+        medianDelayHours:
+          delays.length === 0 ? null : (delays[Math.floor((delays.length - 1) / 2)] as number),
       };
     });
     const runMs = performance.now() - started;

@@ -1,5 +1,6 @@
 import { ModelInputError } from '../errors.js';
 import { requireNumber } from '../forecast/series.js';
+import { logNormalTail } from './predictive.js';
 
 /** Options of {@link SurgeDetector}; every one has a default in {@link SURGE_DEFAULTS}. */
 export interface SurgeDetectorOptions {
@@ -252,11 +253,7 @@ export class SurgeDetector {
 
 /** log10 of the upper tail P(Z >= z) of the standard normal, accurate far into the tail. */
 export function log10NormalTail(z: number): number {
-  if (z < 5) return Math.log10(0.5 * erfc(z / Math.SQRT2));
-  // Mills ratio asymptotic expansion.
-  const z2 = z * z;
-  const series = 1 - 1 / z2 + 3 / (z2 * z2) - 15 / (z2 * z2 * z2);
-  return (-z2 / 2 - Math.log(z * Math.sqrt(2 * Math.PI)) + Math.log(series)) / Math.LN10;
+  return logNormalTail(z) / Math.LN10;
 }
 
 /** log10 of P(X >= x) for X chi-square with k degrees of freedom (Wilson-Hilferty). */
@@ -270,7 +267,8 @@ export function log10ChiSquareTail(x: number, k: number): number {
 export function log10BinomialTail(k: number, n: number, p: number): number {
   if (k <= 0) return 0;
   let total = 0;
-  for (let i = k; i <= n; i++) total += Math.exp(logChoose(n, i) + i * Math.log(p) + (n - i) * Math.log1p(-p));
+  for (let i = k; i <= n; i++)
+    total += Math.exp(logChoose(n, i) + i * Math.log(p) + (n - i) * Math.log1p(-p));
   return Math.log10(Math.min(1, total));
 }
 
@@ -278,24 +276,4 @@ function logChoose(n: number, k: number): number {
   let s = 0;
   for (let i = 1; i <= k; i++) s += Math.log((n - k + i) / i);
   return s;
-}
-
-/** Complementary error function (Numerical Recipes' erfcc, relative error < 1.2e-7). */
-function erfc(x: number): number {
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const r =
-    t *
-    Math.exp(
-      -z * z -
-        1.26551223 +
-        t *
-          (1.00002368 +
-            t *
-              (0.37409196 +
-                t *
-                  (0.09678418 +
-                    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
-  return x >= 0 ? r : 2 - r;
 }
