@@ -94,8 +94,13 @@ export interface SurveillanceDetector {
 export const SURVEILLANCE_DETECTORS: readonly SurveillanceDetector[] = [
   {
     name: 'surge scan',
-    how: 'NB likelihood ratio of a raised mean over the last 1-24 h against the seasonal expectation (4 weeks), the largest',
-    create: () => new SurgeScanDetector(24),
+    how: 'quasi-Poisson likelihood ratio (Poisson ratio / phi) of a raised mean over the last 1-24 h against the seasonal expectation (4 weeks), the largest',
+    create: () => new SurgeScanDetector(24, 24, 'quasi-poisson'),
+  },
+  {
+    name: 'surge scan NB',
+    how: 'as surge scan, with the negative-binomial ratio (variance mu + mu^2 / r)',
+    create: () => new SurgeScanDetector(24, 24, 'nb'),
   },
   {
     name: 'NB-CUSUM x2',

@@ -114,6 +114,9 @@ export class SeasonalBaseline {
   private dispersionSum = 0;
   private dispersionCount = 0;
   private size = Number.POSITIVE_INFINITY;
+  private pearsonSum = 0;
+  private pearsonCount = 0;
+  private phi = 1;
 
   constructor(
     private readonly period = 24,
@@ -132,6 +135,11 @@ export class SeasonalBaseline {
   /** The negative-binomial size (Infinity: Poisson). */
   get dispersion(): number {
     return this.size;
+  }
+
+  /** The quasi-Poisson dispersion: the mean of (x - mu)^2 / mu, at least 1. */
+  get quasiDispersion(): number {
+    return this.phi;
   }
 
   /** Expected count of the next step (NaN until `ready`). */
@@ -162,9 +170,12 @@ export class SeasonalBaseline {
       // Moment estimate of 1 / r: E[(x - mu)^2 - mu] / E[mu^2].
       this.dispersionSum += (count - expected) ** 2 - expected;
       this.dispersionCount += expected * expected;
+      this.pearsonSum += (count - expected) ** 2 / expected;
+      this.pearsonCount += 1;
       if (this.expectations.length % (this.period * 7) === 0) {
         const inverse = this.dispersionSum / Math.max(this.dispersionCount, 1e-9);
         this.size = inverse > 1e-3 ? 1 / inverse : Number.POSITIVE_INFINITY;
+        this.phi = Math.max(1, this.pearsonSum / this.pearsonCount);
       }
     }
     this.ring.push(count);
@@ -208,13 +219,14 @@ export class NbCusumDetector implements CountSurgeDetector {
 
 /**
  * The surge scan: for every window of the last 1 to `maxWindow` steps, the generalised likelihood ratio of
- * "the mean rose by some factor" against the seasonal expectation (negative-binomial when overdispersed:
+ * "the mean rose by some factor" against the seasonal expectation (by default quasi-Poisson: the Poisson
+ * ratio divided by the dispersion phi, as when one event is reported as several crimes; or negative-binomial:
  * the factor k is estimated as observed / expected, at least 1); the statistic is the largest log ratio
  * over the windows. Sees a short sharp surge in its first steps and a long mild one
  * over its length, where a CUSUM tuned to one factor sees one of them late.
  */
 export class SurgeScanDetector implements CountSurgeDetector {
-  readonly name = 'surge scan';
+  readonly name: string;
   private readonly baseline: SeasonalBaseline;
   private readonly counts: Ring;
   private readonly means: Ring;
@@ -222,8 +234,13 @@ export class SurgeScanDetector implements CountSurgeDetector {
   constructor(
     readonly maxWindow = 24,
     period = 24,
+    /** `nb`: negative-binomial ratio (variance mu + mu^2 / r); `quasi-poisson`: Poisson ratio / phi (variance phi mu). */
+    readonly family: 'nb' | 'quasi-poisson' = 'quasi-poisson',
   ) {
     requireNumber('maxWindow', maxWindow, 1, 10_000, true);
+    if (family !== 'nb' && family !== 'quasi-poisson')
+      throw new ModelInputError(`unknown family ${String(family)}`);
+    this.name = family === 'nb' ? 'surge scan NB' : 'surge scan';
     this.baseline = new SeasonalBaseline(period);
     this.counts = new Ring(maxWindow);
     this.means = new Ring(maxWindow);
@@ -246,7 +263,10 @@ export class SurgeScanDetector implements CountSurgeDetector {
         if (x <= m) continue;
         // NB over the window: size r w (sum of w NB(r) of similar means).
         const k = x / m;
-        const llr = nbLogRatio(x, m, k, Number.isFinite(r) ? r * w : r);
+        const llr =
+          this.family === 'nb'
+            ? nbLogRatio(x, m, k, Number.isFinite(r) ? r * w : r)
+            : nbLogRatio(x, m, k, Number.POSITIVE_INFINITY) / this.baseline.quasiDispersion;
         if (llr > best) best = llr;
       }
       statistic = best;
