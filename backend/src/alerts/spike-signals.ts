@@ -102,7 +102,8 @@ export class SpikeSignals {
       summary:
         `${partial} ${what} in the current ${c.stepMinutes}-min step against a forecast of ` +
         `${forecast.point.toFixed(1)} (upper ${upper.toFixed(1)} at ${pctOf(c.coverage)})` +
-        (last === null ? '' : `; last step ${last.value} (upper ${last.upper.toFixed(1)})`),
+        (last === null ? '' : `; last step ${last.value} (upper ${last.upper.toFixed(1)})`) +
+        `; score: ${surpriseText(tracked.detector.modelSurprise(partial, forecast))}`,
     };
   }
 
@@ -157,6 +158,15 @@ export class SpikeSignals {
       last: null,
     };
   }
+}
+
+/** A model surprise (-log10 of the tail probability) as words: "tail probability 1 in 2,500". */
+export function surpriseText(surprise: number): string {
+  if (!Number.isFinite(surprise)) return 'outside anything the forecast allows';
+  const odds = 10 ** Math.max(0, surprise);
+  if (odds < 1.5) return 'not unusual (tail probability above 0.67)';
+  const rounded = odds < 100 ? odds.toFixed(0) : Number(odds.toPrecision(2)).toLocaleString('en-US');
+  return `tail probability 1 in ${rounded}`;
 }
 
 function settingsOf(rule: AlertRule): string {
