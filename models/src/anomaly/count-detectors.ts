@@ -1,5 +1,5 @@
 import { ModelInputError } from '../errors.js';
-import { requireNumber } from '../forecast/series.js';
+import { requireNumber, requireOneOf } from '../forecast/series.js';
 
 /**
  * A streaming detector of surges in a count series with a daily cycle (e.g. hourly reports of a district):
@@ -238,8 +238,7 @@ export class SurgeScanDetector implements CountSurgeDetector {
     readonly family: 'nb' | 'quasi-poisson' = 'quasi-poisson',
   ) {
     requireNumber('maxWindow', maxWindow, 1, 10_000, true);
-    if (family !== 'nb' && family !== 'quasi-poisson')
-      throw new ModelInputError(`unknown family ${String(family)}`);
+    requireOneOf('family', family, ['nb', 'quasi-poisson']);
     this.name = family === 'nb' ? 'surge scan NB' : 'surge scan';
     this.baseline = new SeasonalBaseline(period);
     this.counts = new Ring(maxWindow);
