@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [-- --events N] [-- --only ingest|replay|features|models|alerts]`: builds if needed, starts Kafka and PostgreSQL, creates
+// `npm run bench [-- --json] [-- --events N] [-- --only ingest|replay|features|models|alerts|first-start]`: builds if needed, starts Kafka and PostgreSQL, creates
 // topics unique to this run, then runs the ingest benchmark (backend/src/bench/ingest.bench.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

@@ -1,18 +1,35 @@
-// Prints the suite's one-line summary ("412 passed, 0 failed") from vitest's JSON report.
+// Prints the suite's one-line summary ("412 passed, 0 failed") from vitest's JSON reports (one per run).
+// A run that vitest marked failed without a failed test (an unhandled error, a worker that died and took
+// its files with it) counts as one failure, so a lost file can never look like a pass.
 import { readFileSync } from 'node:fs';
 
-const file = process.argv[2];
-let report;
-try {
-  report = JSON.parse(readFileSync(file, 'utf8'));
-} catch (error) {
-  console.log(`0 passed, 1 failed (no test report at ${file}: ${error.message})`);
-  process.exit(1);
+const files = process.argv.slice(2);
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const problems = [];
+for (const file of files) {
+  let report;
+  try {
+    report = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    failed += 1;
+    problems.push(`no test report at ${file}: ${error.message}`);
+    continue;
+  }
+  const failedFiles = report.testResults.filter(
+    (result) => result.status === 'failed' && result.assertionResults.length === 0,
+  );
+  const failedHere = report.numFailedTests + failedFiles.length;
+  passed += report.numPassedTests;
+  skipped += report.numPendingTests + report.numTodoTests;
+  if (failedHere === 0 && report.success === false) {
+    failed += 1;
+    problems.push(`${file}: the run failed outside any test (an unhandled error or a lost worker)`);
+  } else {
+    failed += failedHere;
+  }
 }
-const failedFiles = report.testResults.filter(
-  (result) => result.status === 'failed' && result.assertionResults.length === 0,
-);
-const failed = report.numFailedTests + failedFiles.length;
-const skipped = report.numPendingTests + report.numTodoTests;
-console.log(`${report.numPassedTests} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
+for (const problem of problems) console.error(`test: ${problem}`);
+console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 ? 1 : 0);

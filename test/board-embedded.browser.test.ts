@@ -5,6 +5,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackend, TEST_ADMIN_PASSWORD, type RunningBackend } from './helpers/backend.js';
 import { REPO_ROOT, requireEnv } from './helpers/services.js';
+import { waitInPage } from './helpers/page.js';
 
 /** Navigations measured; the slowest must stay within the goal. */
 const NAVIGATIONS = 5;
@@ -51,9 +52,12 @@ describe('state view on the embedded default', () => {
       // A new query string makes it a full page load, not a hash change.
       await page.goto(`${backend.url}/?load=${i}#/`);
       // The mark is set when the map's polygons and the table's rows are first drawn with the snapshot's data.
-      await page.waitForFunction("performance.getEntriesByName('state-view-ready').length > 0", undefined, {
-        timeout: 30_000,
-      });
+      await waitInPage(
+        page,
+        'the state view marked ready',
+        "performance.getEntriesByName('state-view-ready').length > 0",
+        { timeoutMs: 30_000, intervalMs: 20 },
+      );
       const ready = await page.evaluate<number | null>(
         "performance.getEntriesByName('state-view-ready')[0]?.startTime ?? null",
       );

@@ -8,6 +8,7 @@ import { toMessages, validEvents } from './helpers/events.js';
 import { createTopics, kafka, produce } from './helpers/kafka.js';
 import { createDatabase, REPO_ROOT, requireEnv, uniqueName, waitFor } from './helpers/services.js';
 import { connectBoard } from './helpers/socket.js';
+import { waitInPage } from './helpers/page.js';
 
 const SURGED = 'TN-MDU';
 const PUBLISHED = 600;
@@ -157,11 +158,12 @@ describe('live board in Chromium', () => {
     // Nothing wider than the laptop screen: no horizontal scrolling, even before the chart redraws.
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1366);
     // ApexCharts redraws at the new width after its debounce: the screenshot waits for it.
-    await page.waitForFunction(
+    await waitInPage(
+      page,
+      'the charts redrawn within their panels',
       `[...document.querySelectorAll('.apexcharts-canvas')].every(
          (chart) => chart.getBoundingClientRect().right <= chart.closest('.panel').getBoundingClientRect().right)`,
-      undefined,
-      { timeout: 5_000 },
+      { timeoutMs: 5_000 },
     );
     await shoot(page, 'state-1366x768');
     await page.close();

@@ -88,7 +88,9 @@ describe('embedded default (PGlite with TimescaleDB, in-process transport, simul
   });
 
   it('reports itself healthy on PGlite with TimescaleDB and the in-process transport', async () => {
-    const health = (await (await fetch(`${backend.url}/api/health`)).json()) as Record<
+    // Anonymous callers get the status alone; the details need a session.
+    expect(await (await fetch(`${backend.url}/api/health`)).json()).toEqual({ status: 'ok' });
+    const health = (await (await backend.fetch('/api/health')).json()) as Record<
       string,
       Record<string, unknown>
     >;

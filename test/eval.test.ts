@@ -7,12 +7,20 @@ import { describe, expect, it } from 'vitest';
 interface Report {
   task: string;
   metricNames: string[];
+  notes: string[];
   rows: {
     model: string;
     kind: string;
     metrics: Record<string, number | null>;
     fitMs: number;
     predictMs: number;
+    reliability?: {
+      from: number;
+      to: number;
+      n: number;
+      predicted: number | null;
+      observed: number | null;
+    }[];
   }[];
 }
 
@@ -56,7 +64,14 @@ describe('npm run eval -- --json', () => {
       expect(row.metrics.brier).toBeGreaterThanOrEqual(0);
       expect(row.metrics.brier).toBeLessThanOrEqual(2);
       expect(row.fitMs).toBeGreaterThanOrEqual(0);
+      // Reliability table: every class probability of the 14 x 28 predictions falls in one of 10 bins.
+      expect(row.reliability?.length).toBe(10);
+      expect(row.reliability?.reduce((n, bin) => n + bin.n, 0)).toBe(3 * 14 * 28);
     }
+    // The Python reference recomputed the baseline rows' metrics from their predictions, and they agree.
+    expect(t1?.notes.join('\n')).toMatch(
+      /recomputed \d+ metrics of the rows persistence, mean-3y, ets.*agree with ours to 3 decimals/,
+    );
   }, 600_000);
 
   it('T2 on the Chicago stream: counts and terciles for every model row', async () => {

@@ -15,12 +15,15 @@ import { IngestService } from './ingest/ingest.service.js';
 import { LiveGateway } from './live/live.gateway.js';
 import { ModelRegistryService } from './models/model-registry.service.js';
 import { ScoringService } from './models/scoring.service.js';
+import { BackfillService } from './simulator/backfill.service.js';
 import { SimulatorService } from './simulator/simulator.service.js';
 import type { EventPublisher, EventSource } from './transport/transport.js';
 
 /**
  * Start and stop order in one place. Start: refresh what aggregates a crash left stale, load the
- * features, load the active model, start the alert engine, consume, then simulate. Stop (SIGTERM/SIGINT): stop the simulator,
+ * features, load the active model, start the alert engine, consume, then (in the background) backfill
+ * simulated history when due, train the first model on it, and simulate. Stop (SIGTERM/SIGINT): stop the
+ * backfill (after its batch in hand) and the simulator,
  * let the source finish and commit the batch in hand, stop a model training in progress (recorded as
  * failed), let the aggregate refresh in progress end, flush the producer; the HTTP
  * and Socket.IO servers close next, and the database last.
@@ -43,6 +46,7 @@ export class AppLifecycle
     @Inject(ScoringService) private readonly scoring: ScoringService,
     @Inject(ModelRegistryService) private readonly models: ModelRegistryService,
     @Inject(AlertEngine) private readonly alerts: AlertEngine,
+    @Inject(BackfillService) private readonly backfill: BackfillService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -71,10 +75,13 @@ export class AppLifecycle
     await this.source.start(async (batch) => {
       await this.ingest.handleBatch(batch, this.source.kind);
     });
-    this.simulator.start();
+    // In the background (the board shows its progress): backfill of simulated history when due, the
+    // first model trained on it, then the live simulator.
+    this.backfill.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    await this.backfill.stop();
     await this.simulator.stop();
     await this.source.stop();
     await this.alerts.stop();

@@ -9,11 +9,16 @@ import { CoreModule } from './core.module.js';
 import { DistrictsController } from './districts/districts.controller.js';
 import { FeaturesModule } from './features/features.module.js';
 import { HealthController } from './health/health.controller.js';
+import { HistoryAnalysisModule } from './history-analysis/history-analysis.module.js';
 import { HistoryModule } from './history/history.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { LiveModule } from './live/live.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { ModelsModule } from './models/models.module.js';
 import { RegionModule } from './region/region.module.js';
+import { BackfillRepository } from './simulator/backfill.repository.js';
+import { BackfillService } from './simulator/backfill.service.js';
+import { SimulationController } from './simulator/simulation.controller.js';
 import { SimulatorController } from './simulator/simulator.controller.js';
 import { SimulatorService } from './simulator/simulator.service.js';
 import { StatsController } from './stats/stats.controller.js';
@@ -35,10 +40,18 @@ export class AppModule {
         AuthModule,
         BoardHistoryModule,
         RegionModule,
+        HistoryAnalysisModule,
         HistoryModule,
+        MetricsModule,
       ],
-      controllers: [HealthController, DistrictsController, StatsController, SimulatorController],
-      providers: [SimulatorService, StatsRepository, AppLifecycle],
+      controllers: [
+        HealthController,
+        DistrictsController,
+        StatsController,
+        SimulatorController,
+        SimulationController,
+      ],
+      providers: [SimulatorService, BackfillRepository, BackfillService, StatsRepository, AppLifecycle],
     };
   }
 }

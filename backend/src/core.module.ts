@@ -33,10 +33,11 @@ interface Transport {
 /** Chooses the drivers from the configuration: Kafka or in-process, PostgreSQL or embedded PGlite. */
 function createTransport(config: AppConfig, db: Database): Transport {
   if (config.kafka !== undefined) {
-    const producer = new KafkaProducerRepository(config.kafka);
+    // A letter the dead-letter topic refuses for good is recorded in the database instead.
+    const producer = new KafkaProducerRepository(config.kafka, new DeadLetterTableRepository(db));
     return { source: new KafkaEventSource(config.kafka), publisher: producer, deadLetters: producer };
   }
-  const inProcess = new InProcessTransport(topicNames());
+  const inProcess = new InProcessTransport(topicNames(), config.inProcessQueue);
   return { source: inProcess, publisher: inProcess, deadLetters: new DeadLetterTableRepository(db) };
 }
 

@@ -19,10 +19,16 @@ Input (JSON):
           "trees": 100, "minSamplesLeaf": 1
         }
       },
-      "prophet": {"settings": {...}, "series": [...]}   # optional: the format of prophet_fit_bench.py
+      "prophet": {"settings": {...}, "series": [...]},  # optional: the format of prophet_fit_bench.py
+      "scores": {                          # optional: predictions of our rows, scored here independently
+        "NAME": {"truth": [0, 2, ...], "probabilities": [[...]],   # classes and class probabilities
+                 "counts": [...], "forecasts": [...], "scales": [...], "intervals": [[lo, hi], ...],
+                 "predicted": [...]}       # optional: the row's own predicted class (default: argmax)
+      }
     }
 Output (stdout, JSON): {"engine": {...}, "forests": {"NAME": {"classProbabilities", "classes", "count"?,
-"fitSeconds", "predictSeconds"}}, "prophet": {"series": [...], "totals": {...}}}.
+"fitSeconds", "predictSeconds"}}, "prophet": {"series": [...], "totals": {...}}, "scores": {"NAME":
+{"accuracy", "macroF1", "brier", "mase"?, "coverage80"?}}}, the scores computed with numpy and scikit-learn.
 """
 from __future__ import annotations
 
@@ -88,6 +94,32 @@ def run_prophet(spec: dict) -> dict:
     }
 
 
+def score_row(spec: dict) -> dict:
+    """Our metrics recomputed from a row's predictions with numpy and scikit-learn (a check of our code)."""
+    import numpy as np
+    from sklearn.metrics import accuracy_score, f1_score
+
+    truth = np.asarray(spec["truth"], dtype=int)
+    probabilities = np.asarray(spec["probabilities"], dtype=float)
+    predicted = (
+        np.asarray(spec["predicted"], dtype=int) if "predicted" in spec else probabilities.argmax(axis=1)
+    )
+    labels = list(range(probabilities.shape[1]))
+    onehot = np.eye(len(labels))[truth]
+    out = {
+        "accuracy": float(accuracy_score(truth, predicted)),
+        "macroF1": float(f1_score(truth, predicted, labels=labels, average="macro", zero_division=0)),
+        "brier": float(np.mean(np.sum((probabilities - onehot) ** 2, axis=1))),
+    }
+    if "counts" in spec:
+        y = np.asarray(spec["counts"], dtype=float)
+        f = np.asarray(spec["forecasts"], dtype=float)
+        out["mase"] = float(np.mean(np.abs(y - f) / np.asarray(spec["scales"], dtype=float)))
+        bounds = np.asarray(spec["intervals"], dtype=float)
+        out["coverage80"] = float(np.mean((y >= bounds[:, 0]) & (y <= bounds[:, 1])))
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("input", help="JSON task file written by npm run eval")
@@ -102,13 +134,15 @@ def main() -> int:
     output: dict = {
         "engine": {
             "python": sys.version.split()[0],
-            **{name: metadata.version(name) for name in ("prophet", "scikit-learn", "pandas")},
+            **{name: metadata.version(name) for name in ("prophet", "scikit-learn", "pandas", "numpy")},
         }
     }
     if "forests" in document:
         output["forests"] = {name: run_forest(spec, seed) for name, spec in document["forests"].items()}
     if "prophet" in document:
         output["prophet"] = run_prophet(document["prophet"])
+    if "scores" in document:
+        output["scores"] = {name: score_row(spec) for name, spec in document["scores"].items()}
     write_result(output, args.out)
     return 0
 

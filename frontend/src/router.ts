@@ -32,6 +32,12 @@ const routes: RouteRecordRaw[] = [
     component: () => import('./views/HistoryView.vue'),
     meta: { title: 'Time travel' },
   },
+  {
+    path: '/yearly',
+    name: 'yearly',
+    component: () => import('./views/YearlyView.vue'),
+    meta: { title: 'District history' },
+  },
   { path: '/:unknown(.*)*', redirect: { name: 'state' } },
 ];
 

@@ -8,3 +8,4 @@ export * from './fusion/index.js';
 export * from './forecast/index.js';
 export * from './pipeline/index.js';
 export * from './anomaly/index.js';
+export * from './history/index.js';

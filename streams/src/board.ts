@@ -160,6 +160,11 @@ export interface CorrelationVariable {
 
 /** `GET /api/analysis/correlations`: Pearson correlations across districts. */
 export interface CorrelationMatrix {
+  /**
+   * `live`: the stored events (simulated on the default install); `history`: the real yearly district
+   * history (NCRB tables and census 2011), `?source=history`.
+   */
+  readonly source: 'live' | 'history';
   /** What the rates are computed over, e.g. the last 365 days of stored events. */
   readonly basis: string;
   /** Districts with every variable known (the others are left out). */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ACCIDENT_CATEGORIES, INCIDENT_CATEGORIES, SEVERITIES } from './categories.js';
 import { UNIT_CODE_PATTERN } from './region.js';
+import { isBidiControl, isNoncharacter } from './strict-json.js';
 
 /** The only schema version this contract defines. */
 export const SCHEMA_VERSION = 1;
@@ -40,24 +41,39 @@ const instant = z.iso
   .refine((value) => {
     const year = new Date(value).getUTCFullYear();
     return year >= 1900 && year <= 9999;
-  }, 'year must be from 1900 to 9999');
+  }, 'year must be from 1900 to 9999')
+  .refine(storableOffset, 'zone offset must be from -15:59 to +15:59');
 
 /**
- * Whether PostgreSQL can store the text: no control characters (NUL cannot be stored at all) and no
- * lone UTF-16 surrogates (not valid in PostgreSQL's JSON).
+ * Whether the text is storable and reads as it is: no control characters (PostgreSQL cannot store NUL),
+ * no lone UTF-16 surrogates (not valid in PostgreSQL's JSON), no bidirectional overrides or isolates
+ * (U+202A-U+202E, U+2066-U+2069) and no noncharacters (U+FFFE, U+FFFF, U+FDD0-U+FDEF, ...).
  */
 function storable(value: string): boolean {
   for (let i = 0; i < value.length; i++) {
     const code = value.charCodeAt(i);
     if (code < 0x20 || code === 0x7f) return false;
+    if (isBidiControl(code)) return false;
     if (code >= 0xdc00 && code <= 0xdfff) return false; // a low surrogate without its high half
+    let codePoint = code;
     if (code >= 0xd800 && code <= 0xdbff) {
       const next = value.charCodeAt(i + 1);
       if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
+      codePoint = (code - 0xd800) * 0x400 + (next - 0xdc00) + 0x10000;
       i++;
     }
+    if (isNoncharacter(codePoint)) return false;
   }
   return true;
+}
+
+/**
+ * PostgreSQL's timestamptz takes zone offsets up to 15:59 either way; a larger one (+16:00 to +23:59,
+ * which ISO 8601's pattern allows) would be accepted here and refused when stored.
+ */
+function storableOffset(value: string): boolean {
+  const offset = /([+-])(\d\d):?(\d\d)?$/.exec(value);
+  return offset === null || Number(offset[2]) <= 15;
 }
 
 const common = {
@@ -96,7 +112,10 @@ const common = {
     .string({ error: expected('a string') })
     .min(1)
     .max(64)
-    .refine(storable, 'control characters and lone surrogates are not allowed')
+    .refine(
+      storable,
+      'control characters, lone surrogates, bidirectional overrides and noncharacters are not allowed',
+    )
     .optional(),
 };
 

@@ -27,7 +27,37 @@ export interface SimulatorOptions {
   /** Producer name written into `source` and the event ids. */
   readonly source?: string;
   readonly dirt?: Partial<DirtRates>;
+  /**
+   * Each district's outline, by district code: events are placed inside it. Without one, a district's
+   * events lie in a box of 0.2 degrees around its headquarters.
+   */
+  readonly areas?: ReadonlyMap<string, DistrictArea>;
+  /** Persistent accident hot points; `DEFAULT_HOT_POINTS` when absent. */
+  readonly hotPoints?: Partial<HotPointOptions>;
 }
+
+/** Where a district's events may lie: its outline's bounding box and a point-in-outline test. */
+export interface DistrictArea {
+  /** [west, south, east, north], degrees. */
+  readonly bbox: readonly [number, number, number, number];
+  contains(lon: number, lat: number): boolean;
+}
+
+/**
+ * Accident hot points: a few places per district (a junction, a stretch of highway) where a share of
+ * its road accidents happen, so black spots form. They depend only on the district's code and area,
+ * never on the run's seed, so they stay where they are across restarts and between backfill and live.
+ */
+export interface HotPointOptions {
+  /** Hot points per district. */
+  readonly perDistrict: number;
+  /** Share of a district's accidents that happen at one of its hot points (0 to 1). */
+  readonly accidentShare: number;
+  /** Standard deviation of an accident's distance from its hot point along each axis, in km. */
+  readonly spreadKm: number;
+}
+
+export const DEFAULT_HOT_POINTS: HotPointOptions = { perDistrict: 3, accidentShare: 0.4, spreadKm: 0.15 };
 
 /** Shares of events that arrive dirty, as real feeds do. */
 export interface DirtRates {
@@ -71,6 +101,15 @@ export interface Simulator {
   /** The table's own rate across the region, events per second (before the multiplier). */
   readonly naturalRatePerSecond: number;
   readonly multiplier: number;
+  /** Each district's accident hot points, heaviest first. */
+  readonly hotPoints: ReadonlyMap<string, readonly HotPoint[]>;
+}
+
+/** One accident hot point and the share of its district's hot-point accidents it takes. */
+export interface HotPoint {
+  readonly lat: number;
+  readonly lon: number;
+  readonly weight: number;
 }
 
 const YEAR_MS = 365.25 * 86_400_000;
@@ -113,8 +152,23 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       throw new RangeError(`dirt.${name} must be a share from 0 to 1, got ${share}`);
   }
 
+  const hot: HotPointOptions = { ...DEFAULT_HOT_POINTS, ...options.hotPoints };
+  if (!Number.isInteger(hot.perDistrict) || hot.perDistrict < 0 || hot.perDistrict > 100)
+    throw new RangeError(
+      `hotPoints.perDistrict must be a whole number from 0 to 100, got ${hot.perDistrict}`,
+    );
+  if (!(hot.accidentShare >= 0 && hot.accidentShare <= 1))
+    throw new RangeError(`hotPoints.accidentShare must be a share from 0 to 1, got ${hot.accidentShare}`);
+  if (!(hot.spreadKm >= 0) || !Number.isFinite(hot.spreadKm))
+    throw new RangeError(`hotPoints.spreadKm must be a distance >= 0, got ${hot.spreadKm}`);
+  const places = new Map(districts.map((d) => [d.code, districtPlaces(d, options.areas?.get(d.code), hot)]));
+  const hotPoints = new Map([...places].map(([code, place]) => [code, place.hotPoints]));
+
   const seed = options.seed ?? 1;
   const random = mulberry32(seed);
+  // Places draw from their own stream: how many tries an outline takes never shifts the counts, times
+  // and ids, so a seed gives the same events on any map.
+  const placeRandom = mulberry32(hashCode(`places-${seed}`));
   const source = options.source ?? 'simulator';
   const localTime = localTimeReader(options.region.timeZone);
   const surges: Surge[] = [];
@@ -153,7 +207,10 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       district: cell.district.code,
       occurredAt: new Date(occurredMs).toISOString(),
       reportedAt: new Date(reportedMs).toISOString(),
-      location: jitter(cell.district, random),
+      location: (places.get(cell.district.code) as DistrictPlaces).locate(
+        cell.category === 'road_accident',
+        placeRandom,
+      ),
       source,
     };
     if (cell.category === 'road_accident') {
@@ -223,6 +280,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     expectedYearly,
     naturalRatePerSecond,
     multiplier,
+    hotPoints,
     tick(nowMs) {
       const from = lastTick ?? nowMs;
       lastTick = Math.max(from, nowMs);
@@ -314,9 +372,99 @@ function severityFor(category: IncidentCategory, u: number): Severity {
   return u < 0.02 ? 'high' : u < 0.4 ? 'medium' : 'low';
 }
 
-function jitter(unit: RegionUnit, random: () => number): { lat: number; lon: number } {
+/** Half the side of the box around the headquarters that holds a district's events without an area. */
+const BOX_HALF_DEG = 0.1;
+/** Tries of rejection sampling inside an outline before the event goes to a point known to be inside. */
+const PLACEMENT_TRIES = 64;
+const KM_PER_DEGREE_LAT = 111.2;
+
+interface DistrictPlaces {
+  readonly hotPoints: readonly HotPoint[];
+  locate(accident: boolean, random: () => number): { lat: number; lon: number };
+}
+
+/**
+ * Where one district's events go: uniform inside its area (or the box around its headquarters), and a
+ * share of its accidents around its hot points. The hot points come from a generator seeded by the
+ * district's code alone.
+ */
+function districtPlaces(
+  unit: RegionUnit,
+  area: DistrictArea | undefined,
+  hot: HotPointOptions,
+): DistrictPlaces {
   const round = (x: number) => Math.round(x * 1e5) / 1e5;
-  return { lat: round(unit.lat + (random() - 0.5) * 0.2), lon: round(unit.lon + (random() - 0.5) * 0.2) };
+  const [west, south, east, north] = area?.bbox ?? [
+    unit.lon - BOX_HALF_DEG,
+    unit.lat - BOX_HALF_DEG,
+    unit.lon + BOX_HALF_DEG,
+    unit.lat + BOX_HALF_DEG,
+  ];
+  const inside = (lon: number, lat: number): boolean =>
+    area === undefined ? lon >= west && lon <= east && lat >= south && lat <= north : area.contains(lon, lat);
+  /** A point known to lie inside, for an outline too thin for sampling to hit: the headquarters when inside. */
+  const anchor = (random: () => number): { lat: number; lon: number } => {
+    if (inside(unit.lon, unit.lat)) return { lat: unit.lat, lon: unit.lon };
+    for (let i = 0; i < PLACEMENT_TRIES * 16; i++) {
+      const lon = round(west + random() * (east - west));
+      const lat = round(south + random() * (north - south));
+      if (inside(lon, lat)) return { lat, lon };
+    }
+    return { lat: unit.lat, lon: unit.lon };
+  };
+  const uniform = (random: () => number): { lat: number; lon: number } => {
+    for (let i = 0; i < PLACEMENT_TRIES; i++) {
+      // Tested as rounded: rounding must not move a point on the edge out of its district.
+      const lon = round(west + random() * (east - west));
+      const lat = round(south + random() * (north - south));
+      if (inside(lon, lat)) return { lat, lon };
+    }
+    return anchor(random);
+  };
+
+  const own = mulberry32(hashCode(unit.code));
+  // Weights 1, 1/2, 1/3, ... normalised: one main black spot per district and smaller ones.
+  const harmonic = Array.from({ length: hot.perDistrict }, (_, i) => 1 / (i + 1));
+  const total = harmonic.reduce((sum, w) => sum + w, 0);
+  const hotPoints: HotPoint[] = harmonic.map((w) => ({ ...uniform(own), weight: w / total }));
+  const spreadLat = hot.spreadKm / KM_PER_DEGREE_LAT;
+
+  return {
+    hotPoints,
+    locate(accident, random) {
+      if (!accident || hotPoints.length === 0 || random() >= hot.accidentShare) return uniform(random);
+      let u = random();
+      let point = hotPoints[hotPoints.length - 1] as HotPoint;
+      for (const candidate of hotPoints) {
+        if ((u -= candidate.weight) <= 0) {
+          point = candidate;
+          break;
+        }
+      }
+      const spreadLon = spreadLat / Math.max(0.1, Math.cos((point.lat * Math.PI) / 180));
+      for (let i = 0; i < PLACEMENT_TRIES; i++) {
+        const lat = round(point.lat + gaussian(random) * spreadLat);
+        const lon = round(point.lon + gaussian(random) * spreadLon);
+        if (inside(lon, lat)) return { lat, lon };
+      }
+      return { lat: point.lat, lon: point.lon };
+    },
+  };
+}
+
+/** A stable 32-bit hash of a string (FNV-1a): seeds a district's own generator. */
+function hashCode(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/** A standard normal variate (Box-Muller). */
+function gaussian(random: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 }
 
 function exponential(mean: number, random: () => number): number {

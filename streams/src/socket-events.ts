@@ -2,6 +2,7 @@ import type { AlertNotification, AlertRoomRequest, AlertsUpdate } from './alerts
 import type { Category } from './categories.js';
 import type { FeaturesUpdate } from './features.js';
 import type { ScoresUpdate } from './scores.js';
+import type { SimulationStatus } from './simulation.js';
 
 /** Where a batch of events came from. */
 export type TransportKind = 'kafka' | 'in-process';
@@ -54,6 +55,8 @@ export interface BoardSnapshot {
    * The board derives feed lag and the districts with no data from it, then from batch summaries.
    */
   readonly lastReportedAt: Readonly<Record<string, string>>;
+  /** Whether the live feed is simulated, and the backfill of simulated history's progress. */
+  readonly simulation: SimulationStatus;
 }
 
 /** Server-to-client events (shared by `new Server<ClientToServerEvents, ServerToClientEvents>()` and `io()`). */
@@ -68,6 +71,8 @@ export interface ServerToClientEvents {
   alerts: (update: AlertsUpdate) => void;
   /** A grouped notification (firing, resolved, escalation, repeat), to the same rooms; held while silenced. */
   'alerts:notification': (notification: AlertNotification) => void;
+  /** The backfill's progress (at most once a second while it runs) and the first model's state. */
+  simulation: (status: SimulationStatus) => void;
 }
 
 /** The answer to `alerts:subscribe`: the rooms joined, or why not. */

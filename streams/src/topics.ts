@@ -35,4 +35,6 @@ export const DEAD_LETTER_HEADERS = {
   sourcePartition: 'dlq-source-partition',
   sourceOffset: 'dlq-source-offset',
   failedAt: 'dlq-failed-at',
+  /** `reference` when the value is a reference to an oversized original (JSON: position, bytes, sha256, head), absent for a copy. */
+  valueForm: 'dlq-value-form',
 } as const;

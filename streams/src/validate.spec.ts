@@ -114,12 +114,12 @@ describe('event validator', () => {
     [
       'a NUL in free text',
       { ...incident, source: 'cctns\u0000x' },
-      'source: control characters and lone surrogates are not allowed',
+      'source: control characters, lone surrogates, bidirectional overrides and noncharacters are not allowed',
     ],
     [
       'a lone surrogate',
       { ...incident, source: 'cctns\ud800' },
-      'source: control characters and lone surrogates are not allowed',
+      'source: control characters, lone surrogates, bidirectional overrides and noncharacters are not allowed',
     ],
     [
       'year 0',

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { eventSchema, MAX_EVENT_BYTES, type MonitorEvent } from './event.schema.js';
 import type { EventKind } from './topics.js';
 import type { Region, RegionUnit } from './region.js';
+import { decodeUtf8, parseStrictJson } from './strict-json.js';
 
 export type Validation = { ok: true; event: MonitorEvent } | { ok: false; reason: string };
 
@@ -22,8 +23,6 @@ export interface EventValidator {
   /** Validates an already parsed value (an element of a JSON array body). */
   check(value: unknown, expectedKind?: EventKind): Validation;
 }
-
-const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * One validator for every entry point (Kafka, HTTP, in-process). Every rejection carries a reason
@@ -83,18 +82,18 @@ export function createEventValidator(options: ValidatorOptions): EventValidator 
     const size = typeof raw === 'string' ? Buffer.byteLength(raw, 'utf8') : raw.byteLength;
     if (size > maxBytes) return { ok: false, reason: `event is ${size} bytes; the limit is ${maxBytes}` };
     if (size === 0) return { ok: false, reason: 'empty message' };
+    // One rule for every transport (strict-json.ts): strict UTF-8, no BOM, bounded depth, no duplicate keys.
     let text: string;
-    try {
-      text = typeof raw === 'string' ? raw : decoder.decode(raw);
-    } catch {
-      return { ok: false, reason: 'message is not valid UTF-8' };
+    if (typeof raw === 'string') {
+      text = raw;
+    } else {
+      const decoded = decodeUtf8(raw);
+      if (!decoded.ok) return { ok: false, reason: `message ${decoded.reason}` };
+      text = decoded.value;
     }
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      return { ok: false, reason: `invalid JSON: ${(error as Error).message}` };
-    }
+    const parsed = parseStrictJson(text);
+    if (!parsed.ok) return { ok: false, reason: parsed.reason };
+    const value = parsed.value;
     return check(value, expectedKind);
   }
 

@@ -6,6 +6,8 @@ export const TEST_ADMIN_PASSWORD = 'it-admin-password-0123';
 
 export interface RunningBackend {
   readonly url: string;
+  /** `performance.now()` when the process was spawned. */
+  readonly spawnedAt: number;
   readonly child: ChildProcess;
   /** Logs in (`POST /api/auth/login`) and returns the session token; admin with the test password by default. */
   login(username?: string, password?: string): Promise<string>;
@@ -27,12 +29,26 @@ const baseEnv = (): Record<string, string> =>
 
 /**
  * Starts `backend/dist/main.js` as its own process with exactly `env` (plus PATH and friends), on a
- * free port, and waits until `GET /api/health` says ok.
+ * free port, and waits until `GET /api/health` says ok (`until: 'listening'`: only until HTTP listens).
+ * No backfill of simulated history unless the test asks (`BACKFILL_DAYS`; an empty value means the
+ * backend's own default): tests start from the database they set up. No analysis of the yearly history
+ * either (seconds of CPU per start) unless the test asks (`HISTORY_ANALYSIS: 'on'`).
  */
-export async function startBackend(env: Record<string, string>): Promise<RunningBackend> {
+export async function startBackend(
+  env: Record<string, string>,
+  { until = 'ok' }: { until?: 'ok' | 'listening' } = {},
+): Promise<RunningBackend> {
+  const spawnedAt = performance.now();
   const child = spawn(process.execPath, ['backend/dist/main.js'], {
     cwd: REPO_ROOT,
-    env: { ...baseEnv(), PORT: '0', ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, ...env },
+    env: {
+      ...baseEnv(),
+      PORT: '0',
+      ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+      BACKFILL_DAYS: '0',
+      HISTORY_ANALYSIS: 'off',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -48,18 +64,20 @@ export async function startBackend(env: Record<string, string>): Promise<Running
     'the backend to print its URL',
     () => {
       if (child.exitCode !== null) throw new Error(`backend exited with ${child.exitCode}:\n${log}`);
-      return /board at (http:\/\/[\d.:a-z]+)\//.exec(log)?.[1];
+      return /(?:listening|board) at (http:\/\/[\d.:a-z]+)\//.exec(log)?.[1];
     },
-    { timeoutMs: 90_000 },
+    { timeoutMs: 90_000, intervalMs: 25 },
   ).catch((error: unknown) => {
     child.kill('SIGKILL');
     throw new Error(`backend did not start:\n${log}`, { cause: error });
   });
-  await waitFor('the backend to report healthy', async () => {
-    const response = await fetch(`${url}/api/health`);
-    const body = (await response.json()) as { status: string };
-    return body.status === 'ok' ? true : undefined;
-  });
+  if (until === 'ok') {
+    await waitFor('the backend to report healthy', async () => {
+      const response = await fetch(`${url}/api/health`);
+      const body = (await response.json()) as { status: string };
+      return body.status === 'ok' ? true : undefined;
+    });
+  }
   const login = async (username = 'admin', password = TEST_ADMIN_PASSWORD): Promise<string> => {
     const response = await fetch(`${url}/api/auth/login`, {
       method: 'POST',
@@ -75,10 +93,15 @@ export async function startBackend(env: Record<string, string>): Promise<Running
   let adminToken: Promise<string> | undefined;
   return {
     url,
+    spawnedAt,
     child,
     login,
     async fetch(path, init = {}, token) {
-      adminToken ??= login();
+      // A failed login (the database down, say) is not kept: the next call logs in again.
+      adminToken ??= login().catch((error: unknown) => {
+        adminToken = undefined;
+        throw error;
+      });
       const headers = new Headers(init.headers);
       headers.set('authorization', `Bearer ${token ?? (await adminToken)}`);
       return fetch(`${url}${path}`, { ...init, headers });

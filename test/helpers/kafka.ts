@@ -2,18 +2,26 @@ import { Kafka, logLevel, Partitioners, type IHeaders, type Producer } from 'kaf
 import { topicNames, type TopicNames } from '@district-monitor/streams';
 import { requireEnv, uniqueName, waitFor } from './services.js';
 
-export const kafka = (): Kafka =>
+/** A client of the shared broker, or of `brokers` (a broker of the test's own). */
+export const kafka = (brokers = requireEnv('KAFKA_BROKERS')): Kafka =>
   new Kafka({
     clientId: 'integration-tests',
-    brokers: requireEnv('KAFKA_BROKERS').split(','),
+    brokers: brokers.split(','),
     logLevel: logLevel.ERROR,
   });
 
-/** Creates the four topics under a prefix unique to this test: incidents and accidents with 6 partitions. */
-export async function createTopics(): Promise<{ prefix: string; topics: TopicNames }> {
+/**
+ * Creates the four topics under a prefix unique to this test: incidents and accidents with 6 partitions.
+ * `deadLetterConfig`: topic settings of the two dead-letter topics (for example a small `max.message.bytes`).
+ */
+export async function createTopics(
+  deadLetterConfig: Readonly<Record<string, string>> = {},
+  brokers?: string,
+): Promise<{ prefix: string; topics: TopicNames }> {
   const prefix = `${uniqueName('it-')}-`;
   const topics = topicNames(prefix);
-  const admin = kafka().admin();
+  const configEntries = Object.entries(deadLetterConfig).map(([name, value]) => ({ name, value }));
+  const admin = kafka(brokers).admin();
   await admin.connect();
   try {
     await admin.createTopics({
@@ -21,8 +29,8 @@ export async function createTopics(): Promise<{ prefix: string; topics: TopicNam
       topics: [
         { topic: topics.incident, numPartitions: 6 },
         { topic: topics.accident, numPartitions: 6 },
-        { topic: topics.incidentDeadLetter, numPartitions: 1 },
-        { topic: topics.accidentDeadLetter, numPartitions: 1 },
+        { topic: topics.incidentDeadLetter, numPartitions: 1, configEntries },
+        { topic: topics.accidentDeadLetter, numPartitions: 1, configEntries },
       ],
     });
   } finally {

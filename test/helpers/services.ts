@@ -5,11 +5,11 @@ import pg from 'pg';
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** A service the tests need; missing means the run was not started through `npm test`, which is a failure. */
-export function requireEnv(name: 'KAFKA_BROKERS' | 'DATABASE_URL' | 'CHROMIUM'): string {
+export function requireEnv(name: 'KAFKA_BROKERS' | 'DATABASE_URL' | 'CHROMIUM' | 'REDIS_URL'): string {
   const value = process.env[name];
   if (value === undefined || value === '') {
     throw new Error(
-      `${name} is not set: run the suite with \`npm test\`, which starts Kafka, PostgreSQL and Chromium`,
+      `${name} is not set: run the suite with \`npm test\`, which starts Kafka, PostgreSQL, Redis and Chromium`,
     );
   }
   return value;

@@ -48,6 +48,7 @@ import {
 import { observe, type SignalSources } from './engine/signals.js';
 import { ownedDistricts } from './ownership.js';
 import { SpikeSignals } from './spike-signals.js';
+import { metrics } from '../metrics/metrics.js';
 
 /** How far back the minute counts reach (the longest category window or spike history they serve). */
 const MAX_MINUTE_SPAN = 14 * 24 * 60;
@@ -246,6 +247,7 @@ export class AlertEngine implements OnModuleDestroy {
       );
       if (!written.ok)
         throw new AlertActionError(`alert ${id} changed meanwhile; read it again and retry`, 409);
+      countTransitions(stepped.transitions);
       if (this.ownsGroup(written.alert.labels.district)) {
         this.remember(written.alert);
         await this.planGroups([written.alert.labels.district], now);
@@ -466,6 +468,7 @@ export class AlertEngine implements OnModuleDestroy {
       else this.alerts.set(alert.fingerprint, fresh);
       return undefined;
     }
+    countTransitions(stepped.transitions);
     if (stepped.transitions.some((t) => t.action === 'alert.firing')) {
       this.firings.set(alert.fingerprint, [
         ...this.recentFirings(alert.fingerprint, alert.updatedAt),
@@ -628,7 +631,10 @@ export class AlertEngine implements OnModuleDestroy {
         }
         for (const alert of result.alerts) this.remember(alert);
         this.lastSent.set(district, now);
-        if (result.stored) this.publisher.notify(notification);
+        if (result.stored) {
+          this.publisher.notify(notification);
+          metrics.notifications.inc({ kind: notification.kind });
+        }
       }
       this.schedule(district, plan.nextAt);
     }
@@ -666,6 +672,15 @@ export class AlertEngine implements OnModuleDestroy {
 
   // ------------------------------------------------------------------ health
 
+  /** Open alerts of the districts this instance holds, by state (the metrics' alert gauge). */
+  openByState(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const alert of this.alerts.values()) {
+      if (isOpen(alert)) counts[alert.state] = (counts[alert.state] ?? 0) + 1;
+    }
+    return counts;
+  }
+
   health(): { owned: number; open: number; rules: number; silences: number; failures: number } {
     return {
       owned: this.owned.size,
@@ -675,4 +690,8 @@ export class AlertEngine implements OnModuleDestroy {
       failures: this.failures,
     };
   }
+}
+
+function countTransitions(transitions: readonly Transition[]): void {
+  for (const transition of transitions) metrics.alertTransitions.inc({ action: transition.action });
 }

@@ -250,6 +250,20 @@ export class AlertRepository {
     return rows.map(toSilence);
   }
 
+  /** Every silence's id and matchers, ended or not (what the audit log's scope needs). */
+  async silenceMatchers(): Promise<{ id: string; matchers: Silence['matchers'] }[]> {
+    const { rows } = await this.db.query<Pick<SilenceRow, 'id' | 'matchers'>>(
+      'SELECT id, matchers FROM silences',
+    );
+    return rows.map((row) => ({ id: row.id, matchers: parse(row.matchers) }));
+  }
+
+  /** One silence by id, ended or not. */
+  async silence(id: string): Promise<Silence | undefined> {
+    const { rows } = await this.db.query<SilenceRow>('SELECT * FROM silences WHERE id = $1', [id]);
+    return rows[0] === undefined ? undefined : toSilence(rows[0]);
+  }
+
   async createSilence(silence: Silence, audit: AuditRecord): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.query(

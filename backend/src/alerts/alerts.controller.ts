@@ -16,6 +16,7 @@ import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import {
   ALERT_STATES,
+  UNIT_CODE_PATTERN,
   type Alert,
   type AlertState,
   type AlertWithHistory,
@@ -66,10 +67,10 @@ export class AlertsController {
   @ApiQuery({ name: 'limit', required: false, description: `at most ${MAX_LIMIT} (default 200)` })
   async list(
     @Req() request: Request,
-    @Query('state') state?: string,
-    @Query('district') district?: string,
-    @Query('since') since?: string,
-    @Query('limit') limit?: string,
+    @Query('state') state?: unknown,
+    @Query('district') district?: unknown,
+    @Query('since') since?: unknown,
+    @Query('limit') limit?: unknown,
   ): Promise<{ alerts: AlertWithHistory[] }> {
     const user = userOf(request);
     const states = state === undefined ? undefined : list(state, 'state');
@@ -77,10 +78,17 @@ export class AlertsController {
     if (bad !== undefined)
       throw new BadRequestException(`state: "${bad}" is not one of ${ALERT_STATES.join(', ')}`);
     const asked = district === undefined ? null : list(district, 'district');
+    const malformed = asked?.find((code) => !UNIT_CODE_PATTERN.test(code));
+    if (malformed !== undefined) {
+      throw new BadRequestException(`district: "${malformed}" is not a district code such as "TN-CHN"`);
+    }
     const districts = asked === null ? user.districts : asked.filter((d) => visibleTo(user, d));
-    const sinceAt = since === undefined ? undefined : new Date(since);
-    if (sinceAt !== undefined && Number.isNaN(sinceAt.getTime()))
-      throw new BadRequestException('since: expected an ISO 8601 instant');
+    const sinceAt = since === undefined ? undefined : isoInstant(since);
+    if (sinceAt === null) {
+      throw new BadRequestException(
+        'since: expected an ISO 8601 instant with a zone, e.g. 2024-05-01T00:00:00Z',
+      );
+    }
     const count = limit === undefined ? 200 : Number(limit);
     if (!Number.isInteger(count) || count < 1 || count > MAX_LIMIT) {
       throw new BadRequestException(`limit: expected a whole number from 1 to ${MAX_LIMIT}`);
@@ -186,7 +194,17 @@ export class AlertsController {
   }
 }
 
-function list(value: string, name: string): string[] {
+/** An ISO 8601 date-time with a zone (`Z` or an offset), else null: `new Date('1')` alone would read year 2001. */
+function isoInstant(value: unknown): Date | null {
+  if (typeof value !== 'string') return null;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) return null;
+  const at = new Date(value);
+  return Number.isNaN(at.getTime()) ? null : at;
+}
+
+function list(value: unknown, name: string): string[] {
+  if (typeof value !== 'string')
+    throw new BadRequestException(`${name}: give it once, as a comma-separated list`);
   const items = value
     .split(',')
     .map((s) => s.trim())

@@ -73,8 +73,9 @@ export class AnalysisService {
       await this.repository.totals(from, to),
     );
     return {
+      source: 'live',
       basis:
-        `events that occurred in the ${CORRELATION_DAYS} days to ${this.dateFormat.format(to)}, ` +
+        `live events (simulated on the default install) that occurred in the ${CORRELATION_DAYS} days to ${this.dateFormat.format(to)}, ` +
         'per 100,000 people (census 2011 populations, apportioned for districts formed since)',
       districts: districts.length,
       variables: CORRELATION_VARIABLES,

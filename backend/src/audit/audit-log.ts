@@ -29,6 +29,18 @@ export interface AuditQuery {
   /** Entries with an id below this (paging backwards). */
   readonly before?: string;
   readonly limit: number;
+  /** What the reader may see; absent: everything. */
+  readonly visible?: AuditVisibility;
+}
+
+/** The part of the log a reader may see (auth/scope.ts decides it per user). */
+export interface AuditVisibility {
+  /** Subject kinds (`alert`, `rule`, ...) shown; null: every kind. */
+  readonly kinds: readonly string[] | null;
+  /** `alert:` entries only of alerts of these districts; null: of every alert. */
+  readonly alertDistricts: readonly string[] | null;
+  /** `silence:` entries only of these silences; null: of every silence. */
+  readonly silenceIds: readonly string[] | null;
 }
 
 /**
@@ -72,6 +84,17 @@ export class AuditLog {
     if (query.subjectPrefix !== undefined) add("subject LIKE ? || '%'", query.subjectPrefix);
     if (query.actor !== undefined) add('actor = ?', query.actor);
     if (query.before !== undefined) add('id < ?::bigint', query.before);
+    const visible = query.visible;
+    if (visible?.kinds != null) add("split_part(subject, ':', 1) = ANY(?::text[])", visible.kinds);
+    if (visible?.alertDistricts != null) {
+      add(
+        "(subject NOT LIKE 'alert:%' OR substr(subject, 7) IN (SELECT id FROM alerts WHERE district = ANY(?::text[])))",
+        visible.alertDistricts,
+      );
+    }
+    if (visible?.silenceIds != null) {
+      add("(subject NOT LIKE 'silence:%' OR substr(subject, 9) = ANY(?::text[]))", visible.silenceIds);
+    }
     params.push(query.limit);
     const { rows } = await this.db.query<AuditRow>(
       `SELECT id::text AS id, at, actor, action, subject, reason, details FROM audit_log

@@ -105,6 +105,7 @@ export class AccessGuard implements CanActivate {
           `route has no access rule: ${request.method} ${request.path} is refused`,
         );
       case 'public':
+        await this.noteUser(request);
         return true;
       case 'producer':
         return this.producer(context, request);
@@ -113,6 +114,19 @@ export class AccessGuard implements CanActivate {
       case 'admin':
         return this.user(request, response, level);
     }
+  }
+
+  /**
+   * On a public route, notes the user of a valid session token when one is sent (health shows its
+   * details only to users); anything else is ignored, as the route needs no credential.
+   */
+  private async noteUser(request: AuthenticatedRequest): Promise<void> {
+    const presented = presentedCredential(request.headers);
+    if (presented.kind !== 'token') return;
+    const authentication = await this.users.authenticate(presented.token).catch(() => undefined);
+    if (authentication?.ok === true) request.principal = { kind: 'user', user: authentication.user };
+    // The user could not be read (the database is down): a signed, unexpired token still sees health's details.
+    else if (authentication === undefined) request.signedSession = await this.users.signed(presented.token);
   }
 
   private async producer(context: ExecutionContext, request: AuthenticatedRequest): Promise<boolean> {

@@ -58,6 +58,11 @@ export type Principal =
 /** Where the guard leaves the principal on the request. */
 export interface AuthenticatedRequest extends Request {
   principal?: Principal;
+  /**
+   * On a public route: a session token whose signature and expiry check out, although its user could
+   * not be read (the database does not answer). Health shows its reasons to such a caller.
+   */
+  signedSession?: boolean;
 }
 
 /** The user behind a request to a user route (the guard has checked there is one). */

@@ -6,6 +6,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/tokens.js';
 import { ProducerKeysModule } from '../producer-keys/producer-keys.module.js';
 import { AccessGuard, routesWithoutAccess } from './access.guard.js';
+import { LoginLimiter } from './login-limiter.js';
 import { AuthController } from './auth.controller.js';
 import { OpenApiController, OpenApiDocument } from './openapi.js';
 import { SessionTokens } from './session-tokens.js';
@@ -37,6 +38,7 @@ async function sessionTokens(config: AppConfig, repository: UsersRepository): Pr
     UsersRepository,
     AuditLog,
     OpenApiDocument,
+    LoginLimiter,
     { provide: SessionTokens, inject: [APP_CONFIG, UsersRepository], useFactory: sessionTokens },
     {
       provide: UsersService,

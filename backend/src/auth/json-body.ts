@@ -1,6 +1,7 @@
 import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { Request } from 'express';
-import { readBody } from '../ingest/ingest-body.js';
+import { parseStrictJson } from '@district-monitor/streams';
+import { bodyProblem, readBody } from '../ingest/ingest-body.js';
 
 /** Bodies of the user, session and key routes are small; anything larger is not one of them. */
 const LIMIT_BYTES = 16 * 1024;
@@ -16,12 +17,9 @@ export async function readJsonObject(request: Request): Promise<Record<string, u
     throw new UnsupportedMediaTypeException(`content-type "${type}": send application/json`);
   }
   const text = await readBody(request, LIMIT_BYTES);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new BadRequestException(`body is not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
+  const parsed = parseStrictJson(text);
+  if (!parsed.ok) throw new BadRequestException(bodyProblem(parsed.reason));
+  const value = parsed.value;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new BadRequestException('body: expected a JSON object');
   }

@@ -20,7 +20,20 @@ export function passwordProblem(password: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Hashes run one at a time: each takes a libuv thread and a core for ~50 ms, and a burst of them in
+ * parallel starved the event loop (and, on PGlite, the file I/O of every other request) for seconds.
+ * Logins queue here instead; the login limiter keeps the queue short.
+ */
+let hashing: Promise<unknown> = Promise.resolve();
+
 function derive(password: string, salt: Buffer, options: ScryptOptions, bytes: number): Promise<Buffer> {
+  const next = hashing.then(() => scryptNow(password, salt, options, bytes));
+  hashing = next.catch(() => undefined);
+  return next;
+}
+
+function scryptNow(password: string, salt: Buffer, options: ScryptOptions, bytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     // maxmem above the default 32 MiB: N = 2^15, r = 8 needs 128 * N * r = 32 MiB plus a little.
     scrypt(password, salt, bytes, { ...options, maxmem: 64 * 1024 * 1024 }, (error, key) => {

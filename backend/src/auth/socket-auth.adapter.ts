@@ -1,6 +1,8 @@
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Namespace, Server, ServerOptions, Socket } from 'socket.io';
+import { metrics } from '../metrics/metrics.js';
+import type { RedisBroadcast } from '../live/redis-adapter.gateway.js';
 import type { SocketData } from './access.js';
 import type { Authentication } from './users.service.js';
 
@@ -54,17 +56,24 @@ export class AuthIoAdapter extends IoAdapter {
   constructor(
     app: INestApplicationContext,
     private readonly authenticator: SocketAuthenticator,
+    private readonly broadcast?: RedisBroadcast,
   ) {
     super(app);
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
     const server = super.createIOServer(port, options) as Server;
+    // Across replicas (REDIS_URL): emits reach the sockets of every replica.
+    if (this.broadcast !== undefined) server.adapter(this.broadcast.adapter);
     const middleware = socketAuthMiddleware(this.authenticator);
+    const namespaces: Namespace[] = [server.of('/')];
     server.of('/').use(middleware);
     server.on('new_namespace', (namespace: Namespace) => {
       namespace.use(middleware);
+      namespaces.push(namespace);
     });
+    metrics.probes.sockets = () =>
+      Object.fromEntries(namespaces.map((namespace) => [namespace.name, namespace.sockets.size]));
     return server;
   }
 }

@@ -18,6 +18,8 @@ import { PgliteDatabase } from '../database/pglite.repository.js';
 import { PostgresDatabase } from '../database/postgres.repository.js';
 import { EventStoreRepository } from '../ingest/event-store.repository.js';
 import { IngestService } from '../ingest/ingest.service.js';
+import { DeadLetterTableRepository } from '../transport/dead-letter.repository.js';
+import { NonRetriableError } from '../transport/errors.js';
 import { KafkaEventSource } from '../transport/kafka.consumer.js';
 import { KafkaProducerRepository } from '../transport/kafka-producer.repository.js';
 import { bareConsumeLoop } from './bare-loop.consumer.js';
@@ -38,7 +40,7 @@ import {
 async function ingestPath(config: AppConfig, db: Database, events: number): Promise<number> {
   const kafka = kafkaOf(config);
   const region = await regionOf(config);
-  const deadLetters = new KafkaProducerRepository(kafka);
+  const deadLetters = new KafkaProducerRepository(kafka, new DeadLetterTableRepository(db));
   let handled = 0;
   let first: number | undefined;
   let finish: (seconds: number) => void = () => undefined;
@@ -81,7 +83,10 @@ export async function ingestSection(env: BenchEnv, count: number): Promise<Bench
   }).burst(count, Date.now() - 60_000);
 
   progress(`producing ${count} events to ${topics.incident} and ${topics.accident}`);
-  const producer = new KafkaProducerRepository(kafka);
+  // Publishes only: it never dead-letters, so it has no fallback table.
+  const producer = new KafkaProducerRepository(kafka, {
+    deadLetter: () => Promise.reject(new NonRetriableError('the bench producer does not dead-letter')),
+  });
   for (let i = 0; i < events.length; i += 5_000) await producer.publish(events.slice(i, i + 5_000));
   await producer.close();
 

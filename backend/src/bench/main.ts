@@ -6,9 +6,10 @@ import { modelsSection } from './models.bench.js';
 import { ingestSection } from './ingest.bench.js';
 import { replaySection } from './replay.bench.js';
 import { alertsSection } from './alerts.bench.js';
+import { firstStartSection } from './first-start.bench.js';
 
 /**
- * `npm run bench [-- --json] [-- --events N] [-- --only ingest|replay|features|models|alerts]`: every figure beside a baseline
+ * `npm run bench [-- --json] [-- --events N] [-- --only ingest|replay|features|models|alerts|first-start]`: every figure beside a baseline
  * measured in the same run. `scripts/bench.mjs` starts Kafka and PostgreSQL and creates the topics.
  */
 const args = process.argv.slice(2);
@@ -16,7 +17,7 @@ const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) 
 const json = args.includes('--json');
 const count = Number(option('--events') ?? 100_000);
 const only = option('--only');
-const SECTIONS = ['ingest', 'replay', 'features', 'models', 'alerts'];
+const SECTIONS = ['ingest', 'replay', 'features', 'models', 'alerts', 'first-start'];
 const DECIMALS: Readonly<Record<string, number>> = { 'events/s': 0, s: 1, ms: 2, MiB: 0 };
 
 async function main(): Promise<void> {
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   if (runs('features')) rows.push(...(await featuresSection(env)));
   if (runs('models')) rows.push(...(await modelsSection()));
   if (runs('alerts')) rows.push(...(await alertsSection(env)));
+  if (runs('first-start')) rows.push(...(await firstStartSection()));
 
   const meta = { ingestEvents: count, partitions: 6, cpus: cpus().length, node: process.version };
   if (json) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, REPO_ROOT } from './app-config.js';
+import { ConfigError, DEFAULT_BACKFILL_DAYS, loadConfig, REPO_ROOT } from './app-config.js';
 
 describe('loadConfig', () => {
   it('defaults to the embedded database, the in-process transport and the simulator', () => {
@@ -27,8 +27,39 @@ describe('loadConfig', () => {
       clientId: 'district-monitor',
       groupId: 'district-monitor-ingest',
       topicPrefix: 't1-',
+      sessionTimeoutMs: 10_000,
     });
     expect(config.simulator.enabled).toBe(false);
+  });
+
+  it('reads the consumer session timeout within what the broker allows', () => {
+    expect(
+      loadConfig({ KAFKA_BROKERS: 'a:9092', KAFKA_SESSION_TIMEOUT_MS: '6000' }).kafka?.sessionTimeoutMs,
+    ).toBe(6_000);
+    expect(() => loadConfig({ KAFKA_BROKERS: 'a:9092', KAFKA_SESSION_TIMEOUT_MS: '500' })).toThrow(
+      /KAFKA_SESSION_TIMEOUT_MS=500: expected a whole number from 6000 to 300000/,
+    );
+  });
+
+  it('backfills simulated history only on the embedded default, unless BACKFILL_DAYS says otherwise', () => {
+    expect(loadConfig({}).simulator.backfillDays).toBe(DEFAULT_BACKFILL_DAYS);
+    expect(loadConfig({ BACKFILL_DAYS: '0' }).simulator.backfillDays).toBe(0);
+    expect(loadConfig({ BACKFILL_DAYS: '365' }).simulator.backfillDays).toBe(365);
+    expect(loadConfig({ DATABASE_URL: 'postgres://x/y' }).simulator.backfillDays).toBe(0);
+    expect(loadConfig({ KAFKA_BROKERS: 'a:9092' }).simulator.backfillDays).toBe(0);
+    expect(loadConfig({ SIMULATOR: 'off' }).simulator.backfillDays).toBe(0);
+    expect(loadConfig({ DATABASE_URL: 'postgres://x/y', BACKFILL_DAYS: '30' }).simulator.backfillDays).toBe(
+      30,
+    );
+    expect(() => loadConfig({ BACKFILL_DAYS: '-1' })).toThrow(
+      /BACKFILL_DAYS=-1: expected a whole number from 0 to 3650/,
+    );
+  });
+
+  it("simulates the rate table's real volume unless SIMULATOR_RATE is set", () => {
+    expect(loadConfig({}).simulator.ratePerSecond).toBeUndefined();
+    expect(loadConfig({ SIMULATOR_RATE: '0.5' }).simulator.ratePerSecond).toBe(0.5);
+    expect(() => loadConfig({ SIMULATOR_RATE: 'fast' })).toThrow(/SIMULATOR_RATE=fast/);
   });
 
   it('names every bad variable at once', () => {

@@ -9,6 +9,8 @@ export interface KafkaConfig {
   readonly clientId: string;
   readonly groupId: string;
   readonly topicPrefix: string;
+  /** Consumer session: how long a dead member (SIGKILL) holds its partitions before the group moves on. */
+  readonly sessionTimeoutMs: number;
 }
 
 export interface AppConfig {
@@ -22,10 +24,16 @@ export interface AppConfig {
   readonly regionFile: string;
   readonly simulator: {
     readonly enabled: boolean;
-    readonly ratePerSecond: number;
+    /** Mean events per second across the region; undefined = the rate table's real volume. */
+    readonly ratePerSecond: number | undefined;
     readonly seed: number;
     /** Rate table calibrating districts and categories (used when its region is the loaded one). */
     readonly ratesFile: string;
+    /**
+     * Days of simulated history written before the live simulator starts, at the live rate, into a
+     * database that holds no events yet (backend/src/simulator/backfill.service.ts); 0 = none.
+     */
+    readonly backfillDays: number;
   };
   readonly ingest: {
     readonly maxBodyBytes: number;
@@ -84,10 +92,47 @@ export interface AppConfig {
     /** Each district's score is stored for time travel at most this often. */
     readonly scoreHistoryMinutes: number;
   };
+  /** The seed's analysis of the real yearly history (backend/src/history-analysis). */
+  readonly history: {
+    /** Train the analysis at start when absent or when the history changed (`HISTORY_ANALYSIS=on`). */
+    readonly analysis: boolean;
+  };
+  /** HTTP server limits, login throttling and security headers (docs/security.md). */
+  readonly http: {
+    /** Longest wait for a request's headers (slow-loris), ms. */
+    readonly headersTimeoutMs: number;
+    /** Longest wait for a whole request, headers and body, ms. */
+    readonly requestTimeoutMs: number;
+    /** An idle keep-alive connection is closed after this long, ms. */
+    readonly keepAliveTimeoutMs: number;
+    /** Open connections at most; more are refused by the server. */
+    readonly maxConnections: number;
+    /** Send Strict-Transport-Security (only when served over TLS, directly or behind a TLS proxy). */
+    readonly hsts: boolean;
+    /** Failed logins per account: `burst` at once, then one per `refillSeconds`. */
+    readonly loginAccount: { readonly burst: number; readonly refillSeconds: number };
+    /** Failed logins per client address, likewise. */
+    readonly loginAddress: { readonly burst: number; readonly refillSeconds: number };
+  };
+  /** Admission of the in-process transport: events accepted but not yet stored, at most. */
+  readonly inProcessQueue: { readonly maxEvents: number; readonly maxBytes: number };
   /** Built board (`frontend/dist`), served at `/`. */
   readonly frontendDir: string;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
+  /** `text`: Nest's coloured lines, for a terminal; `json`: one JSON object per line (pino), for collectors. */
+  readonly logFormat: 'text' | 'json';
+  /** Redis for Socket.IO across replicas (`@socket.io/redis-adapter`); undefined = one instance. */
+  readonly redisUrl: string | undefined;
+  /** Bearer token Prometheus presents at `GET /metrics`; undefined = the endpoint is off. */
+  readonly metricsToken: string | undefined;
 }
+
+/**
+ * Days of simulated history the embedded default writes at its first start: 20 weeks, the live models'
+ * 15 weeks of minimum history with 5 to spare, about 70,000 events at the real volume; small enough
+ * that the first model is trained within two minutes of `npm start` on a busy machine (docs/first-start.md).
+ */
+export const DEFAULT_BACKFILL_DAYS = 140;
 
 /** Every variable the backend reads, with its default; the README's configuration table mirrors this. */
 export const ENVIRONMENT = {
@@ -99,11 +144,16 @@ export const ENVIRONMENT = {
   KAFKA_CLIENT_ID: 'kafkajs client id (default district-monitor)',
   KAFKA_GROUP_ID: 'consumer group (default district-monitor-ingest)',
   KAFKA_TOPIC_PREFIX: 'prefix of every topic name (default empty)',
+  KAFKA_SESSION_TIMEOUT_MS:
+    'consumer session timeout: how long a crashed member holds its partitions (default 10000; the broker allows 6000 and up)',
   REGION_FILE: 'region definition (default data/regions/tamil-nadu.json)',
   SIMULATOR: 'on | off (default on without KAFKA_BROKERS, off with it)',
-  SIMULATOR_RATE: 'mean simulated events per second across the region over a day (default 5)',
+  SIMULATOR_RATE:
+    "mean simulated events per second across the region over a day (default: the rate table's real volume, 183,076 events a year = 0.0058/s for Tamil Nadu)",
   SIMULATOR_SEED: 'simulator seed (default 1)',
   SIMULATOR_RATES: 'rate table calibrating the simulator (default data/rates/tamil-nadu.json)',
+  BACKFILL_DAYS:
+    'days of simulated history written at the live rate before the simulator starts, into a database without events; 0 = off (default 140 on the embedded default, 0 with DATABASE_URL, KAFKA_BROKERS or SIMULATOR=off)',
   INGEST_MAX_BODY_BYTES: 'largest POST /api/events body (default 5242880)',
   INGEST_AUTH: 'on | off: POST /api/events needs a producer key (default on)',
   AMENDMENT_WINDOW_DAYS:
@@ -134,7 +184,29 @@ export const ENVIRONMENT = {
   LIVE_PUSH_MS:
     'batch summaries, features and scores are coalesced and pushed to boards at most this often (default 200)',
   SCORE_HISTORY_MINUTES: 'minutes between two stored scores of one district, read by time travel (default 5)',
-  LOG_LEVEL: 'error | warn | log | debug (default log)',
+  HISTORY_ANALYSIS:
+    'on | off: train the analysis of the real yearly history in a worker at start when absent or when the history changed (default on)',
+  LOG_LEVEL: 'error | warn | log | debug (default log; debug logs every batch)',
+  HTTP_HEADERS_TIMEOUT_MS: 'a request whose headers take longer is closed (slow clients; default 10000)',
+  HTTP_REQUEST_TIMEOUT_MS: 'a request whose headers and body take longer is closed (default 30000)',
+  HTTP_KEEPALIVE_TIMEOUT_MS: 'an idle keep-alive connection is closed after this long (default 5000)',
+  HTTP_MAX_CONNECTIONS: 'open HTTP connections at most, WebSockets included (default 2000)',
+  HTTP_HSTS: 'on | off: send Strict-Transport-Security; on only when served over TLS (default off)',
+  LOGIN_ACCOUNT_BURST: 'failed logins of one account before 429 (default 5)',
+  LOGIN_ACCOUNT_REFILL_SECONDS:
+    'one more failed login of an account allowed per this many seconds (default 60)',
+  LOGIN_ADDRESS_BURST: 'failed logins from one client address before 429 (default 20)',
+  LOGIN_ADDRESS_REFILL_SECONDS:
+    'one more failed login from an address allowed per this many seconds (default 3)',
+  INGEST_QUEUE_MAX_EVENTS:
+    'in-process transport: events accepted but not yet stored, at most; more get 503 with Retry-After (default 50000)',
+  INGEST_QUEUE_MAX_BYTES: 'in-process transport: their encoded size at most (default 67108864)',
+  LOG_FORMAT:
+    'text | json: log lines for a terminal, or one JSON object per line (default json when NODE_ENV=production, else text)',
+  REDIS_URL:
+    'redis://host:port of the Redis that carries Socket.IO broadcasts between backend replicas; unset = a single instance',
+  METRICS_TOKEN:
+    'bearer token that GET /metrics (Prometheus text format) requires, at least 16 characters; unset = /metrics is off',
 } as const;
 
 export class ConfigError extends Error {
@@ -197,12 +269,13 @@ export function loadConfig(env: Env): AppConfig {
       clientId: text('KAFKA_CLIENT_ID') ?? 'district-monitor',
       groupId: text('KAFKA_GROUP_ID') ?? 'district-monitor-ingest',
       topicPrefix: prefix,
+      sessionTimeoutMs: integer('KAFKA_SESSION_TIMEOUT_MS', 10_000, 6_000, 300_000),
     };
   }
 
   const rateRaw = text('SIMULATOR_RATE');
-  const rate = rateRaw === undefined ? 5 : Number(rateRaw);
-  if (!Number.isFinite(rate) || rate < 0 || rate > 100_000) {
+  const rate = rateRaw === undefined ? undefined : Number(rateRaw);
+  if (rate !== undefined && (!Number.isFinite(rate) || rate < 0 || rate > 100_000)) {
     problems.push(`SIMULATOR_RATE=${rateRaw ?? ''}: expected a number of events per second from 0 to 100000`);
   }
 
@@ -225,6 +298,20 @@ export function loadConfig(env: Env): AppConfig {
     );
   }
 
+  const metricsToken = text('METRICS_TOKEN');
+  if (metricsToken !== undefined && (metricsToken.length < 16 || metricsToken.length > 4096)) {
+    problems.push(`METRICS_TOKEN: expected 16 to 4096 characters, got ${metricsToken.length}`);
+  }
+
+  const redisUrl = text('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
+    problems.push('REDIS_URL: expected a redis:// or rediss:// URL');
+  }
+
+  const simulatorOn = choice('SIMULATOR', ['on', 'off'], kafka === undefined ? 'on' : 'off') === 'on';
+  // Only the embedded default backfills unless told: a server's database is someone's real data.
+  const embedded = databaseUrl === undefined && kafka === undefined && simulatorOn;
+
   const config: AppConfig = {
     port: integer('PORT', 3000, 0, 65535),
     host: text('HOST') ?? '127.0.0.1',
@@ -233,10 +320,11 @@ export function loadConfig(env: Env): AppConfig {
     kafka,
     regionFile: path('REGION_FILE', 'data/regions/tamil-nadu.json'),
     simulator: {
-      enabled: choice('SIMULATOR', ['on', 'off'], kafka === undefined ? 'on' : 'off') === 'on',
+      enabled: simulatorOn,
       ratePerSecond: rate,
       seed: integer('SIMULATOR_SEED', 1, 0, 2 ** 31 - 1),
       ratesFile: path('SIMULATOR_RATES', 'data/rates/tamil-nadu.json'),
+      backfillDays: integer('BACKFILL_DAYS', embedded ? DEFAULT_BACKFILL_DAYS : 0, 0, 3650),
     },
     ingest: {
       maxBodyBytes: integer('INGEST_MAX_BODY_BYTES', 5 * 1024 * 1024, 1024, 512 * 1024 * 1024),
@@ -270,9 +358,37 @@ export function loadConfig(env: Env): AppConfig {
       pushIntervalMs: integer('LIVE_PUSH_MS', 200, 5, 60_000),
       scoreHistoryMinutes: integer('SCORE_HISTORY_MINUTES', 5, 1, 1440),
     },
+    history: {
+      analysis: choice('HISTORY_ANALYSIS', ['on', 'off'], 'on') === 'on',
+    },
+    http: {
+      headersTimeoutMs: integer('HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
+      requestTimeoutMs: integer('HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
+      keepAliveTimeoutMs: integer('HTTP_KEEPALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
+      maxConnections: integer('HTTP_MAX_CONNECTIONS', 2_000, 1, 1_000_000),
+      hsts: choice('HTTP_HSTS', ['on', 'off'], 'off') === 'on',
+      loginAccount: {
+        burst: integer('LOGIN_ACCOUNT_BURST', 5, 1, 10_000),
+        refillSeconds: integer('LOGIN_ACCOUNT_REFILL_SECONDS', 60, 1, 86_400),
+      },
+      loginAddress: {
+        burst: integer('LOGIN_ADDRESS_BURST', 20, 1, 100_000),
+        refillSeconds: integer('LOGIN_ADDRESS_REFILL_SECONDS', 3, 1, 86_400),
+      },
+    },
+    inProcessQueue: {
+      maxEvents: integer('INGEST_QUEUE_MAX_EVENTS', 50_000, 1, 100_000_000),
+      maxBytes: integer('INGEST_QUEUE_MAX_BYTES', 64 * 1024 * 1024, 1024, 16 * 1024 * 1024 * 1024),
+    },
     frontendDir: resolve(REPO_ROOT, 'frontend/dist'),
     logLevel: choice('LOG_LEVEL', ['error', 'warn', 'log', 'debug'], 'log'),
+    logFormat: choice('LOG_FORMAT', ['text', 'json'], env.NODE_ENV === 'production' ? 'json' : 'text'),
+    metricsToken,
+    redisUrl,
   };
+  if (config.http.requestTimeoutMs < config.http.headersTimeoutMs) {
+    problems.push('HTTP_REQUEST_TIMEOUT_MS: must be at least HTTP_HEADERS_TIMEOUT_MS');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
 }

@@ -398,6 +398,51 @@ export const MIGRATIONS: readonly Migration[] = [
       for (const sql of statements) await tx.query(sql);
     },
   },
+  {
+    version: 10,
+    name: 'history analysis registry',
+    async up(tx) {
+      // Plain SQL: the same on TimescaleDB and on PostgreSQL 15 (see backend/src/history-analysis/).
+      const statements = [
+        'CREATE SEQUENCE history_analysis_seq',
+        `CREATE TABLE history_analysis_versions (
+           id            text        PRIMARY KEY DEFAULT ('h' || nextval('history_analysis_seq')),
+           history_hash  text        NOT NULL,
+           created_at    timestamptz NOT NULL DEFAULT now(),
+           finished_at   timestamptz,
+           status        text        NOT NULL CHECK (status IN ('training', 'ready', 'failed')),
+           bundle        jsonb,
+           error         text,
+           CHECK (status <> 'ready' OR (bundle IS NOT NULL AND finished_at IS NOT NULL)),
+           CHECK (status <> 'failed' OR (error IS NOT NULL AND finished_at IS NOT NULL))
+         )`,
+        // One ready analysis per history content.
+        `CREATE UNIQUE INDEX history_analysis_ready ON history_analysis_versions (history_hash) WHERE status = 'ready'`,
+        'CREATE INDEX history_analysis_created ON history_analysis_versions (created_at DESC)',
+      ];
+      for (const sql of statements) await tx.query(sql);
+    },
+  },
+  {
+    // The backfill of simulated history (backend/src/simulator/backfill.service.ts).
+    version: 11,
+    name: 'simulation backfill',
+    async up(tx) {
+      // One row per database: the plan (span, seed, rate) fixed when the backfill first started, so a
+      // restart regenerates the same events (same ids) and resumes after `reached`.
+      await tx.query(`CREATE TABLE simulation_backfill (
+         id           integer          PRIMARY KEY CHECK (id = 1),
+         from_at      timestamptz      NOT NULL,
+         until_at     timestamptz      NOT NULL,
+         seed         integer          NOT NULL,
+         multiplier   double precision NOT NULL,
+         reached_at   timestamptz,
+         events       bigint           NOT NULL DEFAULT 0,
+         started_at   timestamptz      NOT NULL DEFAULT now(),
+         finished_at  timestamptz
+       )`);
+    },
+  },
 ];
 
 /** The aggregates were built for one time zone; opening the database for a region in another is an error. */

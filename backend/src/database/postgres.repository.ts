@@ -13,7 +13,13 @@ export class PostgresDatabase implements Database {
   ) {}
 
   static async open(url: string): Promise<PostgresDatabase> {
-    const pool = new pg.Pool({ connectionString: url, max: 8, application_name: 'district-monitor' });
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: 8,
+      application_name: 'district-monitor',
+      // A server that accepts but does not answer (starting up, overloaded) fails a checkout in bounded time.
+      connectionTimeoutMillis: 10_000,
+    });
     // An idle client's error (server restart, network) must not crash the process; the next query reconnects.
     pool.on('error', (error) => {
       PostgresDatabase.logger.error(`idle client error: ${error.message}`);
@@ -34,7 +40,16 @@ export class PostgresDatabase implements Database {
 
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
-    let broken = false;
+    // A checked-out client is not covered by the pool's idle listener: without its own, a server restart
+    // mid-transaction ("terminating connection due to administrator command") is an unhandled 'error'
+    // event that ends the process. The query in flight fails as well, so the transaction throws.
+    let lost: Error | undefined;
+    const onError = (error: Error): void => {
+      lost = error;
+      PostgresDatabase.logger.warn(`connection lost during a transaction: ${error.message}`);
+    };
+    client.on('error', onError);
+    let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       const result = await work({
@@ -45,14 +60,21 @@ export class PostgresDatabase implements Database {
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-        // The connection is in an unknown state: destroy it instead of returning it to the pool.
-        broken = true;
-        PostgresDatabase.logger.error(`rollback failed: ${String(rollbackError)}`);
-      });
+      if (lost !== undefined) broken = lost;
+      else {
+        await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+          // The connection is in an unknown state: destroy it instead of returning it to the pool.
+          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+          PostgresDatabase.logger.error(`rollback failed: ${String(rollbackError)}`);
+        });
+      }
       throw error;
     } finally {
-      client.release(broken);
+      // Released with the error, pg destroys the client instead of pooling a dead connection; a destroyed
+      // client keeps a listener, since its socket may still report the loss after release.
+      const failure = broken ?? lost;
+      if (failure === undefined) client.removeListener('error', onError);
+      client.release(failure);
     }
   }
 

@@ -15,6 +15,7 @@ export class AggregateRefresher {
   private readonly logger = new Logger('AggregateRefresher');
   private running: Promise<void> | undefined;
   private again = false;
+  private held = 0;
   /** Days refreshed since start, and the last failure (shown by the health endpoint). */
   refreshedDays = 0;
   lastError: string | null = null;
@@ -28,9 +29,24 @@ export class AggregateRefresher {
     return this.db.info.timescaledb !== null;
   }
 
+  /**
+   * Holds the refreshes after each batch until `release` is called (a backfill: one drain at its end
+   * instead of one refresh per batch, which would take the event loop for seconds at a time). The days
+   * stay queued; `drain` refreshes them.
+   */
+  hold(): () => void {
+    this.held++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.held--;
+    };
+  }
+
   /** Called after each committed batch; returns at once. */
   batchCommitted(): void {
-    if (!this.enabled) return;
+    if (!this.enabled || this.held > 0) return;
     if (this.running !== undefined) {
       this.again = true;
       return;

@@ -1,8 +1,10 @@
-import { Controller, Get, Inject, Param } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Region } from '@district-monitor/streams';
 import { CRIME_FEATURE_NAMES, type DistrictFeatures } from '@district-monitor/models';
-import { Access } from '../auth/access.js';
+import { Access, userOf } from '../auth/access.js';
+import { requireInScope } from '../auth/scope.js';
 import { REGION } from '../config/tokens.js';
 import { FeatureService } from './feature.service.js';
 import { districtParam } from '../districts/district-param.js';
@@ -25,8 +27,9 @@ export class FeaturesController {
   @Access('viewer')
   @ApiOperation({ summary: "A district's rolling features and its 128-feature vector" })
   @ApiParam({ name: 'code', type: 'string', example: 'TN-CHN' })
-  get(@Param('code') code: string): FeaturesResponse {
+  get(@Req() request: Request, @Param('code') code: string): FeaturesResponse {
     districtParam(this.region, code, 'features');
+    requireInScope(userOf(request), code);
     const { vector, ...named } = this.features.current(code);
     return { ...named, vector: { names: CRIME_FEATURE_NAMES, values: vector } };
   }

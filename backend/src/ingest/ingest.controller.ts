@@ -17,7 +17,7 @@ import { APP_CONFIG, EVENT_PUBLISHER } from '../config/tokens.js';
 import { Access } from '../auth/access.js';
 import { producerOf } from '../producer-keys/producer-key.guard.js';
 import { ProducerRateLimiter, rateLimitException } from '../producer-keys/producer-rate-limiter.js';
-import type { EventPublisher } from '../transport/transport.js';
+import { BackpressureError, type EventPublisher } from '../transport/transport.js';
 import { readBody, splitBody } from './ingest-body.js';
 import { IngestService } from './ingest.service.js';
 
@@ -88,6 +88,8 @@ export class IngestController {
     } catch (error) {
       // Nothing was accepted, so the retry the 503 asks for must not find the tokens spent.
       if (producer !== undefined) this.limiter.refund(producer, items.length);
+      if (error instanceof BackpressureError)
+        response.setHeader('Retry-After', String(error.retryAfterSeconds));
       throw new ServiceUnavailableException(`events not accepted, retry later: ${(error as Error).message}`, {
         cause: error,
       });

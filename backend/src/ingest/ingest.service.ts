@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   createEventValidator,
   topicNames,
@@ -18,6 +18,7 @@ import type { DeadLetter, DeadLetterSink, InboundBatch, InboundMessage } from '.
 import { isDataError } from '../database/database.js';
 import { AggregateRefresher } from '../features/aggregate-refresher.js';
 import { FeatureService } from '../features/feature.service.js';
+import { metrics } from '../metrics/metrics.js';
 import { EventStoreRepository, type CountChange } from './event-store.repository.js';
 
 /** A valid event and the message it came in. */
@@ -72,6 +73,7 @@ export class IngestService {
   readonly validator: EventValidator;
   private readonly kindByTopic: ReadonlyMap<string, EventKind>;
   private readonly observers: BatchObserver[] = [];
+  private readonly logger = new Logger('Ingest');
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -105,7 +107,9 @@ export class IngestService {
       else letters.push({ message, reason: result.reason });
     }
     await batch.heartbeat();
+    const storing = metrics.storeDuration.startTimer();
     const { stored, storedIds, changes, refused } = await this.storeSettingAsideRefused(valid);
+    storing();
     // The store has committed: its changes reach the features now, since a re-delivery of this batch
     // (if dead-lettering fails below) finds every event stored and changes nothing.
     this.features.applyChanges(changes);
@@ -139,6 +143,17 @@ export class IngestService {
       byCategory,
       newestReportedByDistrict,
     };
+    metrics.recordIngest(
+      transport,
+      summary,
+      letters.map((letter) => letter.reason),
+    );
+    this.logger.debug({
+      msg: 'batch stored',
+      stored: summary.stored,
+      duplicates: summary.duplicates,
+      deadLettered: summary.deadLettered,
+    });
     this.live.publishBatch(summary);
     return summary;
   }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { districtsOf, type BoardSnapshot, type Region } from '@district-monitor/streams';
 import { REGION } from '../config/tokens.js';
 import { EventStoreRepository } from '../ingest/event-store.repository.js';
+import { SimulationStatusStore } from './simulation-status.js';
 
 const WINDOW_HOURS = 24;
 const MINUTES = 30;
@@ -12,9 +13,14 @@ export class BoardService {
   constructor(
     @Inject(REGION) private readonly region: Region,
     @Inject(EventStoreRepository) private readonly store: EventStoreRepository,
+    @Inject(SimulationStatusStore) private readonly simulation: Pick<SimulationStatusStore, 'status'>,
   ) {}
 
-  async snapshot(now = new Date()): Promise<BoardSnapshot> {
+  /**
+   * `districts`: the reader's districts (null: every district). Counts and reports of other districts
+   * are left out; the per-minute ingestion rate and the total are the pipeline's, with no district.
+   */
+  async snapshot(now = new Date(), districts: readonly string[] | null = null): Promise<BoardSnapshot> {
     const since = new Date(now.getTime() - WINDOW_HOURS * 3_600_000);
     const firstMinute = new Date(Math.floor(now.getTime() / 60_000) * 60_000 - (MINUTES - 1) * 60_000);
     const [countsByDistrict, perMinute, totalStored, lastReportedAt] = await Promise.all([
@@ -34,10 +40,17 @@ export class BoardService {
       region: { code: this.region.code, name: this.region.name, timeZone: this.region.timeZone },
       districts: districtsOf(this.region).map(({ code, name }) => ({ code, name })),
       windowHours: WINDOW_HOURS,
-      countsByDistrict,
+      countsByDistrict: only(countsByDistrict, districts),
       minutes,
       totalStored,
-      lastReportedAt,
+      lastReportedAt: only(lastReportedAt, districts),
+      simulation: this.simulation.status,
     };
   }
+}
+
+/** The entries of `record` whose key is one of `codes` (all of them when `codes` is null). */
+function only<T>(record: Record<string, T>, codes: readonly string[] | null): Record<string, T> {
+  if (codes === null) return record;
+  return Object.fromEntries(Object.entries(record).filter(([code]) => codes.includes(code)));
 }

@@ -16,15 +16,24 @@ import type {
   ServerToClientEvents,
 } from '@district-monitor/streams';
 import { BoardService } from './board.service.js';
+import type { SocketData } from '../auth/access.js';
+import { SimulationStatusStore } from './simulation-status.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/tokens.js';
 
-type BoardSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+type BoardSocket = Socket<ClientToServerEvents, ServerToClientEvents, never, Partial<SocketData>>;
+
+/** The room of region-wide users: every district's summaries, features and scores. */
+export const REGION_ROOM = 'live:region';
+/** The room of the users who may see district `code`: that district's part only. */
+export const districtRoom = (code: string) => `live:district:${code}`;
 
 /**
  * The board's Socket.IO endpoint: a snapshot on every (re)connect, then coalesced batch summaries and
  * the recomputed features of the districts that changed (`features`, the latest per district).
  * Replay of missed events is not attempted: a reconnecting board re-syncs from the snapshot.
+ * Scoped by the user's districts: a region-wide user's socket joins {@link REGION_ROOM}; a scoped
+ * user's joins one room per district and receives that district's part alone (batchPartOf).
  */
 @WebSocketGateway({ serveClient: false })
 export class LiveGateway implements OnGatewayConnection, OnModuleDestroy {
@@ -41,11 +50,23 @@ export class LiveGateway implements OnGatewayConnection, OnModuleDestroy {
   constructor(
     @Inject(BoardService) private readonly board: BoardService,
     @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(SimulationStatusStore) simulation: SimulationStatusStore,
   ) {
     this.flushMs = config.board.pushIntervalMs;
+    // Rare (the backfill throttles its progress to about once a second): sent as it comes.
+    simulation.onChange((status) => {
+      // Before the HTTP server listens there is no Socket.IO server and no board to tell.
+      (this.server as typeof this.server | undefined)?.emit('simulation', status);
+    });
   }
 
   async handleConnection(client: BoardSocket): Promise<void> {
+    const districts = client.data.user?.districts;
+    if (districts === undefined) {
+      client.disconnect(true); // the handshake middleware admits no socket without a user
+      return;
+    }
+    await client.join(districts === null ? REGION_ROOM : districts.map(districtRoom));
     await this.sendSnapshot(client);
   }
 
@@ -75,22 +96,30 @@ export class LiveGateway implements OnGatewayConnection, OnModuleDestroy {
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    const at = new Date().toISOString();
     if (this.pending !== undefined) {
-      this.server.emit('ingest:batch', this.pending);
+      const summary = this.pending;
+      this.server.to(REGION_ROOM).emit('ingest:batch', summary);
+      const touched = new Set([
+        ...Object.keys(summary.byDistrict),
+        ...Object.keys(summary.newestReportedByDistrict),
+      ]);
+      for (const code of touched)
+        this.server.to(districtRoom(code)).emit('ingest:batch', batchPartOf(summary, code));
       this.pending = undefined;
     }
     if (this.pendingFeatures.size > 0) {
-      this.server.emit('features', {
-        at: new Date().toISOString(),
-        districts: [...this.pendingFeatures.values()],
-      });
+      this.server.to(REGION_ROOM).emit('features', { at, districts: [...this.pendingFeatures.values()] });
+      for (const item of this.pendingFeatures.values()) {
+        this.server.to(districtRoom(item.district)).emit('features', { at, districts: [item] });
+      }
       this.pendingFeatures.clear();
     }
     if (this.pendingScores.size > 0) {
-      this.server.emit('scores', {
-        at: new Date().toISOString(),
-        districts: [...this.pendingScores.values()],
-      });
+      this.server.to(REGION_ROOM).emit('scores', { at, districts: [...this.pendingScores.values()] });
+      for (const item of this.pendingScores.values()) {
+        this.server.to(districtRoom(item.district)).emit('scores', { at, districts: [item] });
+      }
       this.pendingScores.clear();
     }
   }
@@ -107,12 +136,32 @@ export class LiveGateway implements OnGatewayConnection, OnModuleDestroy {
 
   private async sendSnapshot(client: BoardSocket): Promise<void> {
     try {
-      client.emit('snapshot', await this.board.snapshot());
+      client.emit('snapshot', await this.board.snapshot(new Date(), client.data.user?.districts ?? []));
     } catch (error) {
       this.logger.error(`snapshot for ${client.id} failed: ${String(error)}`);
       client.disconnect(true);
     }
   }
+}
+
+/**
+ * District `code`'s part of a batch summary, for the users scoped to it: its count change and newest
+ * report; the events stored (its new events), and no duplicate, dead-letter or category counts, which
+ * cannot be told apart by district.
+ */
+export function batchPartOf(summary: BatchSummary, code: string): BatchSummary {
+  const change = summary.byDistrict[code];
+  const newest = summary.newestReportedByDistrict[code];
+  return {
+    at: summary.at,
+    transport: summary.transport,
+    stored: Math.max(0, change ?? 0),
+    duplicates: 0,
+    deadLettered: 0,
+    byDistrict: change === undefined ? {} : { [code]: change },
+    byCategory: {},
+    newestReportedByDistrict: newest === undefined ? {} : { [code]: newest },
+  };
 }
 
 /** Two batch summaries as one: counts added, per-district newest reports the later of the two. */

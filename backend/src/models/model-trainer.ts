@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { TrainingOptions } from '@district-monitor/models';
 import type { Region } from '@district-monitor/streams';
 import { transferList, type PackedCounts, type TrainReply, type TrainRequest } from './training-data.js';
 
@@ -10,6 +11,8 @@ export interface TrainingJob {
   readonly until: number;
   readonly seed: number;
   readonly counts: PackedCounts;
+  /** Training knobs; the defaults when absent. */
+  readonly options?: Partial<TrainingOptions>;
   onProgress(stage: string, done: number, total: number): void;
 }
 
@@ -126,6 +129,7 @@ export class WorkerModelTrainer implements ModelTrainer {
         until: job.until,
         seed: job.seed,
         counts: job.counts,
+        ...(job.options === undefined ? {} : { options: job.options }),
       };
       worker.postMessage(request, transferList(job.counts));
     });

@@ -1,7 +1,9 @@
-import { Controller, Get, Inject, Param, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Req, ServiceUnavailableException } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { type DistrictScore, type Region, type ScoresResponse } from '@district-monitor/streams';
-import { Access } from '../auth/access.js';
+import { Access, userOf } from '../auth/access.js';
+import { inScope, requireInScope } from '../auth/scope.js';
 import { REGION } from '../config/tokens.js';
 import { ModelRegistryService } from './model-registry.service.js';
 import { ScoringService } from './scoring.service.js';
@@ -25,19 +27,25 @@ export class ScoresController {
   @Get('scores')
   @Access('viewer')
   @ApiOperation({ summary: "Every district's latest score by the active model" })
-  all(): ScoresResponse {
+  all(@Req() request: Request): ScoresResponse {
     const version = this.scoring.version;
     if (version === null)
       return { modelVersion: null, reason: this.registry.unavailableReason, districts: [] };
-    return { modelVersion: version, reason: null, districts: this.scoring.all() };
+    const user = userOf(request);
+    return {
+      modelVersion: version,
+      reason: null,
+      districts: this.scoring.all().filter((score) => inScope(user, score.district)),
+    };
   }
 
   @Get('districts/:code/score')
   @Access('viewer')
   @ApiOperation({ summary: "One district's latest score; 503 while there is none" })
   @ApiParam({ name: 'code', type: 'string', example: 'TN-CHN' })
-  one(@Param('code') code: string): DistrictScore {
+  one(@Req() request: Request, @Param('code') code: string): DistrictScore {
     districtParam(this.region, code, 'scores');
+    requireInScope(userOf(request), code);
     const version = this.scoring.version;
     if (version === null) throw new ServiceUnavailableException(this.registry.unavailableReason);
     const score = this.scoring.scoreOf(code);

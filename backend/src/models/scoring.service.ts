@@ -11,6 +11,7 @@ import { REGION } from '../config/tokens.js';
 import { FeatureService } from '../features/feature.service.js';
 import { DurationStats, type DurationSummary } from './duration-stats.js';
 import { toWireScore, type ActiveScorer } from './scorer.js';
+import { metrics } from '../metrics/metrics.js';
 
 /** What scoring reads of the live district state (FeatureService). */
 export interface DistrictState {
@@ -140,6 +141,8 @@ export class ScoringService implements OnModuleDestroy {
     const started = performance.now();
     this.scoreWith(scorer, codes);
     const ms = performance.now() - started;
+    metrics.scoringDuration.observe(ms / 1000);
+    metrics.scoredDistricts.inc(codes.length);
     this.runs.add(ms);
     this.runMs += ms;
     this.scoredDistricts += codes.length;

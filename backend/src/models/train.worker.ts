@@ -39,6 +39,7 @@ async function train(request: TrainRequest): Promise<void> {
           },
         },
         runtime,
+        request.options,
       ),
     );
     send({ type: 'done', bundle: JSON.stringify(bundle) });

@@ -1,5 +1,5 @@
 import { CATEGORIES, type Category, type Region } from '@district-monitor/streams';
-import { MIN_TRAINING_WEEKS, type HourlyCountInput } from '@district-monitor/models';
+import { MIN_TRAINING_WEEKS, type HourlyCountInput, type TrainingOptions } from '@district-monitor/models';
 
 /**
  * The smallest history a training is started on: what the trainer needs (8 weeks of history before the
@@ -60,6 +60,8 @@ export interface TrainRequest {
   readonly until: number;
   readonly seed: number;
   readonly counts: PackedCounts;
+  /** Training knobs (models' TRAINING_DEFAULTS when absent); a quick first model sets fewer origins. */
+  readonly options?: Partial<TrainingOptions>;
 }
 
 /** What the training worker sends back: progress, then exactly one `done` or `failed`. */

@@ -8,11 +8,11 @@ import { RegionMapService } from './region-map.service.js';
 
 /**
  * The board's reads of places: the region map (drawn once at start), black spots, and a district's
- * recent events. Exports the black spots for time travel.
+ * recent events. Exports the black spots for time travel, and the map for the simulator.
  */
 @Module({
   controllers: [RegionController, RecentEventsController],
   providers: [RegionMapService, BlackSpotRepository, BlackSpotService, RecentEventsRepository],
-  exports: [BlackSpotService],
+  exports: [BlackSpotService, RegionMapService],
 })
 export class RegionModule {}

@@ -10,8 +10,9 @@ import {
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { parseSurge, type Surge } from '@district-monitor/streams/simulator';
+import { parseStrictJson } from '@district-monitor/streams';
 import { Access } from '../auth/access.js';
-import { readBody } from '../ingest/ingest-body.js';
+import { bodyProblem, readBody } from '../ingest/ingest-body.js';
 import { SimulatorService } from './simulator.service.js';
 
 /**
@@ -40,12 +41,9 @@ export class SimulatorController {
     },
   })
   async addSurge(@Req() request: Request): Promise<{ surge: Surge }> {
-    let body: unknown;
-    try {
-      body = JSON.parse(await readBody(request, 4096));
-    } catch (error) {
-      throw new BadRequestException(`body is not valid JSON: ${(error as Error).message}`);
-    }
+    const parsed = parseStrictJson(await readBody(request, 4096));
+    if (!parsed.ok) throw new BadRequestException(bodyProblem(parsed.reason));
+    const body = parsed.value;
     const { district, factor, minutes, category } = (body ?? {}) as Record<string, unknown>;
     let surge: Surge;
     try {

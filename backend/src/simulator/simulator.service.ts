@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { setTimeout as delay } from 'node:timers/promises';
-import { readRateTable } from '@district-monitor/data';
 import type { Region } from '@district-monitor/streams';
 import { createSimulator, type Simulator, type Surge } from '@district-monitor/streams/simulator';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG, EVENT_PUBLISHER, REGION } from '../config/tokens.js';
+import { RegionMapService } from '../region/region-map.service.js';
 import type { EventPublisher } from '../transport/transport.js';
+import { sharedSimulatorOptions } from './simulator-options.js';
 
 const TICK_MS = 250;
 
@@ -21,25 +22,28 @@ export class SimulatorService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REGION) private readonly region: Region,
     @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
+    @Inject(RegionMapService) private readonly map: Pick<RegionMapService, 'map'>,
   ) {}
 
-  start(): void {
-    const { enabled, ratePerSecond, seed, ratesFile } = this.config.simulator;
+  /** Starts the live feed; `fromMs` (the backfill's end) makes it continue the backfilled history without a gap. */
+  start(fromMs?: number): void {
+    const { enabled, seed, ratesFile } = this.config.simulator;
     if (!enabled || this.running) return;
     this.running = true;
-    const rates = readRateTable(ratesFile, this.region);
+    const { calibrated, ...options } = sharedSimulatorOptions(this.config, this.region, this.map.map);
     // Seeded per start so a restart does not re-send the ids of the previous run.
     const simulator = (this.simulator = createSimulator({
-      region: this.region,
-      ratePerSecond,
-      ...(rates === undefined ? {} : { rates }),
+      ...options,
       seed: seed * 1_000_003 + (Date.now() % 1_000_003),
     }));
+    const perSecond = simulator.naturalRatePerSecond * simulator.multiplier;
     this.logger.log(
-      `simulating ${ratePerSecond} events/s across ${this.region.name}, ${rates === undefined ? 'districts evenly (no rate table for this region)' : `calibrated by ${ratesFile}`}`,
+      `simulating ${formatRate(perSecond)} across ${this.region.name} (x${simulator.multiplier.toPrecision(3)} the table's volume), ` +
+        `${calibrated ? `calibrated by ${ratesFile}` : 'districts evenly (no rate table for this region)'}; ` +
+        `events placed inside the ${this.map.map.source} map's outlines`,
     );
     this.loop = (async () => {
-      simulator.tick(Date.now());
+      simulator.tick(Math.min(fromMs ?? Date.now(), Date.now()));
       while (this.running) {
         await delay(TICK_MS);
         const events = simulator.tick(Date.now());
@@ -66,4 +70,10 @@ export class SimulatorService {
     this.running = false;
     await this.loop;
   }
+}
+
+/** "0.0058 events/s (183,076 a year)". */
+export function formatRate(perSecond: number): string {
+  const yearly = Math.round(perSecond * 365.25 * 86_400).toLocaleString('en-US');
+  return `${perSecond.toPrecision(2)} events/s (${yearly} a year)`;
 }

@@ -1,7 +1,9 @@
-import { BadRequestException, Controller, Get, Inject, NotFoundException, Query } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Inject, NotFoundException, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CATEGORIES, UNIT_CODE_PATTERN, type Category, type Region } from '@district-monitor/streams';
-import { Access } from '../auth/access.js';
+import { Access, userOf } from '../auth/access.js';
+import { requireInScope } from '../auth/scope.js';
 import { REGION } from '../config/tokens.js';
 import { StatsRepository } from './stats.repository.js';
 
@@ -39,6 +41,7 @@ export class StatsController {
   @ApiQuery({ name: 'from', type: 'string', description: 'ISO 8601 date or instant' })
   @ApiQuery({ name: 'to', type: 'string', description: 'ISO 8601 date or instant' })
   async daily(
+    @Req() request: Request,
     @Query('district') district: unknown,
     @Query('from') fromText: unknown,
     @Query('to') toText: unknown,
@@ -49,6 +52,7 @@ export class StatsController {
     if (!this.districts.has(district)) {
       throw new NotFoundException(`district: unknown district "${district}" in region ${this.region.code}`);
     }
+    requireInScope(userOf(request), district);
     const from = parseInstant('from', fromText);
     const to = parseInstant('to', toText);
     if (from >= to) throw new BadRequestException('from: must be before to');

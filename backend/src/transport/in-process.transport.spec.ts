@@ -3,7 +3,7 @@ import { parseRegion, topicNames } from '@district-monitor/streams';
 import { createSimulator } from '@district-monitor/streams/simulator';
 import { describe, expect, it } from 'vitest';
 import { InProcessTransport } from './in-process.transport.js';
-import type { InboundBatch } from './transport.js';
+import { BackpressureError, type InboundBatch } from './transport.js';
 
 const region = parseRegion(
   JSON.parse(readFileSync(new URL('../../../data/regions/tamil-nadu.json', import.meta.url), 'utf8')),
@@ -78,5 +78,34 @@ describe('in-process transport', () => {
     await pending;
     expect(stored).toBe(250);
     await expect(transport.publish(events(1))).rejects.toThrow('stopped');
+  });
+
+  it('refuses a publish whole with BackpressureError while it holds maxEvents not yet stored, and takes more once they are', async () => {
+    const transport = new InProcessTransport(topicNames(), { ...options, maxEvents: 100 });
+    let release: (() => void) | undefined;
+    const handled: number[] = [];
+    let calls = 0;
+    await transport.start(async (batch) => {
+      calls++;
+      await new Promise<void>((resolve) => (release = resolve));
+      handled.push(batch.messages.length);
+    });
+    const first = transport.publish(events(80));
+    const refused = await transport.publish(events(30, 2)).then(
+      () => 'accepted',
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(BackpressureError);
+    expect((refused as BackpressureError).retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect((refused as BackpressureError).message).toMatch(/holds 80 events/);
+    await expect.poll(() => calls).toBe(1);
+    release?.();
+    await first;
+    const second = transport.publish(events(30, 2));
+    await expect.poll(() => calls).toBe(2);
+    release?.();
+    await second;
+    expect(handled).toEqual([80, 30]);
+    await transport.stop();
   });
 });

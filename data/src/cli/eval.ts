@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { NabCorpusError, readNabCorpus } from '../eval/nab/corpus.js';
 import { formatNabReport, type NabReport } from '../eval/nab/evaluate.js';
 import { runNabTask } from '../eval/nab/run.js';
-import { formatReport, type TaskReport } from '../eval/report.js';
+import { combineSeeds, formatReport, type TaskReport } from '../eval/report.js';
 import { runTierTask, runWeeklyTask, type EvalOptions } from '../eval/run.js';
 import {
   formatSurveillanceReport,
@@ -30,6 +30,8 @@ const HELP = `npm run eval -- [options]   the models against baselines and the P
   --ncrb DIR         the NCRB tables for t1 (default ../shared/data/ncrb)
   --no-reference     leave out the Python reference rows (prophet, scikit-learn)
   --seed N           seed of every model (default 1)
+  --seeds N          run every task N times, seeds seed .. seed + N - 1; each row is the mean ± sd over them
+  --test-weeks N     t2: the last N complete weeks are the test weeks (default 13; 26 for the rolling test)
   --json             one JSON document on stdout instead of tables: { generatedAt, seed, tasks?, nab? }
   -h, --help`;
 
@@ -42,6 +44,7 @@ function parse():
       nab: string | undefined;
       surveillance: boolean;
       json: boolean;
+      seeds: number;
     }
   | 'help' {
   let parsed;
@@ -56,6 +59,8 @@ function parse():
         surveillance: { type: 'boolean' },
         'no-reference': { type: 'boolean' },
         seed: { type: 'string' },
+        seeds: { type: 'string' },
+        'test-weeks': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -72,6 +77,13 @@ function parse():
   const seed = values.seed === undefined ? 1 : Number(values.seed);
   if (!Number.isSafeInteger(seed) || seed < 0)
     throw new UsageError(`--seed must be a whole number, not "${values.seed}"`);
+  const seeds = values.seeds === undefined ? 1 : Number(values.seeds);
+  if (!Number.isSafeInteger(seeds) || seeds < 1)
+    throw new UsageError(`--seeds must be a whole number ≥ 1, not "${values.seeds}"`);
+  const testWeeks = values['test-weeks'] === undefined ? undefined : Number(values['test-weeks']);
+  if (testWeeks !== undefined && (!Number.isSafeInteger(testWeeks) || testWeeks < 1))
+    throw new UsageError(`--test-weeks must be a whole number ≥ 1, not "${values['test-weeks']}"`);
+  if (testWeeks !== undefined && task === 't1') throw new UsageError('--test-weeks is for t2 only');
   if (values.data !== undefined && task === 't1')
     throw new UsageError('--data is an incident stream, for t2 only');
   const nab = values.nab;
@@ -92,8 +104,10 @@ function parse():
     nab,
     surveillance,
     json: values.json === true,
+    seeds,
     options: {
       seed,
+      ...(testWeeks === undefined ? {} : { testWeeks }),
       reference: values['no-reference'] !== true,
       ...(values.data === undefined ? {} : { incidentFiles: values.data }),
       ...(values.region === undefined ? {} : { regionFile: values.region }),
@@ -112,9 +126,20 @@ async function main(): Promise<number> {
   // A bad corpus is refused before any long task starts.
   const corpus = args.nab === undefined ? undefined : await readNabCorpus(args.nab);
   const reports: TaskReport[] = [];
+  /** With several seeds, each seed's own report (in the JSON document as `runs`). */
+  const perSeed: TaskReport[] = [];
+  const seeds = Array.from({ length: args.seeds }, (_, i) => args.options.seed + i);
   for (const task of args.tasks) {
-    const report = task === 't1' ? await runTierTask(args.options) : await runWeeklyTask(args.options);
+    const runs: TaskReport[] = [];
+    for (const seed of seeds) {
+      if (seeds.length > 1) args.options.progress(`${task}: seed ${seed}`);
+      // The Python reference (minutes per run) runs with the first seed only; its rows say so.
+      const options = { ...args.options, seed, reference: args.options.reference && seed === seeds[0] };
+      runs.push(task === 't1' ? await runTierTask(options) : await runWeeklyTask(options));
+    }
+    const report = seeds.length > 1 ? combineSeeds(runs, seeds) : (runs[0] as TaskReport);
     reports.push(report);
+    if (seeds.length > 1) perSeed.push(...runs);
     if (!args.json) process.stdout.write(`${formatReport(report)}\n\n`);
   }
   let nab: NabReport | undefined;
@@ -136,7 +161,9 @@ async function main(): Promise<number> {
     const document = {
       generatedAt: new Date().toISOString(),
       seed: args.options.seed,
+      seeds,
       ...(args.tasks.length > 0 ? { tasks: reports } : {}),
+      ...(perSeed.length > 0 ? { runs: perSeed } : {}),
       ...(nab === undefined ? {} : { nab }),
       ...(surveillance === undefined ? {} : { surveillance }),
     };

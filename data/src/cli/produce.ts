@@ -39,6 +39,9 @@ destination (one of)
   --http URL            a backend's base URL; events go to POST /api/events
   --prefix P            Kafka topic prefix (default: $KAFKA_TOPIC_PREFIX or none)
   --key KEY             API key for --http (default: $PRODUCER_KEY)
+  --max-body-bytes N    the server's body limit: --http requests are split under it
+                        (default: $INGEST_MAX_BODY_BYTES, else the backend's default 5242880);
+                        a 413 naming a lower limit splits further
 
 simulate
   --rate N              mean events per second across the region over a day (default 20);
@@ -84,6 +87,7 @@ const { values, positionals } = (() => {
       options: {
         kafka: { type: 'string' },
         http: { type: 'string' },
+        'max-body-bytes': { type: 'string' },
         prefix: { type: 'string' },
         key: { type: 'string' },
         rate: { type: 'string' },
@@ -135,7 +139,14 @@ function openSink(): EventSink {
     throw new UsageError('give --kafka or --http, not both');
   if (values.http !== undefined) {
     const apiKey = values.key ?? process.env.PRODUCER_KEY;
-    return new HttpSink(values.http, apiKey === undefined ? {} : { apiKey });
+    const limit = values['max-body-bytes'] ?? process.env.INGEST_MAX_BODY_BYTES;
+    const maxBodyBytes = limit === undefined || limit === '' ? undefined : Number(limit);
+    if (maxBodyBytes !== undefined && (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1024))
+      throw new UsageError(`--max-body-bytes expects a whole number >= 1024, got "${limit ?? ''}"`);
+    return new HttpSink(values.http, {
+      ...(apiKey === undefined ? {} : { apiKey }),
+      ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
+    });
   }
   const brokers = values.kafka ?? process.env.KAFKA_BROKERS;
   if (brokers === undefined || brokers === '')

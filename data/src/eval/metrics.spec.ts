@@ -3,6 +3,7 @@ import {
   accuracy,
   brier,
   coverage,
+  reliability,
   macroF1,
   mase,
   naiveScale,
@@ -53,5 +54,28 @@ describe('evaluation metrics', () => {
     expect(t.t1).toBe(3);
     expect(t.t2).toBe(5);
     expect([3, 3.5, 5, 6].map((x) => tercileOf(x, t))).toEqual([0, 1, 1, 2]);
+  });
+
+  it('a reliability table: class probabilities binned one-vs-rest, with the observed frequency per bin', () => {
+    // Two predictions of 2 classes: [0.95, 0.05] (truth 0) and [0.15, 0.85] (truth 0).
+    const bins = reliability(
+      [0, 0],
+      [
+        [0.95, 0.05],
+        [0.15, 0.85],
+      ],
+      10,
+    );
+    expect(bins).toHaveLength(10);
+    expect(bins.reduce((n, b) => n + b.n, 0)).toBe(4);
+    // 0.05 (class 1 of the first, not true) in bin 0; 0.15 (class 0 of the second, true) in bin 1.
+    expect(bins[0]).toMatchObject({ n: 1, observed: 0 });
+    expect(bins[0]?.predicted).toBeCloseTo(0.05, 12);
+    expect(bins[1]).toMatchObject({ n: 1, observed: 1 });
+    // 0.85 (not true) in bin 8; 0.95 (true) in bin 9; probability 1 falls in the last bin.
+    expect(bins[8]).toMatchObject({ n: 1, observed: 0 });
+    expect(bins[9]).toMatchObject({ n: 1, observed: 1 });
+    expect(bins[5]).toMatchObject({ n: 0, predicted: null, observed: null });
+    expect(reliability([1], [[0, 1]], 10)[9]).toMatchObject({ n: 1, observed: 1 });
   });
 });

@@ -132,3 +132,45 @@ function sameLength(a: readonly unknown[], b: readonly unknown[]): void {
   if (a.length !== b.length) throw new RangeError(`${a.length} truths but ${b.length} predictions`);
   if (a.length === 0) throw new RangeError('nothing to score');
 }
+
+/** One bin of a reliability table: predicted probabilities in [from, to) against the observed frequency. */
+export interface ReliabilityBin {
+  readonly from: number;
+  readonly to: number;
+  /** Class probabilities in the bin (every class of every prediction counts once: one-vs-rest). */
+  readonly n: number;
+  /** Mean predicted probability in the bin (null when empty). */
+  readonly predicted: number | null;
+  /** Share of them whose class was the true one (null when empty). */
+  readonly observed: number | null;
+}
+
+/**
+ * Reliability table of class probabilities, one-vs-rest over all classes: `bins` equal-width bins of the
+ * predicted probability (the last includes 1), each with its mean prediction and the observed frequency.
+ */
+export function reliability(
+  truth: readonly number[],
+  probabilities: readonly (readonly number[])[],
+  bins = 10,
+): ReliabilityBin[] {
+  sameLength(truth, probabilities);
+  const n = new Array<number>(bins).fill(0);
+  const sumP = new Array<number>(bins).fill(0);
+  const hits = new Array<number>(bins).fill(0);
+  probabilities.forEach((row, i) => {
+    row.forEach((p, c) => {
+      const b = Math.min(bins - 1, Math.max(0, Math.floor(p * bins)));
+      n[b] = (n[b] ?? 0) + 1;
+      sumP[b] = (sumP[b] ?? 0) + p;
+      if (truth[i] === c) hits[b] = (hits[b] ?? 0) + 1;
+    });
+  });
+  return n.map((count, b) => ({
+    from: b / bins,
+    to: (b + 1) / bins,
+    n: count,
+    predicted: count === 0 ? null : (sumP[b] ?? 0) / count,
+    observed: count === 0 ? null : (hits[b] ?? 0) / count,
+  }));
+}

@@ -22,8 +22,20 @@ export interface ReferenceSeries {
   readonly settings?: Readonly<Record<string, unknown>>;
 }
 
+/** A row's predictions, for the script to score with numpy and scikit-learn (a check of our metric code). */
+export interface ReferenceScoreJob {
+  readonly truth: readonly number[];
+  readonly probabilities: readonly (readonly number[])[];
+  readonly predicted?: readonly number[];
+  readonly counts?: readonly number[];
+  readonly forecasts?: readonly number[];
+  readonly scales?: readonly number[];
+  readonly intervals?: readonly (readonly [number, number])[];
+}
+
 export interface ReferenceJob {
   readonly seed: number;
+  readonly scores?: Readonly<Record<string, ReferenceScoreJob>>;
   readonly forests?: Readonly<Record<string, ReferenceForestJob>>;
   readonly prophet?: {
     readonly settings: Readonly<Record<string, unknown>>;
@@ -52,6 +64,8 @@ export interface ReferenceResult {
   readonly engine: Readonly<Record<string, string>>;
   readonly forests: Readonly<Record<string, ReferenceForestResult>>;
   readonly prophet: readonly ReferenceSeriesResult[];
+  /** Metrics recomputed by the script, by row name. */
+  readonly scores: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 const SCRIPT = fileURLToPath(new URL('../../../eval/python/reference.py', import.meta.url));
@@ -99,6 +113,7 @@ function parseResult(raw: unknown, classes: number): ReferenceResult {
     engine: Record<string, string>;
     forests?: Record<string, RawForest>;
     prophet?: { series?: ReferenceSeriesResult[] };
+    scores?: Record<string, Record<string, number>>;
   };
   const forests: Record<string, ReferenceForestResult> = {};
   for (const [name, forest] of Object.entries(doc.forests ?? {})) {
@@ -115,5 +130,45 @@ function parseResult(raw: unknown, classes: number): ReferenceResult {
       predictSeconds: forest.predictSeconds,
     };
   }
-  return { engine: doc.engine, forests, prophet: doc.prophet?.series ?? [] };
+  return { engine: doc.engine, forests, prophet: doc.prophet?.series ?? [], scores: doc.scores ?? {} };
+}
+
+/**
+ * Sends the rows' predictions to the script, which recomputes their metrics with numpy and scikit-learn, and
+ * compares them with ours to `decimals` decimals. Returns a one-line summary.
+ * @throws Error naming every metric that disagrees.
+ */
+export function checkMetricsInPython(
+  rows: readonly {
+    readonly name: string;
+    readonly metrics: Readonly<Record<string, number | null>>;
+    readonly job: ReferenceScoreJob;
+  }[],
+  seed: number,
+  classes: number,
+  decimals = 3,
+): string {
+  const result = runReference(
+    { seed, scores: Object.fromEntries(rows.map((r) => [r.name, r.job])) },
+    classes,
+  );
+  const disagreements: string[] = [];
+  let compared = 0;
+  for (const row of rows) {
+    const python = result.scores[row.name] ?? {};
+    for (const [metric, value] of Object.entries(python)) {
+      const ours = row.metrics[metric];
+      if (ours === null || ours === undefined) continue;
+      compared += 1;
+      if (ours.toFixed(decimals) !== value.toFixed(decimals))
+        disagreements.push(
+          `${row.name} ${metric}: ours ${ours.toFixed(decimals + 3)}, Python ${value.toFixed(decimals + 3)}`,
+        );
+    }
+  }
+  if (disagreements.length > 0 || compared === 0)
+    throw new Error(
+      `the Python recomputation of the baseline rows' metrics disagrees at ${decimals} decimals: ${disagreements.join('; ') || 'nothing compared'}`,
+    );
+  return `Python (numpy ${result.engine.numpy ?? ''}, scikit-learn ${result.engine['scikit-learn'] ?? ''}) recomputed ${compared} metrics of the rows ${rows.map((r) => r.name).join(', ')} from their predictions: all agree with ours to ${decimals} decimals`;
 }

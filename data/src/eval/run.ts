@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { loadChicagoIncidents, type IncidentRow } from '../incidents.js';
 import { loadRegion } from '../registry.js';
 import type { ModelRow, TaskReport } from './report.js';
+import { checkMetricsInPython, type ReferenceScoreJob } from './reference.js';
 import { tierReferenceRows, weeklyReferenceRows } from './reference-rows.js';
 import {
   FIRST_TIER_TARGET,
@@ -13,6 +14,7 @@ import {
 } from './tier-eval.js';
 import { loadTierTask } from './tier-task.js';
 import { TierForecastCache, tierForecaster, tierForest, tierFusion, tierProfiles } from './tier-models.js';
+import { cachedEts, cachedProphet, WeeklyForecastCache, weeklyStackedFusion } from './weekly-stack.js';
 import {
   evaluateWeekly,
   meanBaseline,
@@ -22,14 +24,7 @@ import {
   type WeeklyModel,
 } from './weekly-eval.js';
 import { buildWeeklyTask } from './weekly-task.js';
-import {
-  WeeklyFeatureCache,
-  weeklyEts,
-  weeklyProphet,
-  weeklyForest,
-  weeklyFusion,
-  weeklyProfiles,
-} from './weekly-models.js';
+import { WeeklyFeatureCache, weeklyForest, weeklyProfiles } from './weekly-models.js';
 import { initAugurs } from '../runtime/augurs.js';
 import { initTensorflow } from '../runtime/tf.js';
 
@@ -44,6 +39,8 @@ export interface EvalOptions {
   readonly incidentFiles?: readonly string[];
   readonly regionFile?: string;
   readonly ncrbDirectory?: string;
+  /** T2: complete weeks at the end of the data predicted and scored (default 13). */
+  readonly testWeeks?: number;
   readonly progress: (line: string) => void;
 }
 
@@ -65,14 +62,30 @@ export async function runTierTask(options: EvalOptions): Promise<TaskReport> {
     tierFusion(forecasts, options.seed),
   ];
   const rows: ModelRow[] = [];
+  const scored: { name: string; metrics: ModelRow['metrics']; job: ReferenceScoreJob }[] = [];
   for (const model of models) {
-    const { predictions: _predictions, ...row } = await evaluateTiers(task, model, (done, total) => {
-      options.progress(`t1: ${model.name} origin ${done}/${total}`);
-    });
+    const { predictions: _predictions, ...row } = await evaluateTiers(
+      task,
+      model,
+      (done, total) => {
+        options.progress(`t1: ${model.name} origin ${done}/${total}`);
+      },
+      (job) => {
+        if (model.kind === 'baseline') scored.push({ name: model.name, metrics: {}, job });
+      },
+    );
     rows.push(row);
   }
   const reference = { notes: [] as string[] };
   if (options.reference) {
+    options.progress("t1: the baseline rows' metrics recomputed in Python");
+    reference.notes.push(
+      checkMetricsInPython(
+        scored.map((s) => ({ ...s, metrics: rows.find((r) => r.model === s.name)?.metrics ?? {} })),
+        options.seed,
+        3,
+      ),
+    );
     options.progress('t1: Python reference (prophet, scikit-learn) on the same splits');
     const python = await tierReferenceRows(task, options.seed);
     rows.push(...python.rows);
@@ -121,7 +134,11 @@ export async function runWeeklyTask(options: EvalOptions): Promise<TaskReport> {
     const load = await loadChicagoIncidents(file, registry);
     for (const row of load.rows) rows.push(row);
   }
-  const task = buildWeeklyTask(rows, registry);
+  const task = buildWeeklyTask(
+    rows,
+    registry,
+    options.testWeeks === undefined ? {} : { testWeeks: options.testWeeks },
+  );
   const tf = await initTensorflow();
   options.progress(`t2: TF.js backend ${tf.backend} (${tf.reason})`);
   const training = weeklySamples(task, WARM_UP_WEEKS, task.testStart);
@@ -131,23 +148,42 @@ export async function runWeeklyTask(options: EvalOptions): Promise<TaskReport> {
   cache.build(WARM_UP_WEEKS, task.weekStarts.length - 1, (done, total) => {
     if (done % 10 === 0 || done === total) options.progress(`t2: branch vectors, week ${done}/${total}`);
   });
+  // ETS, Prophet and the fusion's stacked inputs share one set of forecasts.
+  const forecasts = new WeeklyForecastCache(task, augurs, options.seed);
   const models: WeeklyModel[] = [
     meanBaseline(1),
     meanBaseline(4),
     meanBaseline(8),
-    weeklyEts(augurs, options.seed),
-    weeklyProphet(augurs, options.seed),
+    cachedEts(forecasts),
+    cachedProphet(forecasts),
     weeklyForest(cache, options.seed),
     weeklyProfiles(cache),
-    weeklyFusion(cache, options.seed),
+    weeklyStackedFusion(cache, forecasts, { seed: options.seed }),
   ];
   const results: ModelRow[] = [];
+  const scored: { name: string; metrics: ModelRow['metrics']; job: ReferenceScoreJob }[] = [];
   for (const model of models) {
     options.progress(`t2: ${model.name}`);
-    results.push(await evaluateWeekly(task, model, training, test));
+    const row = await evaluateWeekly(task, model, training, test, (job) => {
+      if (model.kind === 'baseline') scored.push({ name: model.name, metrics: {}, job });
+    });
+    results.push(row);
+    const entry = scored.find((s) => s.name === model.name);
+    // Python names the tercile scores as T1's: accuracy, macroF1, brier.
+    const m = row.metrics;
+    if (entry !== undefined)
+      entry.metrics = {
+        mase: m.mase ?? null,
+        coverage80: m.coverage80 ?? null,
+        accuracy: m.tercileAccuracy ?? null,
+        macroF1: m.tercileMacroF1 ?? null,
+        brier: m.tercileBrier ?? null,
+      };
   }
   const notes: string[] = [];
   if (options.reference) {
+    options.progress("t2: the baseline rows' metrics recomputed in Python");
+    notes.push(checkMetricsInPython(scored, options.seed, 3));
     options.progress('t2: Python reference (prophet, scikit-learn) on the same splits');
     const python = await weeklyReferenceRows(task, cache, training, test, options.seed);
     results.push(...python.rows);

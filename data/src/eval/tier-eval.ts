@@ -1,4 +1,5 @@
-import { accuracy, argmax, brier, macroF1, oneHot } from './metrics.js';
+import { accuracy, argmax, brier, macroF1, oneHot, reliability } from './metrics.js';
+import type { ReferenceScoreJob } from './reference.js';
 import type { ModelRow } from './report.js';
 import { tiersOf, type TierTask } from './tier-task.js';
 
@@ -49,6 +50,7 @@ export async function evaluateTiers(
   task: TierTask,
   model: TierModel,
   onOrigin?: (done: number, total: number) => void,
+  onScored?: (job: ReferenceScoreJob) => void,
 ): Promise<ModelRow & { readonly predictions: readonly number[][] }> {
   const truth: number[] = [];
   const probabilities: number[][] = [];
@@ -67,6 +69,7 @@ export async function evaluateTiers(
     onOrigin?.(i + 1, targets.length);
   }
   const predicted = probabilities.map(argmax);
+  onScored?.({ truth, probabilities, predicted });
   return {
     model: model.name,
     kind: model.kind,
@@ -78,6 +81,7 @@ export async function evaluateTiers(
       macroF1: macroF1(truth, predicted, 3),
       brier: brier(truth, probabilities),
     },
+    reliability: reliability(truth, probabilities),
     predictions: probabilities,
   };
 }

@@ -9,6 +9,7 @@ import { oneHot } from './metrics.js';
 import { TIER_CRIME_FEATURES, tierCrimeVector } from './tier-features.js';
 import type { TierModel, TierSample } from './tier-eval.js';
 import { tiersOf, type TierTask } from './tier-task.js';
+import { tierStackedFusion } from './tier-stack.js';
 import { etsYear, prophetYear, tierTrendVectors, type YearForecast } from './tier-trend.js';
 
 const CRIME_NAMES = TIER_CRIME_FEATURES.map((f) => f.name);
@@ -132,7 +133,7 @@ export function tierForecaster(kind: 'prophet' | 'ets', forecasts: TierForecastC
     kind: kind === 'prophet' ? 'branch' : 'baseline',
     how:
       kind === 'prophet'
-        ? "augurs Prophet (wasmstan; trend only) on each unit's yearly log rates, forecasts ranked into tiers"
+        ? "augurs Prophet (exact MAP solver; trend only) on each unit's yearly log rates, forecasts ranked into tiers"
         : "augurs AutoETS on each unit's yearly log rates, forecasts ranked into tiers",
     fitPredict: (_task, _training, test) => {
       const last = test[0]?.last ?? 0;
@@ -148,12 +149,21 @@ export function tierForecaster(kind: 'prophet' | 'ets', forecasts: TierForecastC
 }
 
 /**
- * The fusion network on concat(crime 33, trend 10, profile 32): the tier from its class head; its count
- * head learns next year's rate per 100,000 as a residual on the last one.
+ * The T1 fusion of the evaluation and of the yearly history analysis: the stacked fusion of tier-stack.ts
+ * with its documented defaults (docs/fusion.md).
  */
 export function tierFusion(forecasts: TierForecastCache, seed: number): TierModel {
+  return tierStackedFusion(forecasts, { seed });
+}
+
+/**
+ * The single fusion network on concat(crime 33, trend 10, profile 32) (the design before the stacked one,
+ * kept for the ablation): the tier from its class head; its count head learns next year's rate per 100,000
+ * as a residual on the last one.
+ */
+export function tierSingleFusion(forecasts: TierForecastCache, seed: number): TierModel {
   return {
-    name: 'fusion',
+    name: 'single-network fusion',
     kind: 'fusion',
     how: 'TF.js network on concat(yearly crime 33, trend 10 from Prophet and ETS, k-means profile 32) = 75: tier probabilities from its class head; early stopping on the latest 20% of training years',
     fitPredict: (task, training, test) => {

@@ -103,6 +103,14 @@ export async function loadTierTask(directory: string | URL, registry: RegionRegi
       cases: cases.get(code) ?? new Map(),
     };
   });
+  return tierTaskOf(units);
+}
+
+/**
+ * The task of merged units with their yearly counts: the years every unit has cases in, the rates per
+ * 100,000 people, the tiers and tier boundaries of each year. Throws when a unit's census figure is unknown.
+ */
+export function tierTaskOf(units: readonly TierUnit[]): TierTask {
   for (const unit of units)
     for (const [key, value] of Object.entries(unit))
       if (typeof value === 'number' && !Number.isFinite(value))

@@ -14,7 +14,7 @@ export interface YearForecast {
 /**
  * A unit's log rates up to year index `last`, one per calendar year; a year missing from the tables (2015)
  * is the mean of its neighbours, both at or before `last`. Returns the values and how many calendar years
- * ahead the next data year is (2 from 2014).
+ * ahead the next data year is (2 from 2014; 1 after the last year).
  */
 export function yearlyLogRates(
   task: TierTask,
@@ -30,7 +30,9 @@ export function yearlyLogRates(
       values.push((Math.log(rates[y - 1] ?? NaN) + Math.log(rates[y] ?? NaN)) / 2);
     values.push(Math.log(rates[y] ?? NaN));
   }
-  const ahead = (task.years[last + 1] ?? NaN) - (task.years[last] ?? NaN);
+  // After the last year of the task (a forecast of the coming year): one year ahead.
+  const next = task.years[last + 1];
+  const ahead = next === undefined ? 1 : next - (task.years[last] ?? NaN);
   return { values, ahead };
 }
 

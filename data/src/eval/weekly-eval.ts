@@ -1,6 +1,7 @@
 import { computeDistrictFeatures } from '@district-monitor/models';
 import { RatioCalibration } from './calibration.js';
-import { argmax, brier, coverage, macroF1, mase, tercileOf, accuracy } from './metrics.js';
+import { argmax, brier, coverage, macroF1, mase, reliability, tercileOf, accuracy } from './metrics.js';
+import type { ReferenceScoreJob } from './reference.js';
 import type { ModelRow } from './report.js';
 import type { WeeklyTask } from './weekly-task.js';
 
@@ -83,6 +84,7 @@ export async function evaluateWeekly(
   model: WeeklyModel,
   training: readonly WeeklySample[],
   test: readonly WeeklySample[],
+  onScored?: (job: ReferenceScoreJob) => void,
 ): Promise<ModelRow> {
   const fitStarted = performance.now();
   await model.fit(task, training);
@@ -119,6 +121,15 @@ export async function evaluateWeekly(
       ? argmax(f.probabilities)
       : tercileOf(f.count, bounds[i] ?? { t1: NaN, t2: NaN }),
   );
+  onScored?.({
+    truth: classes,
+    probabilities,
+    predicted: predictedClass,
+    counts: truth,
+    forecasts: forecasts.map((f) => f.count),
+    scales: test.map((s) => task.series[s.series]?.scale ?? NaN),
+    intervals: intervals.map(([lo, hi]) => [lo, hi] as [number, number]),
+  });
   return {
     model: model.name,
     kind: model.kind,
@@ -136,6 +147,7 @@ export async function evaluateWeekly(
       tercileMacroF1: macroF1(classes, predictedClass, 3),
       tercileBrier: brier(classes, probabilities),
     },
+    reliability: reliability(classes, probabilities),
   };
 }
 

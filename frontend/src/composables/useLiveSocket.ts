@@ -5,6 +5,7 @@ import { useApi } from '../lib/api';
 import { useAlertsStore } from '../stores/alerts';
 import { useBoardStore, type ConnectionState } from '../stores/board';
 import { SessionEndedError, useSessionStore } from '../stores/session';
+import { useSimulationStore } from '../stores/simulation';
 
 /** Publish cadence: charts and lists re-render at most this often, however fast batches arrive. */
 const TICK_MS = 1_000;
@@ -39,6 +40,7 @@ export function useLiveSocket(): LiveSocket {
   const board = useBoardStore();
   const alerts = useAlertsStore();
   const session = useSessionStore();
+  const simulation = useSimulationStore();
   const api = useApi();
   // WebSocket only: no HTTP long-polling, so no sticky sessions behind several backend instances.
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
@@ -113,6 +115,7 @@ export function useLiveSocket(): LiveSocket {
   // Live only once the snapshot is in: a connected board without its state is not live yet.
   socket.on('snapshot', (snapshot) => {
     board.applySnapshot(snapshot);
+    simulation.apply(snapshot.simulation);
     synced = true;
     clearTimers();
     board.setConnection('live');
@@ -122,6 +125,9 @@ export function useLiveSocket(): LiveSocket {
       publishSyncError();
     });
     void resyncOverRest();
+  });
+  socket.on('simulation', (status) => {
+    simulation.apply(status);
   });
   socket.on('features', (update) => {
     board.applyFeatures(update.districts);

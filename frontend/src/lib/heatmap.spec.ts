@@ -45,6 +45,7 @@ describe('formatR and describeR', () => {
 
 describe('heatmapModel', () => {
   const matrix: CorrelationMatrix = {
+    source: 'live',
     basis: 'last 365 days',
     districts: 38,
     variables: [

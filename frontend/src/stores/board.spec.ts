@@ -21,6 +21,23 @@ const snapshot: BoardSnapshot = {
     'TN-MDU': new Date(T - 2 * 60_000).toISOString(),
     'TN-CHN': new Date(T - 61 * 60_000).toISOString(),
   },
+  simulation: {
+    simulated: false,
+    ratePerSecond: null,
+    eventsPerYear: null,
+    backfill: {
+      state: 'off',
+      reason: 'BACKFILL_DAYS=0',
+      from: null,
+      until: null,
+      reached: null,
+      events: 0,
+      expectedEvents: 0,
+      fraction: 0,
+      eventsPerSecond: null,
+    },
+    firstModel: 'none',
+  },
 };
 const batch = (
   at: number,

@@ -61,9 +61,10 @@ export interface ProphetForecastOptions {
   /** Normal scale of holiday effects. Default 10 (Prophet's; augurs' own default is 100). */
   readonly holidaysPriorScale: number;
   /**
-   * How the MAP estimate is found: `stan` (default), Stan's L-BFGS from `@bsull/augurs-prophet-wasmstan`,
-   * the optimizer the product specifies; or `map`, the exact solver of {@link createMapOptimizer} (same
-   * objective, about 6x faster; `npm run bench` measures both against Python Prophet).
+   * How the MAP estimate is found: `map` (default), the exact solver of {@link createMapOptimizer}; or
+   * `stan`, Stan's L-BFGS from `@bsull/augurs-prophet-wasmstan`. Same objective; the default is the faster
+   * one at equal accuracy (`npm run bench -- --only models` measures both against Python Prophet;
+   * docs/fusion.md has the figures).
    */
   readonly optimizer: 'map' | 'stan';
   /** Shortest history accepted, in days. Default 14 (two weekly cycles). */
@@ -89,7 +90,7 @@ export const PROPHET_DEFAULTS: Readonly<ProphetForecastOptions> = Object.freeze(
   changepointPriorScale: 0.05,
   seasonalityPriorScale: 10,
   holidaysPriorScale: 10,
-  optimizer: 'stan',
+  optimizer: 'map',
   minHistoryDays: 14,
   fittedDays: 28,
 });

@@ -19,3 +19,12 @@ export {
   type FusionWindow,
 } from './types.js';
 export { syntheticFusionSet, type SyntheticFusionOptions, type SyntheticFusionData } from './synthetic.js';
+export {
+  StackedFusion,
+  STACKED_FUSION_DEFAULTS,
+  STACKED_FUSION_FORMAT,
+  type StackedFusionJSON,
+  type StackedFusionOptions,
+  type StackedFusionSet,
+  type StackedValidation,
+} from './stacked.js';

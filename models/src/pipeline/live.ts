@@ -17,6 +17,8 @@ import { ForestClassifier } from '../forest/forest.js';
 import { permutationImportance } from '../forest/importance.js';
 import { fusionBranches } from '../fusion/data.js';
 import { FusionNetwork } from '../fusion/network.js';
+import { StackedFusion, STACKED_FUSION_DEFAULTS, STACKED_FUSION_FORMAT } from '../fusion/stacked.js';
+import type { FusionPrediction } from '../fusion/types.js';
 import { PROFILE_FEATURE_NAMES } from '../profiles/features.js';
 import { ProfileModel } from '../profiles/model.js';
 import { BRANCH_SIZES } from '../sizes.js';
@@ -46,8 +48,10 @@ export interface TrainingOptions {
   readonly maxOrigins: number;
   /** Trees of the random forest (default 100). */
   readonly trees: number;
-  /** Most epochs of the fusion network (default 100, early stopping on the last 20% of the weeks). */
+  /** Most epochs of each fusion network (default 100, early stopping on the last 20% of the weeks). */
   readonly maxEpochs: number;
+  /** Networks of the fusion's seed ensemble (default 3; docs/fusion.md). */
+  readonly fusionMembers: number;
 }
 
 export const TRAINING_DEFAULTS: TrainingOptions = Object.freeze({
@@ -55,6 +59,7 @@ export const TRAINING_DEFAULTS: TrainingOptions = Object.freeze({
   maxOrigins: 52,
   trees: 100,
   maxEpochs: 100,
+  fusionMembers: 3,
 });
 
 /** Fewest weekly training origins (each with 8 weeks of history before it and a complete week after). */
@@ -182,16 +187,22 @@ export function trainDistrictModels(
   lap('forest', since);
 
   since = Date.now();
-  const fusion = FusionNetwork.fit(
+  // The stacked fusion of docs/fusion.md: a seed ensemble of small, strongly regularised networks, the count
+  // a residual on the 4-week mean, blended with it by a weight chosen on the latest weeks (the skip path).
+  const fusion = StackedFusion.fit(
     { rows, classes, counts, times, baselines },
     {
       seed,
-      branches: fusionBranches(BRANCH_SIZES),
-      featureNames: [...CRIME_FEATURE_NAMES, ...TREND_FEATURE_NAMES, ...PROFILE_FEATURE_NAMES],
-      maxEpochs: o.maxEpochs,
-      onEpoch: (p) => input.onProgress?.('fusion', p.epoch, o.maxEpochs),
+      members: o.fusionMembers,
+      network: {
+        ...STACKED_FUSION_DEFAULTS.network,
+        branches: fusionBranches(BRANCH_SIZES),
+        featureNames: [...CRIME_FEATURE_NAMES, ...TREND_FEATURE_NAMES, ...PROFILE_FEATURE_NAMES],
+        maxEpochs: o.maxEpochs,
+      },
     },
   );
+  input.onProgress?.('fusion', 1, 1);
   lap('fusion', since);
 
   since = Date.now();
@@ -204,6 +215,7 @@ export function trainDistrictModels(
     forecasts[unit.code] = Object.fromEntries(Object.entries(byGroup).map(([g, f]) => [g, f.toJSON()]));
   });
   const metrics = fusion.metadata.metrics;
+  const blend = fusion.validation;
   const card: ModelCard = {
     trainedAt: new Date().toISOString(),
     window: { from: new Date(first).toISOString(), to: new Date(input.until).toISOString() },
@@ -233,16 +245,20 @@ export function trainDistrictModels(
     },
     branches: {
       forecaster: {
-        model: 'prophet (augurs, wasmstan)',
+        model: 'prophet (augurs, exact MAP solver)',
         refitWeeks: o.refitWeeks,
         groups: 'incidents, violent, property, road',
       },
       forest: { trees: o.trees, topFactor: importance.ranked[0]?.name ?? null },
       profiles: { k: final.profiles.k, silhouette: final.profiles.silhouette },
       fusion: {
+        members: o.fusionMembers,
         epochsRun: metrics.epochsRun,
         bestEpoch: metrics.bestEpoch,
         dispersionSize: fusion.dispersionSize,
+        countWeight: fusion.countWeight,
+        validationErrorNetwork: blend.scaledError.network,
+        validationErrorBaseline: blend.scaledError.fallback,
       },
     },
     timings: { ...timings, total: (Date.now() - started) / 1000 },
@@ -277,7 +293,7 @@ export class DistrictScorer {
     readonly card: ModelCard,
     private readonly forecasts: ReadonlyMap<string, Partial<Record<TrendGroup, SeriesForecast>>>,
     private readonly profiles: ProfileModel,
-    private readonly fusion: FusionNetwork,
+    private readonly fusion: LiveFusion,
     private readonly terciles: Readonly<Record<string, TercileBounds>>,
     private readonly topFactors: DistrictScore['topFactors'],
   ) {}
@@ -297,7 +313,7 @@ export class DistrictScorer {
       bundle.card,
       forecasts,
       ProfileModel.load(branches.profiles),
-      FusionNetwork.load(branches.fusion),
+      loadLiveFusion(branches.fusion),
       branches.terciles,
       branches.topFactors,
     );
@@ -357,6 +373,18 @@ export class DistrictScorer {
   dispose(): void {
     this.fusion.dispose();
   }
+}
+
+/** What the scorer needs of a fusion model: the stacked fusion, or a single network of an older bundle. */
+interface LiveFusion {
+  readonly dispersionSize: number | null;
+  predictOne(row: readonly number[], baseline: number): FusionPrediction;
+  dispose(): void;
+}
+
+function loadLiveFusion(json: unknown): LiveFusion {
+  const format = typeof json === 'object' && json !== null && 'format' in json ? json.format : undefined;
+  return format === STACKED_FUSION_FORMAT ? StackedFusion.load(json) : FusionNetwork.load(json);
 }
 
 function regionPopulation(units: readonly RegionUnit[]): number | null {

@@ -10,6 +10,7 @@ import type { AlertNotification } from '@district-monitor/streams';
 import { AuditLog } from '../../audit/audit-log.js';
 import { DATABASE } from '../../config/tokens.js';
 import type { Database } from '../../database/database.js';
+import { metrics } from '../../metrics/metrics.js';
 import { backoffDelay, leaseMs, type DeliveryOptions } from './delivery-options.js';
 import { matchesFilter } from './subscription-filter.js';
 import { WebhookSender } from './webhook.sender.js';
@@ -241,9 +242,11 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, OnModuleD
     const attempt = this.attempt(delivery)
       .then(
         (result) => {
+          metrics.webhookDeliveries.inc({ result });
           this.logger.debug(`delivery ${delivery.id} to ${subscriptionId}: ${result}`);
         },
         (error: unknown) => {
+          metrics.webhookDeliveries.inc({ result: 'error' });
           // The outcome could not be recorded: the lease runs out and the attempt is made again.
           this.logger.error(`recording delivery ${delivery.id} failed: ${errorText(error)}`);
         },

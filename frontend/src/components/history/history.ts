@@ -4,13 +4,6 @@ import { HIGH_FROM, MEDIUM_FROM, riskLevel, riskRank, type RiskLevel } from '../
 
 const HOUR = 3_600_000;
 
-/** Quick windows ending now. */
-export const PRESETS = [
-  { label: 'Last 6 h', hours: 6 },
-  { label: 'Last 24 h', hours: 24 },
-  { label: 'Last 7 days', hours: 7 * 24 },
-] as const;
-
 export interface HistoryWindow {
   /** ISO instants, as the route query and the server take them. */
   readonly from: string;

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { tierAblation, weeklyAblation } from '../eval/ablation.js';
+import type { ModelRow } from '../eval/report.js';
+
+/**
+ * `node data/dist/cli/fusion-ablation.js [--task t1|t2] [--seed N]`: the fusion ablations of docs/fusion.md,
+ * scored on validation periods carved out of the training data (never on the test periods). Markdown tables
+ * on stdout, progress on stderr.
+ */
+const { values } = parseArgs({
+  options: { task: { type: 'string' }, seed: { type: 'string' }, set: { type: 'string' } },
+  allowPositionals: false,
+});
+const task = values.task;
+if (task !== undefined && task !== 't1' && task !== 't2') {
+  process.stderr.write(`fusion-ablation: --task must be t1 or t2, not "${task}"\n`);
+  process.exit(2);
+}
+const seed = values.seed === undefined ? 1 : Number(values.seed);
+if (!Number.isSafeInteger(seed) || seed < 0) {
+  process.stderr.write(`fusion-ablation: --seed must be a whole number, not "${values.seed}"\n`);
+  process.exit(2);
+}
+const progress = (line: string) => process.stderr.write(`${line}\n`);
+
+function table(rows: readonly ModelRow[]): string {
+  const names = Object.keys(rows[0]?.metrics ?? {});
+  const lines = [
+    `| model | ${names.join(' | ')} | s |`,
+    `|---|${names.map(() => '---:').join('|')}|---:|`,
+    ...rows.map(
+      (r) =>
+        `| ${r.model} | ${names
+          .map((n) => {
+            const v = r.metrics[n];
+            return v === null || v === undefined ? '-' : Number.isInteger(v) ? String(v) : v.toFixed(3);
+          })
+          .join(' | ')} | ${((r.fitMs + r.predictMs) / 1000).toFixed(1)} |`,
+    ),
+  ];
+  return lines.join('\n');
+}
+
+if (task === undefined || task === 't1')
+  process.stdout.write(
+    `T1 validation years (seed ${seed})\n\n${table(await tierAblation(seed, progress))}\n\n`,
+  );
+if (task === undefined || task === 't2')
+  process.stdout.write(
+    `T2 validation weeks (seed ${seed})\n\n${table(await weeklyAblation(seed, progress, values.set === 'skip' ? 'skip' : 'main'))}\n\n`,
+  );

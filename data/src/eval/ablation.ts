@@ -1,0 +1,216 @@
+import { fileURLToPath } from 'node:url';
+import { loadChicagoIncidents, type IncidentRow } from '../incidents.js';
+import { loadRegion } from '../registry.js';
+import { initAugurs } from '../runtime/augurs.js';
+import { initTensorflow } from '../runtime/tf.js';
+import { accuracy, argmax, brier, macroF1 } from './metrics.js';
+import type { ModelRow } from './report.js';
+import {
+  FIRST_TIER_TARGET,
+  persistence,
+  threeYearMean,
+  tierSamples,
+  type TierModel,
+  type TierSample,
+} from './tier-eval.js';
+import { TierForecastCache, tierForest, tierSingleFusion } from './tier-models.js';
+import { tierStackedFusion, transitionPrior } from './tier-stack.js';
+import { loadTierTask } from './tier-task.js';
+import {
+  evaluateWeekly,
+  meanBaseline,
+  WARM_UP_WEEKS,
+  weeklySamples,
+  type WeeklyModel,
+} from './weekly-eval.js';
+import { WeeklyFeatureCache, weeklyFusion } from './weekly-models.js';
+import { WeeklyForecastCache, weeklyStackedFusion } from './weekly-stack.js';
+import { buildWeeklyTask } from './weekly-task.js';
+
+/**
+ * The ablations of docs/fusion.md, on training data only. Nothing here predicts a test sample.
+ *
+ * T1: at every rolling origin (target year T from 2008), the training target years are split in time:
+ * the latest 20% (at least 2 years) are the validation years, the model is fitted on the years before them
+ * and scored on them. Scores are pooled over the origins.
+ *
+ * T2: the training weeks are split in time: the last 13 training weeks (before the test weeks) are the
+ * validation weeks, every model is fitted on the weeks before them.
+ */
+const REPO = new URL('../../../', import.meta.url);
+const SHARED = new URL('../shared/data/', REPO);
+
+const markov: TierModel = {
+  name: 'persistence-prior',
+  kind: 'baseline',
+  how: 'P(next tier | last tier) over the training samples (the skip path of the fusion)',
+  fitPredict: (task, training, test) => {
+    const prior = transitionPrior(task, training);
+    return Promise.resolve({
+      probabilities: test.map((s) => [...(prior[task.tiers[s.unit]?.[s.last] ?? 0] ?? [])]),
+      fitMs: 0,
+      predictMs: 0,
+    });
+  },
+};
+
+async function tierValidation(
+  task: Awaited<ReturnType<typeof loadTierTask>>,
+  model: TierModel,
+): Promise<ModelRow> {
+  const truth: number[] = [];
+  const probabilities: number[][] = [];
+  let fitMs = 0;
+  for (let target = FIRST_TIER_TARGET; target < task.years.length; target++) {
+    const years = Array.from({ length: target - 3 }, (_, i) => i + 3);
+    const held = Math.max(2, Math.ceil(years.length * 0.2));
+    const cut = years[years.length - held] ?? target;
+    const early: TierSample[] = [];
+    for (let y = 3; y < cut; y++) early.push(...tierSamples(task, y));
+    const late: TierSample[] = [];
+    for (let y = cut; y < target; y++) late.push(...tierSamples(task, y));
+    // Ranking rows (mean-3y) rank within the call: one call per validation year for them.
+    const calls =
+      model.name === 'mean-3y'
+        ? [...new Set(late.map((s) => s.target))].map((y) => late.filter((s) => s.target === y))
+        : [late];
+    for (const part of calls) {
+      const result = await model.fitPredict(task, early, part);
+      fitMs += result.fitMs + result.predictMs;
+      truth.push(...part.map((s) => s.truth));
+      probabilities.push(...result.probabilities);
+    }
+  }
+  const predicted = probabilities.map(argmax);
+  return {
+    model: model.name,
+    kind: model.kind,
+    how: model.how,
+    fitMs,
+    predictMs: 0,
+    metrics: {
+      accuracy: accuracy(truth, predicted),
+      macroF1: macroF1(truth, predicted, 3),
+      brier: brier(truth, probabilities),
+      n: truth.length,
+    },
+  };
+}
+
+export async function tierAblation(seed: number, progress: (line: string) => void): Promise<ModelRow[]> {
+  const registry = await loadRegion(new URL('data/regions/tamil-nadu.json', REPO));
+  const task = await loadTierTask(fileURLToPath(new URL('ncrb/', SHARED)), registry);
+  await initTensorflow();
+  const forecasts = new TierForecastCache(task, await initAugurs(), seed);
+  const models: TierModel[] = [
+    persistence,
+    markov,
+    threeYearMean,
+    tierForest(seed),
+    tierSingleFusion(forecasts, seed),
+    // Variants of the first design (branch features + stacked inputs); the ablation chose '- branch features'.
+    tierStackedFusion(forecasts, { seed, branches: true }, 'stacked: branches + stacked inputs'),
+    tierStackedFusion(forecasts, { seed, branches: true, skip: false }, '- skip path'),
+    tierStackedFusion(forecasts, { seed, branches: true, balance: false }, '- balance'),
+    tierStackedFusion(forecasts, { seed, branches: false }, '- branch features (chosen)'),
+    tierStackedFusion(forecasts, { seed, branches: true, stacked: false }, '- stacked inputs'),
+    tierStackedFusion(forecasts, { seed, branches: true, members: 1 }, 'one member'),
+    tierStackedFusion(forecasts, { seed, branches: true, hiddenUnits: [] }, 'linear'),
+    tierStackedFusion(
+      forecasts,
+      { seed, branches: true, hiddenUnits: [64, 32], l2: 1e-4, dropout: 0.1 },
+      'weak regularisation',
+    ),
+  ];
+  const rows: ModelRow[] = [];
+  for (const model of models) {
+    progress(`t1 ablation: ${model.name}`);
+    rows.push(await tierValidation(task, model));
+  }
+  return rows;
+}
+
+/** `set`: 'main' (the first ablation) or 'skip' (the follow-up on the skip path and the interval). */
+export async function weeklyAblation(
+  seed: number,
+  progress: (line: string) => void,
+  set: 'main' | 'skip' = 'main',
+): Promise<ModelRow[]> {
+  const registry = await loadRegion(new URL('data/regions/chicago.json', REPO));
+  const rows: IncidentRow[] = [];
+  for (const name of ['chicago_crimes_2016.csv', 'chicago_crimes_2017.csv']) {
+    const load = await loadChicagoIncidents(fileURLToPath(new URL(`incidents/${name}`, SHARED)), registry);
+    for (const row of load.rows) rows.push(row);
+  }
+  const task = buildWeeklyTask(rows, registry);
+  await initTensorflow();
+  const cut = task.testStart - 13;
+  const training = weeklySamples(task, WARM_UP_WEEKS, cut);
+  const validation = weeklySamples(task, cut, task.testStart);
+  const augurs = await initAugurs();
+  const cache = new WeeklyFeatureCache(task, augurs, seed);
+  cache.build(WARM_UP_WEEKS, task.testStart, (done, total) => {
+    if (done % 10 === 0 || done === total) progress(`t2 ablation: branch vectors ${done}/${total}`);
+  });
+  const forecasts = new WeeklyForecastCache(task, augurs, seed);
+  const pointRow = (name: string, point: (s: (typeof training)[number]) => number): WeeklyModel => ({
+    name,
+    kind: 'baseline',
+    how: `${name} point forecast, ratio-calibrated`,
+    fit: () => Promise.resolve(),
+    predict: (_task, samples) => Promise.resolve(samples.map((s) => ({ count: point(s) }))),
+  });
+  const variants = set === 'skip';
+  const models: WeeklyModel[] = variants
+    ? [
+        meanBaseline(8),
+        weeklyStackedFusion(cache, forecasts, { seed }, 'stacked, skip path chosen'),
+        weeklyStackedFusion(cache, forecasts, { seed, skip: false }, 'no skip path'),
+        weeklyStackedFusion(cache, forecasts, { seed, skip: 0.5 }, 'skip weight 0.5'),
+        weeklyStackedFusion(
+          cache,
+          forecasts,
+          { seed, skip: false, interval: 'coverage' },
+          'no skip, coverage interval',
+        ),
+        weeklyStackedFusion(
+          cache,
+          forecasts,
+          { seed, skip: false, branches: false },
+          'no skip, - branch features',
+        ),
+        weeklyStackedFusion(
+          cache,
+          forecasts,
+          { seed, skip: false, stacked: false },
+          'no skip, - stacked inputs',
+        ),
+      ]
+    : [
+        meanBaseline(1),
+        meanBaseline(4),
+        meanBaseline(8),
+        pointRow('ets', (s) => forecasts.etsOf(s)),
+        pointRow('prophet', (s) => forecasts.prophetOf(s).point),
+        weeklyFusion(cache, seed),
+        weeklyStackedFusion(cache, forecasts, { seed }, 'stacked (chosen)'),
+        weeklyStackedFusion(cache, forecasts, { seed, skip: false }, '- skip path'),
+        weeklyStackedFusion(cache, forecasts, { seed, branches: false }, '- branch features'),
+        weeklyStackedFusion(cache, forecasts, { seed, stacked: false }, '- stacked inputs'),
+        weeklyStackedFusion(cache, forecasts, { seed, baselineWeeks: 4 }, 'baseline mean-4w'),
+        weeklyStackedFusion(cache, forecasts, { seed, members: 1 }, 'one member'),
+        weeklyStackedFusion(cache, forecasts, { seed, hiddenUnits: [] }, 'linear'),
+        weeklyStackedFusion(
+          cache,
+          forecasts,
+          { seed, hiddenUnits: [64, 32], l2: 1e-4, dropout: 0.1 },
+          'weak regularisation',
+        ),
+      ];
+  const results: ModelRow[] = [];
+  for (const model of models) {
+    progress(`t2 ablation: ${model.name}`);
+    results.push(await evaluateWeekly(task, model, training, validation));
+  }
+  return results;
+}

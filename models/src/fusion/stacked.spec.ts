@@ -1,0 +1,112 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ModelFormatError, ModelInputError } from '../errors.js';
+import { StackedFusion, STACKED_FUSION_FORMAT, type StackedFusionSet } from './stacked.js';
+import { syntheticFusionSet, type SyntheticFusionOptions } from './synthetic.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  await tf.ready();
+});
+
+const SHAPE: SyntheticFusionOptions = {
+  periods: 40,
+  districts: 10,
+  width: 6,
+  seed: 3,
+  rate: 1,
+  rateSlope: 0.6,
+  baselines: true,
+};
+const NETWORK = { hiddenUnits: [8], learningRate: 0.01, maxEpochs: 40, patience: 8 };
+
+function withPriors(
+  set: ReturnType<typeof syntheticFusionSet>,
+  prior: (i: number) => number[],
+): StackedFusionSet {
+  return { ...set, baselines: set.baselines ?? [], priors: set.rows.map((_, i) => prior(i)) };
+}
+
+describe('StackedFusion', () => {
+  it('learns a count signal the baseline lacks: the blend keeps most of the networks (weight ≥ 0.5)', () => {
+    const train = syntheticFusionSet(SHAPE);
+    const model = StackedFusion.fit(
+      { ...train, baselines: train.baselines ?? [] },
+      { members: 2, network: NETWORK },
+    );
+    try {
+      expect(model.countWeight).toBeGreaterThanOrEqual(0.5);
+      expect(model.validation.scaledError.blend).toBeLessThan(model.validation.scaledError.fallback);
+      const test = syntheticFusionSet({ ...SHAPE, seed: 77, periods: 10 });
+      const predictions = model.predict(test.rows, test.baselines ?? []);
+      const meanLogRatio =
+        predictions.reduce((sum, p, i) => sum + Math.log(p.expectedCount / (test.means[i] ?? 1)), 0) /
+        predictions.length;
+      expect(Math.abs(meanLogRatio)).toBeLessThan(Math.log(1.2));
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('falls back to the prior when the prior is right and the features are noise (the skip path)', () => {
+    // Classes drawn at random, independent of the features; the prior knows them (a perfect fallback).
+    const base = syntheticFusionSet({ ...SHAPE, seed: 5 });
+    let state = 11;
+    const classes = base.rows.map(() => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state % 3;
+    });
+    const set = withPriors({ ...base, classes }, (i) =>
+      [0, 1, 2].map((k) => (k === classes[i] ? 0.98 : 0.01)),
+    );
+    const model = StackedFusion.fit(set, { members: 2, network: NETWORK });
+    try {
+      expect(model.classWeight).toBe(0);
+      const predictions = model.predict(
+        set.rows.slice(0, 20),
+        set.baselines.slice(0, 20),
+        set.priors?.slice(0, 20),
+      );
+      predictions.forEach((p, i) => {
+        expect(p.predictedClass).toBe(classes[i]);
+      });
+      // Without the skip path the networks alone cannot know the random classes.
+      const alone = StackedFusion.fit(set, { members: 1, skip: false, network: NETWORK });
+      try {
+        expect(alone.classWeight).toBe(1);
+        expect(alone.validation.logLoss.blend).toBeGreaterThan(model.validation.logLoss.blend);
+      } finally {
+        alone.dispose();
+      }
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('round-trips through JSON with the same predictions, and refuses another format or missing priors', () => {
+    const train = syntheticFusionSet(SHAPE);
+    const set = withPriors(train, () => [0.2, 0.3, 0.5]);
+    const model = StackedFusion.fit(set, { members: 2, network: NETWORK });
+    const copy = StackedFusion.load(JSON.parse(JSON.stringify(model.toJSON())));
+    try {
+      const rows = train.rows.slice(0, 5);
+      const baselines = (train.baselines ?? []).slice(0, 5);
+      const priors = rows.map(() => [0.2, 0.3, 0.5]);
+      const a = model.predict(rows, baselines, priors);
+      const b = copy.predict(rows, baselines, priors);
+      a.forEach((p, i) => {
+        expect(b[i]?.expectedCount).toBeCloseTo(p.expectedCount, 5);
+        expect(b[i]?.interval80).toEqual(p.interval80);
+      });
+      expect(() => model.predict(rows, baselines)).toThrow(ModelInputError);
+      expect(() => StackedFusion.load({ ...model.toJSON(), format: 'fusion-network@1' })).toThrow(
+        ModelFormatError,
+      );
+      expect(model.toJSON().format).toBe(STACKED_FUSION_FORMAT);
+    } finally {
+      model.dispose();
+      copy.dispose();
+    }
+  });
+});
