@@ -143,6 +143,18 @@ export interface AlertLabels {
   readonly producer?: string;
 }
 
+/** Why a spike alert fired, at the last evaluation: the scan's best window against its expectation. */
+export interface AlertEvidence {
+  /** Reports in the window, and the count expected there. */
+  readonly observed: number;
+  readonly expected: number;
+  /** The detector's score (a log likelihood ratio) and the level at which the rule fires. */
+  readonly score: number;
+  readonly threshold: number;
+  /** Start of the window: since when the count runs above its expectation (ISO time). */
+  readonly since: string;
+}
+
 export interface Alert {
   readonly id: string;
   /** rule + district + category: one open alert per fingerprint. */
@@ -152,6 +164,8 @@ export interface Alert {
   /** The watched value at the last evaluation, and a sentence saying what it means. */
   readonly value: number;
   readonly summary: string;
+  /** Expected against observed, the score and since when (spike rules); absent for the other kinds. */
+  readonly evidence?: AlertEvidence;
   readonly startedAt: string;
   readonly firedAt: string | null;
   readonly acknowledgedAt: string | null;

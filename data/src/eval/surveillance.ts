@@ -95,12 +95,12 @@ export const SURVEILLANCE_DETECTORS: readonly SurveillanceDetector[] = [
   {
     name: 'surge scan',
     how: 'quasi-Poisson likelihood ratio (Poisson ratio / phi) of a raised mean over the last 1-24 h against the seasonal expectation (4 weeks), the largest',
-    create: () => new SurgeScanDetector(24, 24, 'quasi-poisson'),
+    create: () => new SurgeScanDetector({ maxWindow: 24, period: 24, family: 'quasi-poisson' }),
   },
   {
     name: 'surge scan NB',
     how: 'as surge scan, with the negative-binomial ratio (variance mu + mu^2 / r)',
-    create: () => new SurgeScanDetector(24, 24, 'nb'),
+    create: () => new SurgeScanDetector({ maxWindow: 24, period: 24, family: 'nb' }),
   },
   {
     name: 'NB-CUSUM x2',

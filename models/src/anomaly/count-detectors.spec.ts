@@ -27,7 +27,7 @@ describe('count surge detectors', () => {
   });
 
   it('the seasonal baseline learns the daily cycle and finds Poisson counts not overdispersed', () => {
-    const b = new SeasonalBaseline();
+    const b = new SeasonalBaseline({ weeks: 4 });
     const series = counts(24 * 7 * 9, 5);
     const expected: number[] = [];
     for (const v of series) {

@@ -1,4 +1,5 @@
 import { ModelInputError } from '../errors.js';
+import { normalQuantile } from '../forecast/random.js';
 import { requireNumber, requireOneOf } from '../forecast/series.js';
 
 /**
@@ -102,83 +103,130 @@ export class EarsDetector implements CountSurgeDetector {
   }
 }
 
+/** How a {@link SeasonalBaseline} forms its expectation; all optional. */
+export interface SeasonalBaselineOptions {
+  /** Steps per day (24 for hourly counts). */
+  readonly period?: number;
+  /** Weeks of history for the full hour-of-week expectation. */
+  readonly weeks?: number;
+  /** Most steps kept (default period x 7 x weeks); when shorter than that, the full expectation never forms. */
+  readonly capacity?: number;
+  /** Fewest steps before any expectation (the level fallback); default min(48, capacity). */
+  readonly minSteps?: number;
+  /**
+   * A count enters the history at most at expected + clip x sd (+1): a surge in progress does not raise
+   * the expectation it is judged against. Infinity: no clipping.
+   */
+  readonly clip?: number;
+}
+
+/** Pseudo-steps at phi = 1 behind the quasi-Poisson dispersion (a few noisy steps do not make it large). */
+const PRIOR_STEPS = 24;
+
 /**
- * The expected count of a step with a daily and weekly cycle, and the counts' overdispersion, from the last
- * `weeks` weeks: the mean of the same hour of day over the last 7 x `weeks` days, times the ratio of the
- * same weekday's counts to all days' counts over those weeks (shrunk toward 1). The negative-binomial size
- * r comes from the moments of the counts against their expectations (Poisson when not overdispersed).
+ * The expected count of a step with a daily and weekly cycle, and the counts' overdispersion, from as much
+ * history as there is:
+ * - `weeks` whole weeks: the mean of the same hour of day over the last 7 x `weeks` days, times the ratio of
+ *   the same weekday's counts to all days' counts over those weeks (shrunk toward 1);
+ * - at least 2 whole days (and a period above 1): the same hour's mean over the days there are;
+ * - else at least `minSteps`: the mean of the last steps (a level, for short steps or a young history).
+ *
+ * The dispersion (negative-binomial size r, and the quasi-Poisson phi) comes from running moments of the
+ * counts against their expectations over the last `capacity` steps.
  */
 export class SeasonalBaseline {
+  readonly period: number;
+  readonly weeks: number;
   private readonly ring: Ring;
-  private readonly expectations: Ring;
-  private dispersionSum = 0;
-  private dispersionCount = 0;
-  private size = Number.POSITIVE_INFINITY;
-  private pearsonSum = 0;
-  private pearsonCount = 0;
-  private phi = 1;
+  private readonly minSteps: number;
+  private readonly clip: number;
+  private n = 0;
+  private excess = 0;
+  private square = 0;
+  private pearson = 1;
 
-  constructor(
-    private readonly period = 24,
-    private readonly weeks = 4,
-  ) {
-    requireNumber('period', period, 1, 10_000, true);
-    requireNumber('weeks', weeks, 1, 52, true);
-    this.ring = new Ring(period * 7 * weeks);
-    this.expectations = new Ring(period * 7 * weeks);
+  constructor(options: SeasonalBaselineOptions = {}) {
+    this.period = options.period ?? 24;
+    this.weeks = options.weeks ?? 4;
+    requireNumber('period', this.period, 1, 100_000, true);
+    requireNumber('weeks', this.weeks, 1, 52, true);
+    const capacity = options.capacity ?? this.period * 7 * this.weeks;
+    requireNumber('capacity', capacity, 1, 10_000_000, true);
+    this.ring = new Ring(capacity);
+    this.minSteps = options.minSteps ?? Math.min(48, capacity);
+    requireNumber('minSteps', this.minSteps, 1, capacity, true);
+    this.clip = options.clip ?? Number.POSITIVE_INFINITY;
+    if (!(this.clip >= 0))
+      throw new ModelInputError(`option clip must be >= 0 (Infinity: none), got ${this.clip}`);
   }
 
   get ready(): boolean {
-    return this.ring.length >= this.period * 7 * this.weeks;
+    return this.ring.length >= this.minSteps;
   }
 
   /** The negative-binomial size (Infinity: Poisson). */
   get dispersion(): number {
-    return this.size;
+    if (this.n === 0 || this.square <= 0) return Number.POSITIVE_INFINITY;
+    const inverse = (this.excess * this.n) / (this.n + PRIOR_STEPS) / this.square;
+    return inverse > 1e-3 ? 1 / inverse : Number.POSITIVE_INFINITY;
   }
 
   /** The quasi-Poisson dispersion: the mean of (x - mu)^2 / mu, at least 1. */
   get quasiDispersion(): number {
-    return this.phi;
+    return Math.max(1, this.pearson);
   }
 
-  /** Expected count of the next step (NaN until `ready`). */
+  /** Expected count of the next step (NaN while fewer than `minSteps` steps are known). */
   expected(): number {
-    if (!this.ready) return Number.NaN;
-    const days = 7 * this.weeks;
+    const n = this.ring.length;
     const p = this.period;
-    let hour = 0;
-    for (let d = 1; d <= days; d++) hour += this.ring.lag(d * p);
-    hour /= days;
-    // Weekday factor: the same weekday's last `weeks` days against all days, over whole days ending now.
-    let same = 0;
-    let all = 0;
-    for (let lag = 1; lag <= days * p; lag++) {
-      const v = this.ring.lag(lag);
-      all += v;
-      // Steps lag back, same weekday as the next step when (lag - 1) div p is 6 mod 7 ... i.e. lag in
-      // (7k - 1) p + 1 .. 7k p for k = 1..weeks.
-      if (Math.floor((lag - 1) / p) % 7 === 6) same += v;
+    if (n >= p * 7 * this.weeks) {
+      const days = 7 * this.weeks;
+      let hour = 0;
+      for (let d = 1; d <= days; d++) hour += this.ring.lag(d * p);
+      hour /= days;
+      // Weekday factor: the same weekday's last `weeks` days against all days, over whole days ending now:
+      // lags (7k - 1) p + 1 .. 7k p for k = 1..weeks.
+      let same = 0;
+      let all = 0;
+      for (let lag = 1; lag <= days * p; lag++) {
+        const v = this.ring.lag(lag);
+        all += v;
+        if (Math.floor((lag - 1) / p) % 7 === 6) same += v;
+      }
+      const factor = all > 0 ? (same * 7 + 7) / (all + 7) : 1;
+      return Math.max(hour * factor, 0.05);
     }
-    const factor = all > 0 ? (same * 7 + 7) / (all + 7) : 1;
-    return Math.max(hour * factor, 0.05);
+    if (p > 1 && n >= 2 * p) {
+      const days = Math.floor(n / p);
+      let hour = 0;
+      for (let d = 1; d <= days; d++) hour += this.ring.lag(d * p);
+      return Math.max(hour / days, 0.05);
+    }
+    if (n < this.minSteps) return Number.NaN;
+    let sum = 0;
+    for (let lag = 1; lag <= n; lag++) sum += this.ring.lag(lag);
+    return Math.max(sum / n, 0.05);
+  }
+
+  /** The largest count that enters the history, for a step of expectation `expected`. */
+  ceiling(expected: number): number {
+    return expected + this.clip * Math.sqrt(this.quasiDispersion * expected) + 1;
   }
 
   push(count: number, expected: number): void {
+    let kept = count;
     if (Number.isFinite(expected)) {
-      this.expectations.push(expected);
-      // Moment estimate of 1 / r: E[(x - mu)^2 - mu] / E[mu^2].
-      this.dispersionSum += (count - expected) ** 2 - expected;
-      this.dispersionCount += expected * expected;
-      this.pearsonSum += (count - expected) ** 2 / expected;
-      this.pearsonCount += 1;
-      if (this.expectations.length % (this.period * 7) === 0) {
-        const inverse = this.dispersionSum / Math.max(this.dispersionCount, 1e-9);
-        this.size = inverse > 1e-3 ? 1 / inverse : Number.POSITIVE_INFINITY;
-        this.phi = Math.max(1, this.pearsonSum / this.pearsonCount);
-      }
+      kept = Math.min(count, this.ceiling(expected));
+      // Running means over (at most) the last `capacity` steps.
+      this.n = Math.min(this.n + 1, this.ring.size);
+      const w = 1 / this.n;
+      this.excess += ((kept - expected) ** 2 - expected - this.excess) * w;
+      this.square += (expected * expected - this.square) * w;
+      const wp = 1 / (Math.min(this.n, this.ring.size) + PRIOR_STEPS);
+      this.pearson += ((kept - expected) ** 2 / expected - this.pearson) * wp;
     }
-    this.ring.push(count);
+    this.ring.push(kept);
   }
 }
 
@@ -203,7 +251,7 @@ export class NbCusumDetector implements CountSurgeDetector {
   ) {
     requireNumber('shift', shift, 1.01, 100);
     this.name = `NB-CUSUM x${shift}`;
-    this.baseline = new SeasonalBaseline(period);
+    this.baseline = new SeasonalBaseline({ period });
   }
 
   update(count: number): CountSurgeStep {
@@ -217,6 +265,25 @@ export class NbCusumDetector implements CountSurgeDetector {
   }
 }
 
+/** A surge scan's settings; all optional. */
+export interface SurgeScanOptions extends SeasonalBaselineOptions {
+  /** Longest window scanned, in steps. */
+  readonly maxWindow?: number;
+  /** `nb`: negative-binomial ratio (variance mu + mu^2 / r); `quasi-poisson`: Poisson ratio / phi (variance phi mu). */
+  readonly family?: 'nb' | 'quasi-poisson';
+}
+
+/** One step of the surge scan: the best window's evidence. */
+export interface SurgeScanStep extends CountSurgeStep {
+  /** Steps in the window with the largest ratio (0 when no window is above its expectation). */
+  readonly window: number;
+  /** Observed and expected counts summed over that window. */
+  readonly observed: number;
+  readonly expectedSum: number;
+  /** The log ratio of the last step alone (0 when it is not above its expectation). */
+  readonly last: number;
+}
+
 /**
  * The surge scan: for every window of the last 1 to `maxWindow` steps, the generalised likelihood ratio of
  * "the mean rose by some factor" against the seasonal expectation (by default quasi-Poisson: the Poisson
@@ -227,50 +294,93 @@ export class NbCusumDetector implements CountSurgeDetector {
  */
 export class SurgeScanDetector implements CountSurgeDetector {
   readonly name: string;
+  readonly maxWindow: number;
+  readonly family: 'nb' | 'quasi-poisson';
   private readonly baseline: SeasonalBaseline;
   private readonly counts: Ring;
   private readonly means: Ring;
 
-  constructor(
-    readonly maxWindow = 24,
-    period = 24,
-    /** `nb`: negative-binomial ratio (variance mu + mu^2 / r); `quasi-poisson`: Poisson ratio / phi (variance phi mu). */
-    readonly family: 'nb' | 'quasi-poisson' = 'quasi-poisson',
-  ) {
-    requireNumber('maxWindow', maxWindow, 1, 10_000, true);
-    requireOneOf('family', family, ['nb', 'quasi-poisson']);
-    this.name = family === 'nb' ? 'surge scan NB' : 'surge scan';
-    this.baseline = new SeasonalBaseline(period);
-    this.counts = new Ring(maxWindow);
-    this.means = new Ring(maxWindow);
+  constructor(options: SurgeScanOptions = {}) {
+    this.maxWindow = options.maxWindow ?? 24;
+    this.family = options.family ?? 'quasi-poisson';
+    requireNumber('maxWindow', this.maxWindow, 1, 10_000, true);
+    requireOneOf('family', this.family, ['nb', 'quasi-poisson']);
+    this.name = this.family === 'nb' ? 'surge scan NB' : 'surge scan';
+    this.baseline = new SeasonalBaseline(options);
+    this.counts = new Ring(this.maxWindow);
+    this.means = new Ring(this.maxWindow);
   }
 
-  update(count: number): CountSurgeStep {
+  /** Expected count of the next step (NaN while the history is too short). */
+  expected(): number {
+    return this.baseline.expected();
+  }
+
+  /** Scores a completed step and adds it to the history. */
+  update(count: number): SurgeScanStep {
     requireCount(count);
     const expected = this.baseline.expected();
-    let statistic = 0;
+    let step: SurgeScanStep = { statistic: 0, expected, window: 0, observed: 0, expectedSum: 0, last: 0 };
     if (Number.isFinite(expected)) {
       this.counts.push(count);
       this.means.push(expected);
-      const r = this.baseline.dispersion;
-      let x = 0;
-      let m = 0;
-      let best = 0;
-      for (let w = 1; w <= this.counts.length; w++) {
-        x += this.counts.lag(w);
-        m += this.means.lag(w);
-        if (x <= m) continue;
-        // NB over the window: size r w (sum of w NB(r) of similar means).
-        const k = x / m;
-        const llr =
-          this.family === 'nb'
-            ? nbLogRatio(x, m, k, Number.isFinite(r) ? r * w : r)
-            : nbLogRatio(x, m, k, Number.POSITIVE_INFINITY) / this.baseline.quasiDispersion;
-        if (llr > best) best = llr;
-      }
-      statistic = best;
+      step = this.scan(0, 0, expected);
     }
     this.baseline.push(count, expected);
-    return { statistic, expected };
+    return step;
   }
+
+  /**
+   * Scores a step in progress as if it ended now with `count` (no change to the history): a partial count
+   * against the whole step's expectation, so it can only understate a surge.
+   */
+  peek(count: number): SurgeScanStep {
+    requireCount(count);
+    const expected = this.baseline.expected();
+    if (!Number.isFinite(expected)) {
+      return { statistic: 0, expected, window: 0, observed: 0, expectedSum: 0, last: 0 };
+    }
+    return this.scan(count, expected, expected);
+  }
+
+  /** The scan over the stored windows, led by an extra step (`extraMean` 0: none). */
+  private scan(extraCount: number, extraMean: number, expected: number): SurgeScanStep {
+    const extra = extraMean > 0 ? 1 : 0;
+    let x = 0;
+    let m = 0;
+    let best: SurgeScanStep = { statistic: 0, expected, window: 0, observed: 0, expectedSum: 0, last: 0 };
+    let last = 0;
+    const windows = Math.min(this.maxWindow, this.counts.length + extra);
+    for (let w = 1; w <= windows; w++) {
+      x += extra === 1 && w === 1 ? extraCount : this.counts.lag(w - extra);
+      m += extra === 1 && w === 1 ? extraMean : this.means.lag(w - extra);
+      if (x <= m) continue;
+      const llr = this.logRatio(x, m, w);
+      if (w === 1) last = llr;
+      if (llr > best.statistic)
+        best = { statistic: llr, expected, window: w, observed: x, expectedSum: m, last: 0 };
+    }
+    return { ...best, last };
+  }
+
+  private logRatio(x: number, m: number, w: number): number {
+    // NB over the window: size r w (sum of w NB(r) of similar means).
+    const k = x / m;
+    const r = this.baseline.dispersion;
+    return this.family === 'nb'
+      ? nbLogRatio(x, m, k, Number.isFinite(r) ? r * w : r)
+      : nbLogRatio(x, m, k, Number.POSITIVE_INFINITY) / this.baseline.quasiDispersion;
+  }
+}
+
+/**
+ * The surge scan's alarm level for a per-step false-alarm probability `alpha`: alpha is split over the
+ * `windows` windows (Bonferroni), and each window's one-sided level is read from the chi-square(1)
+ * approximation of twice the log ratio: z^2 / 2 with z the normal quantile of 1 - alpha / windows.
+ */
+export function scanThreshold(alpha: number, windows: number): number {
+  requireNumber('alpha', alpha, 1e-12, 0.5);
+  requireNumber('windows', windows, 1, 10_000, true);
+  const z = normalQuantile(1 - alpha / windows);
+  return (z * z) / 2;
 }
