@@ -94,13 +94,13 @@ export interface SurveillanceDetector {
 export const SURVEILLANCE_DETECTORS: readonly SurveillanceDetector[] = [
   {
     name: 'surge scan',
-    how: 'quasi-Poisson likelihood ratio (Poisson ratio / phi) of a raised mean over the last 1-24 h against the seasonal expectation (4 weeks), the largest',
-    create: () => new SurgeScanDetector({ maxWindow: 24, period: 24, family: 'quasi-poisson' }),
+    how: "quasi-Poisson likelihood ratio (Poisson ratio / phi) of a raised mean over the last 1-24 h against the seasonal expectation (4 weeks; counts enter it clipped at 3 sd), the largest; the live spike rule's detector",
+    create: () => new SurgeScanDetector({ maxWindow: 24, period: 24, family: 'quasi-poisson', clip: 3 }),
   },
   {
     name: 'surge scan NB',
     how: 'as surge scan, with the negative-binomial ratio (variance mu + mu^2 / r)',
-    create: () => new SurgeScanDetector({ maxWindow: 24, period: 24, family: 'nb' }),
+    create: () => new SurgeScanDetector({ maxWindow: 24, period: 24, family: 'nb', clip: 3 }),
   },
   {
     name: 'NB-CUSUM x2',

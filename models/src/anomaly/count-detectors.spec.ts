@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ModelInputError } from '../errors.js';
 import { Random } from '../forecast/random.js';
-import { EarsDetector, NbCusumDetector, SeasonalBaseline, SurgeScanDetector } from './count-detectors.js';
+import {
+  EarsDetector,
+  NbCusumDetector,
+  SeasonalBaseline,
+  SurgeScanDetector,
+  scanThreshold,
+} from './count-detectors.js';
 
 /** Hourly Poisson counts with a daily cycle, mean 1.5 to 4.5. */
 function counts(hours: number, seed: number): number[] {
@@ -53,5 +59,53 @@ describe('count surge detectors', () => {
       );
       expect(Math.max(...surge)).toBeGreaterThan(Math.max(...quiet.slice(24 * 7 * 4)));
     }
+  });
+
+  it('falls back to the hour of the days there are, then to a level, on a short history', () => {
+    const b = new SeasonalBaseline({ period: 24, weeks: 4, minSteps: 10 });
+    expect(b.expected()).toBeNaN();
+    // 12 steps of 2: a level.
+    for (let i = 0; i < 12; i++) b.push(2, b.expected());
+    expect(b.expected()).toBe(2);
+    // Two whole days where hour 0 (the next step's hour) had 8 and every other hour 2: the same hour's mean.
+    const c = new SeasonalBaseline({ period: 24, weeks: 4, minSteps: 10 });
+    for (let i = 0; i < 48; i++) c.push(i % 24 === 0 ? 8 : 2, Number.NaN);
+    expect(c.expected()).toBe(8);
+  });
+
+  it('clips a surge before it enters the history', () => {
+    const b = new SeasonalBaseline({ period: 1, weeks: 1, capacity: 20, minSteps: 5, clip: 3 });
+    for (let i = 0; i < 20; i++) b.push(10, b.expected());
+    b.push(1000, b.expected());
+    // 1000 enters as at most 10 + 3 sqrt(phi 10) + 1 (phi stays near 1 on a constant series).
+    expect(b.expected()).toBeLessThan(10.2);
+  });
+
+  it('peek scores a step in progress without changing the history, and names the best window', () => {
+    const d = new SurgeScanDetector({ period: 1, weeks: 1, capacity: 30, minSteps: 5, maxWindow: 6 });
+    for (let i = 0; i < 30; i++) d.update(20);
+    const before = d.expected();
+    const quiet = d.peek(20);
+    expect(quiet.statistic).toBe(0);
+    const surge = d.peek(60);
+    expect(surge.window).toBe(1);
+    expect(surge.observed).toBe(60);
+    expect(surge.expectedSum).toBe(20);
+    // Poisson log ratio of 60 against 20 at k = 3: 60 ln 3 - 40.
+    expect(surge.statistic).toBeCloseTo(60 * Math.log(3) - 40, 6);
+    expect(surge.last).toBeCloseTo(surge.statistic, 9);
+    expect(d.expected()).toBe(before);
+    // Three steps at 40 then one back at 20: the best window spans the three, the last step alone is quiet.
+    for (let i = 0; i < 3; i++) d.update(40);
+    const after = d.update(20);
+    expect(after.window).toBe(4);
+    expect(after.last).toBe(0);
+  });
+
+  it('sets the alarm level from a false-alarm rate shared over the windows', () => {
+    // One window at 0.001: z = 3.0902.
+    expect(scanThreshold(0.001, 1)).toBeCloseTo(3.0902 ** 2 / 2, 3);
+    expect(scanThreshold(0.001, 24)).toBeGreaterThan(scanThreshold(0.001, 1));
+    expect(() => scanThreshold(0, 1)).toThrow(ModelInputError);
   });
 });
