@@ -62,9 +62,10 @@ export type RuleCondition =
   /** The active model's P(top tercile next week) at or above `threshold`; clears below `clear`. */
   | { readonly kind: 'risk'; readonly threshold: number; readonly clear: number }
   /**
-   * The count of the last `stepMinutes` above the spike detector's upper interval at `coverage`
-   * (a forecaster fitted on the district's previous `historySteps` steps); clears when it falls back
-   * under the interval at `clearCoverage` (a lower level). `minCount` keeps tiny counts quiet.
+   * The counts of steps of `stepMinutes` surge against their expectation (the surge scan over the last 1 to
+   * 24 steps, expectations from the district's previous `historySteps` steps), beyond the level at which
+   * 1 - `coverage` of quiet steps would fire; clears when the last step and the step in progress are each
+   * back under the level of `clearCoverage` (a lower one). `minCount` keeps tiny counts quiet.
    */
   | {
       readonly kind: 'spike';

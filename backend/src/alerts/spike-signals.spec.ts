@@ -55,6 +55,8 @@ describe('spikeLevels', () => {
     // 1e-4 over 24 windows: z = 4.46; 0.05 on one window: z = 1.645.
     expect(levels.fire).toBeCloseTo(4.46 ** 2 / 2, 1);
     expect(levels.clear).toBeCloseTo(1.645 ** 2 / 2, 2);
+    // Any coverage the rule schema accepts gives a finite level.
+    expect(Number.isFinite(spikeLevels({ ...condition, coverage: 1 - 1e-15 }).fire)).toBe(true);
   });
 });
 

@@ -50,9 +50,11 @@ export function scanOptions(c: SpikeCondition) {
 
 /** The log-ratio levels of a spike rule: fire on the best window, clear on the last step alone. */
 export function spikeLevels(c: SpikeCondition): { fire: number; clear: number } {
+  // The rule schema allows coverage up to (not including) 1; the normal quantile is exact enough to 1e-12.
+  const alpha = (coverage: number) => Math.max(1 - coverage, 1e-12);
   return {
-    fire: scanThreshold(1 - c.coverage, Math.min(SPIKE_MAX_WINDOW, c.historySteps)),
-    clear: scanThreshold(1 - c.clearCoverage, 1),
+    fire: scanThreshold(alpha(c.coverage), Math.min(SPIKE_MAX_WINDOW, c.historySteps)),
+    clear: scanThreshold(alpha(c.clearCoverage), 1),
   };
 }
 
