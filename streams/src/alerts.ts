@@ -62,9 +62,10 @@ export type RuleCondition =
   /** The active model's P(top tercile next week) at or above `threshold`; clears below `clear`. */
   | { readonly kind: 'risk'; readonly threshold: number; readonly clear: number }
   /**
-   * The count of the last `stepMinutes` above the spike detector's upper interval at `coverage`
-   * (a forecaster fitted on the district's previous `historySteps` steps); clears when it falls back
-   * under the interval at `clearCoverage` (a lower level). `minCount` keeps tiny counts quiet.
+   * The counts of steps of `stepMinutes` surge against their expectation (the surge scan over the last 1 to
+   * 24 steps, expectations from the district's previous `historySteps` steps), beyond the level at which
+   * 1 - `coverage` of quiet steps would fire; clears when the last step and the step in progress are each
+   * back under the level of `clearCoverage` (a lower one). `minCount` keeps tiny counts quiet.
    */
   | {
       readonly kind: 'spike';
@@ -143,6 +144,18 @@ export interface AlertLabels {
   readonly producer?: string;
 }
 
+/** Why a spike alert fired, at the last evaluation: the scan's best window against its expectation. */
+export interface AlertEvidence {
+  /** Reports in the window, and the count expected there. */
+  readonly observed: number;
+  readonly expected: number;
+  /** The detector's score (a log likelihood ratio) and the level at which the rule fires. */
+  readonly score: number;
+  readonly threshold: number;
+  /** Start of the window: since when the count runs above its expectation (ISO time). */
+  readonly since: string;
+}
+
 export interface Alert {
   readonly id: string;
   /** rule + district + category: one open alert per fingerprint. */
@@ -152,6 +165,8 @@ export interface Alert {
   /** The watched value at the last evaluation, and a sentence saying what it means. */
   readonly value: number;
   readonly summary: string;
+  /** Expected against observed, the score and since when (spike rules); absent for the other kinds. */
+  readonly evidence?: AlertEvidence;
   readonly startedAt: string;
   readonly firedAt: string | null;
   readonly acknowledgedAt: string | null;

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { initAugurs } from '@district-monitor/data';
 import {
   districtsOf,
   matchesAll,
@@ -127,7 +126,6 @@ export class AlertEngine implements OnModuleDestroy {
   /** Loads rules, silences, counts and arrivals, then follows the consumer's assignment. Call before the source starts. */
   async start(now = Date.now()): Promise<void> {
     this.startedAt = now;
-    this.spikes.useRuntime(await initAugurs());
     const seeded = await this.repository.seedRules(
       this.region.code,
       defaultRules(this.region.code, new Date(now)),

@@ -1,11 +1,10 @@
 import {
-  SPIKE_DEFAULTS,
-  SpikeDetector,
-  type AugursRuntime,
-  type SpikeDetectorJSON,
-  type StepDistribution,
+  SurgeScanDetector,
+  logNormalTail,
+  scanThreshold,
+  type SurgeScanStep,
 } from '@district-monitor/models';
-import type { AlertRule } from '@district-monitor/streams';
+import type { AlertEvidence, AlertRule } from '@district-monitor/streams';
 import type { Observation } from './engine/lifecycle.js';
 import type { MinuteCounts } from './engine/minute-counts.js';
 
@@ -14,39 +13,67 @@ type SpikeCondition = Extract<AlertRule['condition'], { kind: 'spike' }>;
 /** The detector of one (spike rule, district), the step in progress and the last completed one. */
 interface Tracked {
   readonly settings: string;
-  readonly detector: SpikeDetector;
+  readonly detector: SurgeScanDetector;
   readonly builtAt: number;
   /** A report landed in a step already pushed (a backlog being consumed): rebuild from the counts. */
   stale: boolean;
   /** Start of the step in progress. */
   next: number;
-  /** The last completed step against its forecast (null until a forecast existed for it). */
-  last: { readonly value: number; readonly upper: number; readonly clearUpper: number } | null;
+  /** The scan at the end of the last completed step (null until the detector had an expectation for it). */
+  last: SurgeScanStep | null;
 }
 
 const MINUTE = 60_000;
+const DAY_MINUTES = 1440;
 /** A stale detector is rebuilt at most this often (a consumer catching up marks it stale at every batch). */
 const REBUILD_MS = 30_000;
-/** A rebuilt detector pushes (and so clips) this many most recent steps. */
-const RECENT_STEPS = 12;
+/** The longest window the scan looks at, in steps (a day of hourly steps). */
+export const SPIKE_MAX_WINDOW = 24;
+/** A count enters the detector's history at most this many sd above its expectation (a surge is not learned). */
+const CLIP_SD = 3;
+
+/** The scan's settings for a spike rule: the seasonal baseline from what `historySteps` holds. */
+export function scanOptions(c: SpikeCondition) {
+  const period = Math.max(1, Math.round(DAY_MINUTES / c.stepMinutes));
+  return {
+    maxWindow: Math.min(SPIKE_MAX_WINDOW, c.historySteps),
+    period,
+    // Whole weeks of the history (at most 4) for the hour-of-week expectation; fewer than one: the
+    // same hour of the days there are, or a level over the last steps.
+    weeks: Math.max(1, Math.min(4, Math.floor(c.historySteps / (7 * period)))),
+    capacity: c.historySteps,
+    minSteps: Math.min(48, c.historySteps),
+    clip: CLIP_SD,
+    family: 'quasi-poisson' as const,
+  };
+}
+
+/** The log-ratio levels of a spike rule: fire on the best window, clear on the last step alone. */
+export function spikeLevels(c: SpikeCondition): { fire: number; clear: number } {
+  // The rule schema allows coverage up to (not including) 1; the normal quantile is exact enough to 1e-12.
+  const alpha = (coverage: number) => Math.max(1 - coverage, 1e-12);
+  return {
+    fire: scanThreshold(alpha(c.coverage), Math.min(SPIKE_MAX_WINDOW, c.historySteps)),
+    clear: scanThreshold(alpha(c.clearCoverage), 1),
+  };
+}
 
 /**
- * The spike rule's signal: per district, a {@link SpikeDetector} (Prophet refitted on the district's
- * previous `historySteps` steps) over the minute counts. It fires when the count of the step in progress
- * already exceeds the step's upper bound at `coverage`, or the last completed step did; it clears when both
- * are back under the bound at `clearCoverage`. Detectors start from the stored history, so a restart does
- * not blind the rule.
+ * The spike rule's signal: per district, a {@link SurgeScanDetector} over the minute counts summed into
+ * steps of `stepMinutes` (the count detector that wins the surveillance benchmark, docs/surge-detection.md).
+ * Each step is judged against an expectation from the district's previous `historySteps` steps (hour of
+ * week, hour of day or level, whichever the history holds); the scan's statistic is the largest
+ * quasi-Poisson log ratio of a raised mean over the last 1 to 24 steps. The rule fires when the scan,
+ * with the step in progress or at the last completed step, reaches the level that `coverage` sets
+ * ({@link spikeLevels}: a false alarm in 1 - coverage of quiet steps, shared among the windows) with at least
+ * `minCount` reports in the window; it clears when the step in progress and the last completed step are
+ * each back under the level of `clearCoverage`. Detectors start from the stored history, so a restart
+ * does not blind the rule.
  */
 export class SpikeSignals {
-  private runtime: AugursRuntime | undefined;
   private readonly tracked = new Map<string, Tracked>();
 
   constructor(private readonly minutes: MinuteCounts) {}
-
-  /** Prophet needs the augurs runtime; until it is set, the rule is not evaluated. */
-  useRuntime(runtime: AugursRuntime): void {
-    this.runtime = runtime;
-  }
 
   /** A report counted at `at`: the district's detectors that already pushed that step must be rebuilt. */
   reported(district: string, at: number): void {
@@ -66,7 +93,7 @@ export class SpikeSignals {
 
   observe(rule: AlertRule, district: string, now: number): Observation | null {
     const c = rule.condition;
-    if (c.kind !== 'spike' || this.runtime === undefined) return null;
+    if (c.kind !== 'spike') return null;
     const stepMs = c.stepMinutes * MINUTE;
     const key = `${rule.id}/${district}`;
     let tracked = this.tracked.get(key);
@@ -76,87 +103,81 @@ export class SpikeSignals {
     }
     // Complete the steps that ended since the last look.
     while (tracked.next + stepMs <= now) {
-      const value = this.minutes.sum(district, rule.category, tracked.next, tracked.next + stepMs);
-      const forecast = tracked.detector.forecast(tracked.next);
-      tracked.last =
-        forecast === null
-          ? null
-          : { value, upper: forecast.quantile(c.coverage), clearUpper: forecast.quantile(c.clearCoverage) };
-      tracked.detector.push(tracked.next, value);
+      const step = tracked.detector.update(
+        this.minutes.sum(district, rule.category, tracked.next, tracked.next + stepMs),
+      );
+      tracked.last = Number.isFinite(step.expected) ? step : null;
       tracked.next += stepMs;
     }
-    const forecast: StepDistribution | null = tracked.detector.forecast(tracked.next);
-    if (forecast === null) return null;
     const partial = this.minutes.sum(district, rule.category, tracked.next, now + MINUTE);
-    const upper = forecast.quantile(c.coverage);
-    const clearUpper = forecast.quantile(c.clearCoverage);
+    const current = tracked.detector.peek(partial);
+    if (!Number.isFinite(current.expected)) return null;
+    const levels = spikeLevels(c);
     const last = tracked.last;
-    const nowAbove = partial > upper && partial >= c.minCount;
-    const lastAbove = last !== null && last.value > last.upper && last.value >= c.minCount;
+    const fires = (s: SurgeScanStep) => s.statistic >= levels.fire && s.observed >= c.minCount;
+    // The stronger of the two scans says why: the windows ending in the step in progress, or at the last step.
+    const lastStronger = last !== null && last.statistic > current.statistic;
+    const best = lastStronger ? last : current;
+    const end = lastStronger ? tracked.next : tracked.next + stepMs;
+    const evidence: AlertEvidence = {
+      observed: best.observed,
+      expected: round(best.window === 0 ? current.expected : best.expectedSum, 2),
+      score: round(best.statistic, 2),
+      threshold: round(levels.fire, 2),
+      since: new Date(end - Math.max(1, best.window) * stepMs).toISOString(),
+    };
     const what = rule.category ?? 'incidents';
-    const pctOf = (p: number) => `${(p * 100).toFixed(1)}%`;
+    const windowText =
+      best.window === 0
+        ? `${partial} ${what} in the current ${c.stepMinutes}-min step against ${current.expected.toFixed(1)} expected`
+        : `${best.observed} ${what} in the last ${best.window * c.stepMinutes} min against ` +
+          `${best.expectedSum.toFixed(1)} expected (x${(best.observed / best.expectedSum).toFixed(1)})`;
     return {
-      active: nowAbove || lastAbove,
-      cleared: partial <= clearUpper && (last === null || last.value <= last.clearUpper),
+      active: fires(current) || (last !== null && fires(last)),
+      cleared: current.last < levels.clear && (last === null || last.last < levels.clear),
       value: partial,
+      evidence,
       summary:
-        `${partial} ${what} in the current ${c.stepMinutes}-min step against a forecast of ` +
-        `${forecast.point.toFixed(1)} (upper ${upper.toFixed(1)} at ${pctOf(c.coverage)})` +
-        (last === null ? '' : `; last step ${last.value} (upper ${last.upper.toFixed(1)})`),
+        `${windowText}; score ${best.statistic.toFixed(1)} (fires at ${levels.fire.toFixed(1)}), ` +
+        surpriseText(scoreSurprise(best.statistic)),
     };
   }
 
   /**
    * A detector over the district's counted history: the completed steps since the first minute with any
-   * report (before it there was no feed, not a quiet district), at most `historySteps`, loaded without
-   * clipping and fitted once at the first forecast.
+   * report (before it there was no feed, not a quiet district), at most `historySteps`.
    */
   private start(rule: AlertRule, c: SpikeCondition, district: string, now: number): Tracked {
-    if (this.runtime === undefined) throw new Error('the augurs runtime is not ready');
     const stepMs = c.stepMinutes * MINUTE;
     const current = Math.floor(now / stepMs) * stepMs;
     const span = Math.min(c.historySteps, Math.floor(this.minutes.spanMinutes / c.stepMinutes) - 1);
     const firstData = this.minutes.firstMinute ?? current;
     const first = Math.max(current - span * stepMs, Math.ceil(firstData / stepMs) * stepMs);
-    // The older steps load as they are (one fit); the last ones are pushed, so a spike in progress enters
-    // the history clipped, as it did in the detector this one replaces.
-    const pushed = Math.min(
-      RECENT_STEPS,
-      Math.max(0, (current - first) / stepMs - Math.min(48, c.historySteps)),
-    );
-    const at: number[] = [];
-    const value: number[] = [];
-    for (let step = first; step < current - pushed * stepMs; step += stepMs) {
-      at.push(step);
-      value.push(this.minutes.sum(district, rule.category, step, step + stepMs));
+    const detector = new SurgeScanDetector(scanOptions(c));
+    let last: SurgeScanStep | null = null;
+    for (let step = first; step < current; step += stepMs) {
+      const scored = detector.update(this.minutes.sum(district, rule.category, step, step + stepMs));
+      last = Number.isFinite(scored.expected) ? scored : null;
     }
-    const options = {
-      stepMs,
-      historySteps: c.historySteps,
-      minHistorySteps: Math.min(48, c.historySteps),
-      refitEvery: Math.max(1, Math.min(12, Math.floor(c.historySteps / 4))),
-    };
-    // Pushed without clipping (no fit per push), then reloaded with the clipping the live pushes use.
-    const bulk = new SpikeDetector(this.runtime, { ...options, clipQuantile: 1 });
-    for (let i = 0; i < at.length; i++) bulk.push(at[i] ?? 0, value[i] ?? 0);
-    const saved = bulk.toJSON();
-    const json: SpikeDetectorJSON = {
-      ...saved,
-      options: { ...saved.options, clipQuantile: SPIKE_DEFAULTS.clipQuantile },
-    };
-    const detector = SpikeDetector.load(this.runtime, json);
-    for (let step = current - pushed * stepMs; step < current; step += stepMs) {
-      detector.push(step, this.minutes.sum(district, rule.category, step, step + stepMs));
-    }
-    return {
-      settings: settingsOf(rule),
-      detector,
-      builtAt: now,
-      stale: false,
-      next: current,
-      last: null,
-    };
+    return { settings: settingsOf(rule), detector, builtAt: now, stale: false, next: current, last };
   }
+}
+
+const round = (value: number, digits: number): number => Number(value.toFixed(digits));
+
+/** A scan score as -log10 of one window's one-sided tail probability (twice the log ratio ~ chi-square(1)). */
+export function scoreSurprise(score: number): number {
+  if (score <= 0) return 0;
+  return -logNormalTail(Math.sqrt(2 * score)) / Math.LN10;
+}
+
+/** A model surprise (-log10 of the tail probability) as words: "tail probability 1 in 2,500". */
+export function surpriseText(surprise: number): string {
+  if (!Number.isFinite(surprise)) return 'outside anything the forecast allows';
+  const odds = 10 ** Math.max(0, surprise);
+  if (odds < 1.5) return 'not unusual (tail probability above 0.67)';
+  const rounded = odds < 100 ? odds.toFixed(0) : Number(odds.toPrecision(2)).toLocaleString('en-US');
+  return `tail probability 1 in ${rounded}`;
 }
 
 function settingsOf(rule: AlertRule): string {

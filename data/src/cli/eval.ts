@@ -5,6 +5,13 @@ import { formatNabReport, type NabReport } from '../eval/nab/evaluate.js';
 import { runNabTask } from '../eval/nab/run.js';
 import { combineSeeds, formatReport, type TaskReport } from '../eval/report.js';
 import { runTierTask, runWeeklyTask, type EvalOptions } from '../eval/run.js';
+import {
+  formatSurveillanceReport,
+  readHourlyCounts,
+  SURVEILLANCE_FILES,
+  runSurveillance,
+  type SurveillanceReport,
+} from '../eval/surveillance.js';
 
 const HELP = `npm run eval -- [options]   the models against baselines and the Python reference, on real data
 
@@ -14,6 +21,9 @@ const HELP = `npm run eval -- [options]   the models against baselines and the P
   --nab DIR          the spike detector on a NAB-format corpus (DIR/data/<group>/<file>.csv and
                      DIR/labels/combined_windows.json), scored as NAB scores, beside a static threshold and
                      the null detector; runs alone unless --task is given too (e.g. --nab ../shared/data/nab)
+  --surveillance     surge detectors (surge scan, NB-CUSUM, EARS C1/C2/C3, SurgeDetector) on injected surges
+                     in real hourly counts per Chicago district (--data files, default 2016 and 2017): tuned on
+                     the first year, reported on the last; runs alone unless --task is given too
   --data FILE        t2 on another incident CSV in the replay format (the Chicago export's columns);
                      repeatable; default ../shared/data/incidents/chicago_crimes_2016.csv and _2017.csv
   --region FILE      the region registry of --data (default data/regions/chicago.json)
@@ -28,7 +38,14 @@ const HELP = `npm run eval -- [options]   the models against baselines and the P
 class UsageError extends Error {}
 
 function parse():
-  | { options: EvalOptions; tasks: ('t1' | 't2')[]; nab: string | undefined; json: boolean; seeds: number }
+  | {
+      options: EvalOptions;
+      tasks: ('t1' | 't2')[];
+      nab: string | undefined;
+      surveillance: boolean;
+      json: boolean;
+      seeds: number;
+    }
   | 'help' {
   let parsed;
   try {
@@ -39,6 +56,7 @@ function parse():
         region: { type: 'string' },
         ncrb: { type: 'string' },
         nab: { type: 'string' },
+        surveillance: { type: 'boolean' },
         'no-reference': { type: 'boolean' },
         seed: { type: 'string' },
         seeds: { type: 'string' },
@@ -70,9 +88,13 @@ function parse():
     throw new UsageError('--data is an incident stream, for t2 only');
   const nab = values.nab;
   if (nab?.trim() === '') throw new UsageError('--nab needs a directory');
-  const tasks: ('t1' | 't2')[] = task !== undefined ? [task] : nab === undefined ? ['t1', 't2'] : [];
+  const surveillance = values.surveillance === true;
+  const tasks: ('t1' | 't2')[] =
+    task !== undefined ? [task] : nab === undefined && !surveillance ? ['t1', 't2'] : [];
   if (tasks.length === 0) {
-    for (const option of ['data', 'region', 'ncrb'] as const) {
+    for (const option of surveillance
+      ? (['region', 'ncrb'] as const)
+      : (['data', 'region', 'ncrb'] as const)) {
       if (values[option] !== undefined)
         throw new UsageError(`--${option} is for --task t1/t2, not --nab alone`);
     }
@@ -80,6 +102,7 @@ function parse():
   return {
     tasks,
     nab,
+    surveillance,
     json: values.json === true,
     seeds,
     options: {
@@ -124,6 +147,16 @@ async function main(): Promise<number> {
     nab = await runNabTask(corpus, { progress: (line) => process.stderr.write(`${line}\n`) });
     if (!args.json) process.stdout.write(`${formatNabReport(nab)}\n`);
   }
+  let surveillance: SurveillanceReport | undefined;
+  if (args.surveillance) {
+    const files = args.options.incidentFiles ?? SURVEILLANCE_FILES;
+    const counts = await readHourlyCounts(files);
+    surveillance = runSurveillance(counts, {
+      seed: args.options.seed,
+      progress: (line) => process.stderr.write(`${line}\n`),
+    });
+    if (!args.json) process.stdout.write(`${formatSurveillanceReport(surveillance)}\n`);
+  }
   if (args.json) {
     const document = {
       generatedAt: new Date().toISOString(),
@@ -132,6 +165,7 @@ async function main(): Promise<number> {
       ...(args.tasks.length > 0 ? { tasks: reports } : {}),
       ...(perSeed.length > 0 ? { runs: perSeed } : {}),
       ...(nab === undefined ? {} : { nab }),
+      ...(surveillance === undefined ? {} : { surveillance }),
     };
     process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
   }

@@ -1,4 +1,4 @@
-import type { AlertLabels, AlertRule } from '@district-monitor/streams';
+import type { AlertEvidence, AlertLabels, AlertRule } from '@district-monitor/streams';
 import type { AlertRecord } from './record.js';
 
 /** What a rule's condition says about one fingerprint at one evaluation. */
@@ -9,6 +9,8 @@ export interface Observation {
   readonly cleared: boolean;
   readonly value: number;
   readonly summary: string;
+  /** Why the rule fires (spike rules): carried on the alert with the value. */
+  readonly evidence?: AlertEvidence;
 }
 
 /** An audit line the step asks to write with the change (the actor is the engine unless said). */
@@ -64,6 +66,7 @@ export function step(
       state: 'pending',
       value: observation.value,
       summary: observation.summary,
+      ...evidenceOf(observation),
       startedAt: now,
       firedAt: null,
       acknowledgedAt: null,
@@ -84,7 +87,12 @@ export function step(
     return { alert: fire(pending, context), transitions: [...transitions, firingTransition(observation)] };
   }
 
-  const observed = { ...open, value: observation.value, summary: observation.summary };
+  const observed = {
+    ...open,
+    value: observation.value,
+    summary: observation.summary,
+    ...evidenceOf(observation),
+  };
   if (open.state === 'pending') {
     if (!observation.active) {
       return {
@@ -227,6 +235,9 @@ function resolve(alert: AlertRecord, now: number): AlertRecord {
 function firingTransition(observation: Observation): Transition {
   return { action: 'alert.firing', reason: observation.summary };
 }
+
+const evidenceOf = (observation: Observation): { evidence?: AlertEvidence } =>
+  observation.evidence === undefined ? {} : { evidence: observation.evidence };
 
 /** Only the value moved: kept in memory and stored with the next real change, no audit line. */
 function valueOnly(open: AlertRecord, observed: AlertRecord): Step | null {

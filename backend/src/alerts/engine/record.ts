@@ -1,4 +1,11 @@
-import type { Alert, AlertLabels, AlertRule, AlertState, Severity } from '@district-monitor/streams';
+import type {
+  Alert,
+  AlertEvidence,
+  AlertLabels,
+  AlertRule,
+  AlertState,
+  Severity,
+} from '@district-monitor/streams';
 
 /** What a notification has told about an alert so far (persisted with it, so a restart does not tell it again). */
 export interface Notified {
@@ -16,6 +23,7 @@ export interface AlertRecord {
   readonly state: AlertState;
   readonly value: number;
   readonly summary: string;
+  readonly evidence?: AlertEvidence;
   readonly startedAt: number;
   readonly firedAt: number | null;
   readonly acknowledgedAt: number | null;
@@ -70,6 +78,7 @@ export function toWire(alert: AlertRecord): Alert {
     state: alert.state,
     value: alert.value,
     summary: alert.summary,
+    ...(alert.evidence === undefined ? {} : { evidence: alert.evidence }),
     startedAt: new Date(alert.startedAt).toISOString(),
     firedAt: iso(alert.firedAt),
     acknowledgedAt: iso(alert.acknowledgedAt),

@@ -1,4 +1,11 @@
-import { SPIKE_DEFAULTS, SpikeDetector, type AugursRuntime, type SpikeTail } from '@district-monitor/models';
+import {
+  SPIKE_DEFAULTS,
+  SpikeDetector,
+  SURGE_DEFAULTS,
+  SurgeDetector,
+  type AugursRuntime,
+  type SpikeTail,
+} from '@district-monitor/models';
 import type { NabSeries } from './corpus.js';
 import { probationaryLength } from './scoring.js';
 
@@ -111,5 +118,18 @@ export const nullDetector: NabDetector = {
   how: 'score 0 for every record (the normalisation baseline)',
   run(series) {
     return { scores: series.values.map(() => 0) };
+  },
+};
+
+/**
+ * The streaming {@link SurgeDetector} with its defaults (one configuration for every file): windowed Gaussian,
+ * relative entropy and context novelty as summed -log10 p-values, then a rest period after each firing.
+ */
+export const surgeDetector: NabDetector = {
+  name: 'surge',
+  how: `SurgeDetector defaults (history ${SURGE_DEFAULTS.historySize} values, warm-up ${SURGE_DEFAULTS.warmup}, ${SURGE_DEFAULTS.bins} bins; windowed Gaussian on the mean of ${SURGE_DEFAULTS.meanWindow}, relative entropy over ${SURGE_DEFAULTS.entropyWindow}, novel contexts of ${SURGE_DEFAULTS.contextLength} over ${SURGE_DEFAULTS.contextWindow}; after a score >= ${SURGE_DEFAULTS.restThreshold}, ${SURGE_DEFAULTS.restSteps} steps of rest)`,
+  run(series) {
+    const detector = new SurgeDetector();
+    return { scores: series.values.map((v) => detector.update(v).score) };
   },
 };

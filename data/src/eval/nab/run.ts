@@ -1,6 +1,6 @@
 import { initAugurs } from '../../runtime/augurs.js';
 import type { NabCorpus } from './corpus.js';
-import { nullDetector, spikeDetector, thresholdDetector } from './detectors.js';
+import { nullDetector, spikeDetector, surgeDetector, thresholdDetector } from './detectors.js';
 import { evaluateNab, type NabEvalOptions, type NabReport } from './evaluate.js';
 
 /**
@@ -11,7 +11,7 @@ export async function runNabTask(corpus: NabCorpus, options: NabEvalOptions = {}
   const runtime = await initAugurs();
   return evaluateNab(
     corpus,
-    [spikeDetector(runtime, 'upper'), spikeDetector(runtime, 'two-sided'), thresholdDetector],
+    [surgeDetector, spikeDetector(runtime, 'upper'), spikeDetector(runtime, 'two-sided'), thresholdDetector],
     nullDetector,
     options,
   );

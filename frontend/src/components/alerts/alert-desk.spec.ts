@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   actionLabel,
   describeMatchers,
+  evidenceFacts,
   groupAlerts,
   matchesFilter,
   SEVERITY_ORDER,
@@ -108,5 +109,14 @@ describe('alert desk grouping', () => {
   it('names audit actions plainly', () => {
     expect(actionLabel('alert.acknowledged')).toBe('acknowledged');
     expect(actionLabel('silence.created')).toBe('silence.created');
+  });
+});
+
+describe('evidenceFacts', () => {
+  it('says observed against expected with the ratio, and the score against the firing level', () => {
+    const facts = evidenceFacts({ observed: 42, expected: 14, score: 18.25, threshold: 9.5, since: at(0) });
+    expect(facts.map((f) => f.label)).toEqual(['Observed', 'Score']);
+    expect(facts[0]?.text).toContain('42 against 14 expected (x3.0)');
+    expect(facts[1]?.text).toMatch(/^18\.\d+ \(fires at 9\.5\)$/);
   });
 });

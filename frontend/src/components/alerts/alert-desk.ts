@@ -1,4 +1,4 @@
-import type { Alert, AlertState, LabelMatcher, Severity } from '@district-monitor/streams';
+import type { Alert, AlertEvidence, AlertState, LabelMatcher, Severity } from '@district-monitor/streams';
 import { alertTime, newestFirst, SEVERITIES } from '../../stores/alerts';
 
 /** What an operator can do to an alert from the desk. */
@@ -123,6 +123,18 @@ const values = new Intl.NumberFormat('en-IN', { maximumFractionDigits: 2 });
 /** The watched value: Indian grouping, at most two decimals. */
 export function formatValue(value: number): string {
   return Number.isFinite(value) ? values.format(value) : '—';
+}
+
+/** Why a spike alert fired, as the card's facts: observed against expected, the score, and since when. */
+export function evidenceFacts(evidence: AlertEvidence): { label: string; text: string }[] {
+  const ratio = evidence.expected > 0 ? ` (x${(evidence.observed / evidence.expected).toFixed(1)})` : '';
+  return [
+    {
+      label: 'Observed',
+      text: `${formatValue(evidence.observed)} against ${formatValue(evidence.expected)} expected${ratio}`,
+    },
+    { label: 'Score', text: `${formatValue(evidence.score)} (fires at ${formatValue(evidence.threshold)})` },
+  ];
 }
 
 /** "alert.acknowledged" -> "acknowledged"; other subjects keep their prefix. */

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { ModelInputError } from '../errors.js';
+import { Random } from '../forecast/random.js';
+import { log10BinomialTail, log10ChiSquareTail, log10NormalTail, SurgeDetector } from './surge-detector.js';
+
+describe('tail helpers', () => {
+  it('match known tails', () => {
+    expect(10 ** log10NormalTail(1.959963985)).toBeCloseTo(0.025, 6);
+    // chi-square(7) 0.99 quantile 18.475 (Wilson-Hilferty is within 1e-3 there)
+    expect(10 ** log10ChiSquareTail(18.475, 7)).toBeCloseTo(0.01, 3);
+    // P(Bin(8, 0.1) >= 3) = 0.03809
+    expect(10 ** log10BinomialTail(3, 8, 0.1)).toBeCloseTo(0.03809, 4);
+    expect(log10BinomialTail(0, 8, 0.1)).toBe(0);
+  });
+});
+
+describe('SurgeDetector', () => {
+  const noise = (n: number, seed: number, level = 10) => {
+    const random = new Random(seed);
+    return Array.from(
+      { length: n },
+      (_, i) => level + 3 * Math.sin((2 * Math.PI * i) / 24) + random.normal(),
+    );
+  };
+
+  it('refuses bad options and values before any computation', () => {
+    expect(() => new SurgeDetector({ historySize: 4 })).toThrow(ModelInputError);
+    expect(() => new SurgeDetector({ warmup: 5000 })).toThrow(ModelInputError);
+    expect(() => new SurgeDetector().update(Number.NaN)).toThrow(ModelInputError);
+  });
+
+  it('stays quiet through warm-up and on a stable series, and fires on a jump, once per rest period', () => {
+    const detector = new SurgeDetector();
+    const values = noise(1500, 7);
+    const scores = values.map((v) => detector.update(v).score);
+    expect(scores.slice(0, 150).every((s) => s === 0)).toBe(true);
+    // Noise alone: at most two firings in 1350 steps (its false alarms; NAB's threshold tolerates a few).
+    const quietFirings = scores.filter((s) => s >= 0.85).length;
+    expect(quietFirings).toBeLessThanOrEqual(2);
+    const lastFiring = scores.findLastIndex((s) => s >= 0.85);
+    // Past any rest period, a level shift of 8 units (the noise's sd is 1 around a cycle of amplitude 3).
+    for (const v of noise(Math.max(0, lastFiring + 301 - 1500), 12)) detector.update(v);
+    const after = noise(400, 8, 18).map((v) => detector.update(v));
+    const firing = after.findIndex((s) => s.score >= 0.85);
+    expect(firing).toBeGreaterThanOrEqual(0);
+    expect(firing).toBeLessThan(5);
+    // The rest period: the next 300 scores are held at 0.
+    expect(after.slice(firing + 1, firing + 301).every((s) => s.score === 0)).toBe(true);
+    // Expected value and spread are the history's.
+    expect((after[0] as { expected: number }).expected).toBeCloseTo(10, 0);
+  });
+
+  it('sees a change of variance with no new extreme (relative entropy, contexts)', () => {
+    const detector = new SurgeDetector();
+    // 0, 0, 10, 10, ... then 0, 10, 0, 10: the same values in the same shares, never in that order before.
+    for (let i = 0; i < 1200; i++) detector.update(i % 4 < 2 ? 0 : 10);
+    let best = 0;
+    for (let i = 0; i < 40; i++) best = Math.max(best, detector.update(i % 2 === 0 ? 0 : 10).context);
+    expect(best).toBeGreaterThan(3);
+  });
+
+  it('is deterministic and bounded in memory', () => {
+    const a = new SurgeDetector({ historySize: 200, warmup: 50 });
+    const b = new SurgeDetector({ historySize: 200, warmup: 50 });
+    const values = noise(3000, 11);
+    const sa = values.map((v) => a.update(v).score);
+    const sb = values.map((v) => b.update(v).score);
+    expect(sa).toEqual(sb);
+    expect(a.count).toBe(3000);
+  });
+});
