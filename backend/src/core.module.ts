@@ -1,5 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { readRegion } from '@district-monitor/data';
+import { readRegion } from '@district-monitor/data/runtime';
 import { topicNames, type Region } from '@district-monitor/streams';
 import type { AppConfig } from './config/app-config.js';
 import {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { initAugurs } from '@district-monitor/data';
+import { initAugurs } from '@district-monitor/data/runtime';
 import {
   districtsOf,
   matchesAll,

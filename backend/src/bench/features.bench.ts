@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readRateTable, readRegion } from '@district-monitor/data';
+import { readRateTable, readRegion } from '@district-monitor/data/runtime';
 import {
   CUBE_HOURS,
   HourClock,

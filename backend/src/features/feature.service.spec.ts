@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DistrictFeatures } from '@district-monitor/streams';
-import { readRegion } from '@district-monitor/data';
+import { readRegion } from '@district-monitor/data/runtime';
 import type { FeatureRepository } from './feature.repository.js';
 import { FeatureService } from './feature.service.js';
 
