@@ -19,6 +19,7 @@ import { isDataError } from '../database/database.js';
 import { AggregateRefresher } from '../features/aggregate-refresher.js';
 import { FeatureService } from '../features/feature.service.js';
 import { metrics } from '../metrics/metrics.js';
+import { logOutcome, type BatchOutcome } from './batch-outcome.js';
 import { EventStoreRepository, type CountChange } from './event-store.repository.js';
 
 /** A valid event and the message it came in. */
@@ -97,8 +98,12 @@ export class IngestService {
     this.observers.push(observer);
   }
 
-  /** Handles one transport batch; throws (so the batch is re-delivered) only if storing failed. */
-  async handleBatch(batch: InboundBatch, transport: TransportKind): Promise<BatchSummary> {
+  /**
+   * Handles one transport batch and says what became of each message (stored, duplicate, dead-lettered);
+   * throws (so the batch is re-delivered) if storing or dead-lettering failed, and lets a programming
+   * error through for the runner to stop on (transport/errors.ts).
+   */
+  async handleBatch(batch: InboundBatch, transport: TransportKind): Promise<BatchOutcome> {
     const valid: Decoded[] = [];
     const letters: DeadLetter[] = [];
     for (const message of batch.messages) {
@@ -148,14 +153,10 @@ export class IngestService {
       summary,
       letters.map((letter) => letter.reason),
     );
-    this.logger.debug({
-      msg: 'batch stored',
-      stored: summary.stored,
-      duplicates: summary.duplicates,
-      deadLettered: summary.deadLettered,
-    });
     this.live.publishBatch(summary);
-    return summary;
+    const outcome: BatchOutcome = { ...summary, processed: batch.messages.length, deadLetters: letters };
+    logOutcome(this.logger, outcome);
+    return outcome;
   }
 
   /**
