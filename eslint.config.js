@@ -120,6 +120,34 @@ export default tseslint.config(
     files: ['streams/src/**', 'models/src/**', 'data/src/**', 'frontend/src/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: deepPaths }] },
   },
+  {
+    // What the backend loads from the data package (its runtime entries) stays clear of the evaluation.
+    files: [
+      'data/src/runtime/**',
+      'data/src/history-analysis/**',
+      'data/src/tier/**',
+      'data/src/{registry,rate-table-file,geo,history,accidents,ncrb,categories,coverage,csv,paths,rows}.ts',
+    ],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      // Types are erased: a type shared with the evaluation loads none of its modules.
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...deepPaths,
+            {
+              regex: String.raw`(^|/)(eval|bench|cli)/`,
+              message:
+                'The runtime entries of the data package import nothing of its evaluation, benches or CLIs.',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
   { files: ['backend/src/**'], rules: { 'no-restricted-imports': restrictedImports() } },
   ...driverHomes.map(({ files, allow }) => ({
     files,
