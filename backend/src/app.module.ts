@@ -6,6 +6,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { BoardHistoryModule } from './board-history/board-history.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { CoreModule } from './core.module.js';
+import { EventsModule } from './events/events.module.js';
 import { DistrictsController } from './districts/districts.controller.js';
 import { FeaturesModule } from './features/features.module.js';
 import { HealthController } from './health/health.controller.js';
@@ -31,6 +32,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config),
+        EventsModule,
         LiveModule,
         IngestModule,
         FeaturesModule,

@@ -15,7 +15,8 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG, EVENT_SOURCE, REGION } from '../config/tokens.js';
 import { FeatureService } from '../features/feature.service.js';
 import type { CountChange } from '../ingest/event-store.repository.js';
-import type { CommittedBatch } from '../ingest/ingest.service.js';
+import type { CommittedBatch } from '../events/app-events.js';
+import { OnEvent } from '../events/event-bus.js';
 import { ScoringService } from '../models/scoring.service.js';
 import type { Assignment, EventSource } from '../transport/transport.js';
 import { ALERT_PUBLISHER, type AlertPublisher } from './alert-publisher.js';
@@ -172,6 +173,7 @@ export class AlertEngine implements OnModuleDestroy {
    * The minute counts go by report time (`reportedAt`), so the rules see what is being reported now
    * rather than occurrence minutes that late reports keep filling in; corrections are not new reports.
    */
+  @OnEvent('batch.committed')
   batchCommitted({ changes, received, stored }: CommittedBatch, now = Date.now()): void {
     const touched = new Set<string>();
     for (const event of stored) {
@@ -201,6 +203,7 @@ export class AlertEngine implements OnModuleDestroy {
   }
 
   /** New model scores: the risk rules of those districts. */
+  @OnEvent('scores.changed')
   scoresChanged(scores: readonly DistrictScore[]): void {
     const districts = scores.map((s) => s.district).filter((d) => this.owned.has(d));
     if (districts.length === 0) return;

@@ -4,6 +4,7 @@ import { parseRegion, type BatchSummary, type MonitorEvent } from '@district-mon
 import { createSimulator } from '@district-monitor/streams/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/app-config.js';
+import { EventBus } from '../events/event-bus.js';
 import { MIGRATIONS, bucketContext, migrate } from '../database/migrations.js';
 import { PgliteDatabase } from '../database/pglite.repository.js';
 import { degradedReasons } from '../health/health.controller.js';
@@ -94,24 +95,27 @@ describe('the batch path on the real ingest wiring (PGlite event store, dead-let
     expect(await migrate(db, bucketContext(region))).toEqual(
       MIGRATIONS.map((migration) => migration.version),
     );
+    const bus = new EventBus();
+    bus.on('batch.handled', (summary) => summaries.push(summary));
+    bus.on('batch.committed', ({ changes }) => {
+      applyChanges(changes);
+    });
     ingest = new IngestService(
       loadConfig({}),
       region,
       new EventStoreRepository(db),
       new DeadLetterTableRepository(db),
-      { publishBatch: (summary) => summaries.push(summary) },
-      {
-        applyChanges: (changes: readonly CountChange[]) => {
-          applied++;
-          const table = buggy ? new Map<string, { events: number }>() : totals;
-          for (const change of changes) {
-            if (!buggy && !table.has(change.district)) table.set(change.district, { events: 0 });
-            (table.get(change.district) as { events: number }).events += change.events;
-          }
-        },
-      },
-      { batchCommitted: () => undefined },
+      bus,
     );
+    /** The features' subscriber, with its bug switched on by `buggy`. */
+    function applyChanges(changes: readonly CountChange[]): void {
+      applied++;
+      const table = buggy ? new Map<string, { events: number }>() : totals;
+      for (const change of changes) {
+        if (!buggy && !table.has(change.district)) table.set(change.district, { events: 0 });
+        (table.get(change.district) as { events: number }).events += change.events;
+      }
+    }
   });
   afterAll(async () => {
     Logger.overrideLogger(new ConsoleLogger());
