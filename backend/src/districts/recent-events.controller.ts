@@ -2,7 +2,7 @@ import { Controller, ForbiddenException, Get, Inject, Param, Query, Req } from '
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { Region, RecentEventsResponse } from '@district-monitor/streams';
-import { visibleTo } from '../alerts/alerts.controller.js';
+import { visibleTo } from '../auth/access.js';
 import { Access, userOf } from '../auth/access.js';
 import { REGION } from '../config/tokens.js';
 import { districtParam } from './district-param.js';

@@ -16,7 +16,7 @@ import type {
   Region,
   StructuralTiersResponse,
 } from '@district-monitor/streams';
-import { visibleTo } from '../alerts/alerts.controller.js';
+import { visibleTo } from '../auth/access.js';
 import { Access, userOf } from '../auth/access.js';
 import { REGION } from '../config/tokens.js';
 import { districtParam } from '../districts/district-param.js';
