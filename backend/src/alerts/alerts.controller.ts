@@ -21,8 +21,8 @@ import {
   type AlertState,
   type AlertWithHistory,
 } from '@district-monitor/streams';
-import { Access, userOf, visibleTo } from '../auth/access.js';
-import { onlyFields, readJsonObject, requiredString } from '../auth/json-body.js';
+import { Access, userOf, visibleTo } from '../http/access.js';
+import { onlyFields, readJsonObject, requiredString } from '../http/body.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { AlertActionError, AlertEngine } from './alert-engine.service.js';
 import { AlertRepository } from './alert.repository.js';

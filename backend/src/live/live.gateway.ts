@@ -16,7 +16,7 @@ import type {
   ServerToClientEvents,
 } from '@district-monitor/streams';
 import { BoardService } from './board.service.js';
-import type { SocketData } from '../auth/access.js';
+import type { SocketData } from '../http/access.js';
 import { SimulationStatusStore } from './simulation-status.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/tokens.js';

@@ -14,7 +14,7 @@ import {
   type UserInfo,
 } from '@district-monitor/streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuthenticatedRequest } from '../auth/access.js';
+import type { AuthenticatedRequest } from '../http/access.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG, DATABASE, REGION } from '../config/tokens.js';
 import { bucketContext, migrate } from '../database/migrations.js';
