@@ -23,7 +23,7 @@ import { PostgresDatabase } from '../backend/src/database/postgres.repository.js
 import { AggregateRefresher } from '../backend/src/features/aggregate-refresher.js';
 import { FeatureRepository } from '../backend/src/features/feature.repository.js';
 import { FeatureService } from '../backend/src/features/feature.service.js';
-import { EventStoreRepository } from '../backend/src/ingest/event-store.repository.js';
+import { EventStoreRepository } from '../backend/src/database/event-store.repository.js';
 import { IngestService } from '../backend/src/ingest/ingest.service.js';
 import { EventBus, subscribeAll } from '../backend/src/events/event-bus.js';
 import type { DeadLetter } from '../backend/src/transport/transport.js';

@@ -14,7 +14,7 @@ import {
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG, EVENT_SOURCE, REGION } from '../config/tokens.js';
 import { FeatureService } from '../features/feature.service.js';
-import type { CountChange } from '../ingest/event-store.repository.js';
+import type { CountChange } from '../database/event-store.repository.js';
 import type { CommittedBatch } from '../events/app-events.js';
 import { OnEvent } from '../events/event-bus.js';
 import { ScoringService } from '../models/scoring.service.js';

@@ -16,7 +16,7 @@ import { FeatureRepository } from '../features/feature.repository.js';
 import { FeatureService } from '../features/feature.service.js';
 import { PgliteDatabase } from '../database/pglite.repository.js';
 import { PostgresDatabase } from '../database/postgres.repository.js';
-import { EventStoreRepository } from '../ingest/event-store.repository.js';
+import { EventStoreRepository } from '../database/event-store.repository.js';
 import { IngestService } from '../ingest/ingest.service.js';
 import { DeadLetterTableRepository } from '../transport/dead-letter.repository.js';
 import { NonRetriableError } from '../transport/errors.js';

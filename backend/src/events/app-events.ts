@@ -1,5 +1,5 @@
 import type { BatchSummary, DistrictFeatures, DistrictScore, MonitorEvent } from '@district-monitor/streams';
-import type { CountChange } from '../ingest/event-store.repository.js';
+import type { CountChange } from '../database/event-store.repository.js';
 
 /** What a committed batch did, for its subscribers. */
 export interface CommittedBatch {

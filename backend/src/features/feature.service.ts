@@ -11,7 +11,7 @@ import {
 import { REGION } from '../config/tokens.js';
 import type { CommittedBatch } from '../events/app-events.js';
 import { EventBus, OnEvent } from '../events/event-bus.js';
-import type { CountChange } from '../ingest/event-store.repository.js';
+import type { CountChange } from '../database/event-store.repository.js';
 import { FeatureRepository } from './feature.repository.js';
 
 /** Events may lie up to a few minutes ahead of this clock (the validator's skew): one hour of headroom. */

@@ -12,7 +12,7 @@ import { BatchRunner, type BatchControl } from '../transport/batch-runner.js';
 import { DeadLetterTableRepository } from '../transport/dead-letter.repository.js';
 import { isRetriable, NonRetriableError } from '../transport/errors.js';
 import type { InboundBatch, SourceHealth } from '../transport/transport.js';
-import { EventStoreRepository, type CountChange } from './event-store.repository.js';
+import { EventStoreRepository, type CountChange } from '../database/event-store.repository.js';
 import { IngestService } from './ingest.service.js';
 
 const region = parseRegion(

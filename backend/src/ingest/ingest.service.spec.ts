@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/app-config.js';
 import { EventBus } from '../events/event-bus.js';
 import type { DeadLetter, InboundBatch } from '../transport/transport.js';
-import type { CountChange, EventStoreRepository, InsertResult } from './event-store.repository.js';
+import type { CountChange, EventStoreRepository, InsertResult } from '../database/event-store.repository.js';
 import { IngestService } from './ingest.service.js';
 
 const region = parseRegion(

@@ -18,7 +18,7 @@ import { isDataError } from '../database/database.js';
 import { EventBus } from '../events/event-bus.js';
 import { metrics } from '../metrics/metrics.js';
 import { logOutcome, type BatchOutcome } from './batch-outcome.js';
-import { EventStoreRepository, type CountChange } from './event-store.repository.js';
+import { EventStoreRepository, type CountChange } from '../database/event-store.repository.js';
 
 export type { CommittedBatch } from '../events/app-events.js';
 

@@ -4,7 +4,7 @@ import { parseRegion, type DistrictScore, type ModelCard } from '@district-monit
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FeatureRepository } from '../features/feature.repository.js';
 import { FeatureService } from '../features/feature.service.js';
-import type { CountChange } from '../ingest/event-store.repository.js';
+import type { CountChange } from '../database/event-store.repository.js';
 import type { ActiveScorer } from './scorer.js';
 import { SCORE_INTERVAL_MS, ScoringService } from './scoring.service.js';
 import { EventBus } from '../events/event-bus.js';

@@ -19,7 +19,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG, DATABASE, REGION } from '../config/tokens.js';
 import { bucketContext, migrate } from '../database/migrations.js';
 import { PgliteDatabase } from '../database/pglite.repository.js';
-import { EventStoreRepository } from '../ingest/event-store.repository.js';
+import { EventStoreRepository } from '../database/event-store.repository.js';
 import { RegionModule } from './region.module.js';
 
 const REGION_FILE = fileURLToPath(new URL('../../../data/regions/tamil-nadu.json', import.meta.url));
