@@ -8,7 +8,7 @@ const MIN = 60_000;
 
 const labels = (severity: AlertLabels['severity'], rule = 'count-spike'): AlertLabels => ({
   rule,
-  kind: 'count',
+  kind: 'spike',
   district: 'TN-CHN',
   category: 'crime_body',
   severity,
