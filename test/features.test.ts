@@ -10,7 +10,6 @@ import {
   districtsOf,
   parseRegion,
   topicNames,
-  type BatchSummary,
   type Category,
   type MonitorEvent,
   type Region,
@@ -24,8 +23,9 @@ import { PostgresDatabase } from '../backend/src/database/postgres.repository.js
 import { AggregateRefresher } from '../backend/src/features/aggregate-refresher.js';
 import { FeatureRepository } from '../backend/src/features/feature.repository.js';
 import { FeatureService } from '../backend/src/features/feature.service.js';
-import { EventStoreRepository } from '../backend/src/ingest/event-store.repository.js';
+import { EventStoreRepository } from '../backend/src/database/event-store.repository.js';
 import { IngestService } from '../backend/src/ingest/ingest.service.js';
+import { EventBus, subscribeAll } from '../backend/src/events/event-bus.js';
 import type { DeadLetter } from '../backend/src/transport/transport.js';
 import { createDatabase } from './helpers/services.js';
 import { randomScenario } from './helpers/scenario.js';
@@ -144,14 +144,15 @@ async function checkScenario(
     const features = new FeatureService(region, new FeatureRepository(db));
     await features.load();
     const letters: DeadLetter[] = [];
+    // The batch path's subscribers, as the app registers them (events/events.module.ts).
+    const bus = new EventBus();
+    subscribeAll(bus, [features, aggregates]);
     const ingest = new IngestService(
       config,
       region,
       new EventStoreRepository(db),
       { deadLetter: (list) => Promise.resolve(void letters.push(...list)) },
-      { publishBatch: (_summary: BatchSummary) => undefined },
-      features,
-      aggregates,
+      bus,
     );
 
     const now = Date.now();

@@ -13,9 +13,7 @@ import { AggregateRefresher } from './features/aggregate-refresher.js';
 import { FeatureOwnership } from './features/feature-ownership.js';
 import { FeatureService } from './features/feature.service.js';
 import { IngestService } from './ingest/ingest.service.js';
-import { LiveGateway } from './live/live.gateway.js';
 import { ModelRegistryService } from './models/model-registry.service.js';
-import { ScoringService } from './models/scoring.service.js';
 import { BackfillService } from './simulator/backfill.service.js';
 import { SimulatorService } from './simulator/simulator.service.js';
 import type { EventPublisher, EventSource } from './transport/transport.js';
@@ -43,8 +41,6 @@ export class AppLifecycle
     @Inject(SimulatorService) private readonly simulator: SimulatorService,
     @Inject(AggregateRefresher) private readonly aggregates: AggregateRefresher,
     @Inject(FeatureService) private readonly features: FeatureService,
-    @Inject(LiveGateway) private readonly live: LiveGateway,
-    @Inject(ScoringService) private readonly scoring: ScoringService,
     @Inject(ModelRegistryService) private readonly models: ModelRegistryService,
     @Inject(AlertEngine) private readonly alerts: AlertEngine,
     @Inject(BackfillService) private readonly backfill: BackfillService,
@@ -58,24 +54,14 @@ export class AppLifecycle
     await this.features.load();
     // A replica reloads the cubes of the districts it gains before it applies their next batch.
     this.featureOwnership.follow(this.source);
-    // Recomputed districts (after each batch, and all each hour) are queued for scoring by the active model.
-    this.features.start({
-      publishFeatures: (features) => {
-        this.live.publishFeatures(features);
-        this.scoring.featuresChanged(features);
-      },
-    });
-    this.scoring.start({
-      publishScores: (scores) => {
-        this.live.publishScores(scores);
-        this.alerts.scoresChanged(scores);
-      },
-    });
+    // The batch path runs on the event bus (events/app-events.ts): batch.committed -> features, aggregates,
+    // alerts; features.changed -> scoring, board; scores.changed -> alerts, board; batch.handled -> board.
+    // Every minute the features slide (all districts published at each new hour).
+    this.features.start();
     await this.models.start();
-    // The engine follows the consumer's assignment (it writes the alerts of the districts it holds) and
-    // every committed batch; it must be listening before the first batch.
+    // The engine follows the consumer's assignment (it writes the alerts of the districts it holds); it
+    // must have loaded its rules and counts before the first batch.
     await this.alerts.start();
-    this.ingest.observe(this.alerts);
     await this.source.start(async (batch) => {
       await this.featureOwnership.run(
         () => this.ingest.handleBatch(batch, this.source.kind),

@@ -6,7 +6,8 @@ import { AuthModule } from './auth/auth.module.js';
 import { BoardHistoryModule } from './board-history/board-history.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { CoreModule } from './core.module.js';
-import { DistrictsController } from './districts/districts.controller.js';
+import { EventsModule } from './events/events.module.js';
+import { DistrictsModule } from './districts/districts.module.js';
 import { FeaturesModule } from './features/features.module.js';
 import { HealthController } from './health/health.controller.js';
 import { HistoryAnalysisModule } from './history-analysis/history-analysis.module.js';
@@ -31,6 +32,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config),
+        EventsModule,
         LiveModule,
         IngestModule,
         FeaturesModule,
@@ -40,17 +42,12 @@ export class AppModule {
         AuthModule,
         BoardHistoryModule,
         RegionModule,
+        DistrictsModule,
         HistoryAnalysisModule,
         HistoryModule,
         MetricsModule,
       ],
-      controllers: [
-        HealthController,
-        DistrictsController,
-        StatsController,
-        SimulatorController,
-        SimulationController,
-      ],
+      controllers: [HealthController, StatsController, SimulatorController, SimulationController],
       providers: [SimulatorService, BackfillRepository, BackfillService, StatsRepository, AppLifecycle],
     };
   }

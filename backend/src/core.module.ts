@@ -1,5 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { readRegion } from '@district-monitor/data';
+import { readRegion } from '@district-monitor/data/runtime';
 import { topicNames, type Region } from '@district-monitor/streams';
 import type { AppConfig } from './config/app-config.js';
 import {
@@ -15,7 +15,7 @@ import { bucketContext, migrate } from './database/migrations.js';
 import { applyStoragePolicies } from './database/timescale.js';
 import { PgliteDatabase } from './database/pglite.repository.js';
 import { PostgresDatabase } from './database/postgres.repository.js';
-import { EventStoreRepository } from './ingest/event-store.repository.js';
+import { EventStoreRepository } from './database/event-store.repository.js';
 import { DeadLetterTableRepository } from './transport/dead-letter.repository.js';
 import { InProcessTransport } from './transport/in-process.transport.js';
 import { KafkaEventSource } from './transport/kafka.consumer.js';

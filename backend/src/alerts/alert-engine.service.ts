@@ -2,8 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import {
   districtsOf,
-  matchesAll,
-  silenceActive,
   type AlertNotification,
   type AlertRule,
   type DistrictScore,
@@ -13,21 +11,22 @@ import {
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG, EVENT_SOURCE, REGION } from '../config/tokens.js';
 import { FeatureService } from '../features/feature.service.js';
-import type { CountChange } from '../ingest/event-store.repository.js';
-import type { CommittedBatch } from '../ingest/ingest.service.js';
+import type { CountChange } from '../database/event-store.repository.js';
+import type { CommittedBatch } from '../events/app-events.js';
+import { OnEvent } from '../events/event-bus.js';
 import { ScoringService } from '../models/scoring.service.js';
 import type { Assignment, EventSource } from '../transport/transport.js';
 import { ALERT_PUBLISHER, type AlertPublisher } from './alert-publisher.js';
 import { AlertRepository } from './alert.repository.js';
 import { defaultRules } from './default-rules.js';
 import { densestSpot, type BlackSpot } from './engine/black-spot.js';
+import { flagSteps } from './engine/flags.js';
+import { WorkQueue } from './engine/work-queue.js';
 import { planGroup, told, type GroupTiming } from './engine/grouping.js';
 import {
   FLAP_WINDOW_MS,
   acknowledge,
-  escalate,
   escalateByHand,
-  flappingNow,
   resolveByHand,
   step,
   type Observation,
@@ -35,15 +34,7 @@ import {
   type Transition,
 } from './engine/lifecycle.js';
 import { MinuteCounts } from './engine/minute-counts.js';
-import {
-  SEVERITY_RANK,
-  fingerprintOf,
-  isActive,
-  isOpen,
-  labelsOf,
-  toWire,
-  type AlertRecord,
-} from './engine/record.js';
+import { fingerprintOf, isOpen, labelsOf, toWire, type AlertRecord } from './engine/record.js';
 import { observe, type SignalSources } from './engine/signals.js';
 import { ownedDistricts } from './ownership.js';
 import { SpikeSignals } from './spike-signals.js';
@@ -95,14 +86,19 @@ export class AlertEngine implements OnModuleDestroy {
   private readonly staleBlackSpots = new Set<string>();
   private readonly spikes: SpikeSignals;
   private startedAt = 0;
-  private chain: Promise<void> = Promise.resolve();
+  private readonly queue = new WorkQueue((what, error) => {
+    this.logger.error(
+      `alert ${what} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+  });
   private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
   /** Evaluations queued by batches, merged while one runs. */
   private readonly queuedDistricts = new Set<string>();
   private evaluationQueued = false;
   /** Failures of queued work (logged); reported by health. */
-  failures = 0;
+  get failures(): number {
+    return this.queue.failures;
+  }
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -153,14 +149,14 @@ export class AlertEngine implements OnModuleDestroy {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.queue.stop();
     clearInterval(this.timer);
     for (const timer of this.groupTimers.values()) clearTimeout(timer);
-    await this.chain;
+    await this.queue.settled();
   }
 
   onModuleDestroy(): void {
-    this.stopped = true;
+    this.queue.stop();
     clearInterval(this.timer);
     for (const timer of this.groupTimers.values()) clearTimeout(timer);
   }
@@ -170,6 +166,7 @@ export class AlertEngine implements OnModuleDestroy {
    * The minute counts go by report time (`reportedAt`), so the rules see what is being reported now
    * rather than occurrence minutes that late reports keep filling in; corrections are not new reports.
    */
+  @OnEvent('batch.committed')
   batchCommitted({ changes, received, stored }: CommittedBatch, now = Date.now()): void {
     const touched = new Set<string>();
     for (const event of stored) {
@@ -199,6 +196,7 @@ export class AlertEngine implements OnModuleDestroy {
   }
 
   /** New model scores: the risk rules of those districts. */
+  @OnEvent('scores.changed')
   scoresChanged(scores: readonly DistrictScore[]): void {
     const districts = scores.map((s) => s.district).filter((d) => this.owned.has(d));
     if (districts.length === 0) return;
@@ -258,26 +256,11 @@ export class AlertEngine implements OnModuleDestroy {
   // ------------------------------------------------------------------ the queue
 
   private enqueue(what: string, work: () => Promise<void>): void {
-    this.chain = this.chain.then(async () => {
-      if (this.stopped) return;
-      try {
-        await work();
-      } catch (error) {
-        this.failures++;
-        this.logger.error(
-          `alert ${what} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-        );
-      }
-    });
+    this.queue.enqueue(what, work);
   }
 
   private enqueueResult<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.chain.then(work);
-    this.chain = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    return result;
+    return this.queue.enqueueResult(work);
   }
 
   // ------------------------------------------------------------------ ownership
@@ -520,71 +503,15 @@ export class AlertEngine implements OnModuleDestroy {
     }
   }
 
-  /** Silences, inhibition, flapping and escalation of the open alerts; each change stored and audited. */
+  /** Silences, inhibition, flapping and escalation of the open alerts (engine/flags.ts); each change stored and audited. */
   private async refreshFlags(districts: readonly string[], now: number): Promise<void> {
-    const open = this.openIn(districts);
-    const strongest = new Map<string, AlertRecord>();
-    for (const alert of open) {
-      if (!isActive(alert)) continue;
-      const best = strongest.get(alert.labels.district);
-      if (best === undefined || SEVERITY_RANK[alert.labels.severity] > SEVERITY_RANK[best.labels.severity]) {
-        strongest.set(alert.labels.district, alert);
-      }
-    }
-    for (const alert of open) {
-      const transitions: Transition[] = [];
-      let next: AlertRecord = alert;
-      const silencedBy = this.silences
-        .filter((s) => silenceActive(s, now) && matchesAll(s.matchers, alert.labels))
-        .map((s) => s.id);
-      if (silencedBy.join() !== alert.silencedBy.join()) {
-        next = { ...next, silencedBy };
-        transitions.push(
-          silencedBy.length > 0
-            ? { action: 'alert.silenced', reason: `matched by silence ${silencedBy.join(', ')}` }
-            : { action: 'alert.unsilenced', reason: 'no active silence matches any more' },
-        );
-      }
-      const top = strongest.get(alert.labels.district);
-      const inhibitedBy =
-        top !== undefined &&
-        top.id !== alert.id &&
-        SEVERITY_RANK[top.labels.severity] > SEVERITY_RANK[alert.labels.severity]
-          ? top.id
-          : null;
-      if (inhibitedBy !== alert.inhibitedBy) {
-        next = { ...next, inhibitedBy };
-        transitions.push(
-          inhibitedBy !== null
-            ? {
-                action: 'alert.inhibited',
-                reason: `a ${top?.labels.severity ?? ''} alert of the same district (${inhibitedBy}) is open`,
-              }
-            : { action: 'alert.uninhibited', reason: 'no more severe alert of the district is open' },
-        );
-      }
-      const flapping = isActive(alert) && flappingNow(this.recentFirings(alert.fingerprint, now), now);
-      if (flapping !== alert.flapping) {
-        next = { ...next, flapping };
-        transitions.push(
-          flapping
-            ? { action: 'alert.flapping', reason: 'fired 3 or more times within an hour: notifications held' }
-            : { action: 'alert.stable', reason: 'no longer flapping' },
-        );
-      }
-      if (transitions.length > 0) {
-        // Something untold may be due now (a silence ended, an inhibitor resolved).
-        next = { ...next, dueSince: next.dueSince ?? now, updatedAt: now };
-      }
-      const rule = this.rules.get(alert.labels.rule);
-      const escalated = rule === undefined ? null : escalate(next, rule, now);
-      if (escalated !== null) {
-        next = escalated.alert;
-        transitions.push(...escalated.transitions);
-      }
-      if (transitions.length === 0) continue;
-      await this.store({ alert: next, transitions });
-    }
+    const steps = flagSteps(this.openIn(districts), {
+      silences: this.silences,
+      rules: this.rules,
+      recentFirings: (fingerprint) => this.recentFirings(fingerprint, now),
+      now,
+    });
+    for (const stepped of steps) await this.store(stepped);
   }
 
   private openIn(districts: readonly string[]): AlertRecord[] {
@@ -641,7 +568,7 @@ export class AlertEngine implements OnModuleDestroy {
   private schedule(district: string, at: number | null): void {
     clearTimeout(this.groupTimers.get(district));
     this.groupTimers.delete(district);
-    if (at === null || this.stopped) return;
+    if (at === null || this.queue.isStopped) return;
     const timer = setTimeout(
       () => {
         this.groupTimers.delete(district);
@@ -685,7 +612,7 @@ export class AlertEngine implements OnModuleDestroy {
       open: [...this.alerts.values()].filter(isOpen).length,
       rules: this.rules.size,
       silences: this.silences.length,
-      failures: this.failures,
+      failures: this.queue.failures,
     };
   }
 }

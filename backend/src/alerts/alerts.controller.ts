@@ -20,10 +20,9 @@ import {
   type Alert,
   type AlertState,
   type AlertWithHistory,
-  type UserInfo,
 } from '@district-monitor/streams';
-import { Access, userOf } from '../auth/access.js';
-import { onlyFields, readJsonObject, requiredString } from '../auth/json-body.js';
+import { Access, userOf, visibleTo } from '../http/access.js';
+import { onlyFields, readJsonObject, requiredString } from '../http/body.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { AlertActionError, AlertEngine } from './alert-engine.service.js';
 import { AlertRepository } from './alert.repository.js';
@@ -31,11 +30,6 @@ import { toWire, type AlertRecord } from './engine/record.js';
 import { LifecycleError } from './engine/lifecycle.js';
 
 const MAX_LIMIT = 1000;
-
-/** Whether the user may see alerts of this group (a district, or the region's producer group). */
-export function visibleTo(user: UserInfo, district: string): boolean {
-  return user.districts === null || user.districts.includes(district);
-}
 
 /**
  * `GET /api/alerts` (with each alert's history from the audit log), one alert, and the operator's

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AuditLog } from '../audit/audit-log.js';
+import { AuditModule } from '../audit/audit.module.js';
 import { FeaturesModule } from '../features/features.module.js';
 import { ModelsModule } from '../models/models.module.js';
 import { AlertEngine } from './alert-engine.service.js';
@@ -12,9 +12,9 @@ import { SilencesController } from './silences.controller.js';
 
 /** The alert engine, its store and its REST routes; delivery (rooms, webhooks) comes from AlertDeliveryModule. */
 @Module({
-  imports: [FeaturesModule, ModelsModule, AlertDeliveryModule],
+  imports: [FeaturesModule, ModelsModule, AlertDeliveryModule, AuditModule],
   controllers: [AlertsController, RulesController, SilencesController, AuditController],
-  providers: [AlertRepository, AlertEngine, AuditLog],
+  providers: [AlertRepository, AlertEngine],
   exports: [AlertEngine],
 })
 export class AlertsModule {}

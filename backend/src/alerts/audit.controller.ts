@@ -2,7 +2,7 @@ import { BadRequestException, Controller, Get, Inject, Query, Req } from '@nestj
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { AuditEntry, Region, UserInfo } from '@district-monitor/streams';
-import { Access, userOf } from '../auth/access.js';
+import { Access, userOf } from '../http/access.js';
 import { alertGroups, silenceVisible } from '../auth/scope.js';
 import { AuditLog, type AuditVisibility } from '../audit/audit-log.js';
 import { REGION } from '../config/tokens.js';

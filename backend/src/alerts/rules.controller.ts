@@ -15,8 +15,8 @@ import {
 import { ApiBody, ApiOperation, ApiTags, type ApiBodyOptions } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { RULE_ID, districtsOf, parseRuleInput, type AlertRule, type Region } from '@district-monitor/streams';
-import { Access, actorOf } from '../auth/access.js';
-import { readJsonObject } from '../auth/json-body.js';
+import { Access, actorOf } from '../http/access.js';
+import { readJsonObject } from '../http/body.js';
 import { REGION } from '../config/tokens.js';
 import { AlertEngine } from './alert-engine.service.js';
 import { AlertRepository } from './alert.repository.js';

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { ClusterProfilesResponse, CorrelationMatrix } from '@district-monitor/streams';
-import { Access } from '../auth/access.js';
+import { Access } from '../http/access.js';
 import { HistoryAnalysisService } from '../history-analysis/history-analysis.service.js';
 import { AnalysisService, CORRELATION_DAYS } from './analysis.service.js';
 

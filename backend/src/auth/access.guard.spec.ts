@@ -15,7 +15,7 @@ import type { UserInfo } from '@district-monitor/streams';
 import type { AppConfig } from '../config/app-config.js';
 import { ProducerKeyGuard } from '../producer-keys/producer-key.guard.js';
 import type { ProducerKeysService, Verification } from '../producer-keys/producer-keys.service.js';
-import { Access, type AuthenticatedRequest } from './access.js';
+import { Access, type AuthenticatedRequest } from '../http/access.js';
 import { AccessGuard, presentedCredential, routesWithoutAccess } from './access.guard.js';
 import type { Authentication, UsersService } from './users.service.js';
 

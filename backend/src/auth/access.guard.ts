@@ -23,7 +23,7 @@ import {
   type BearerError,
 } from '../producer-keys/producer-key.guard.js';
 import { ProducerKeysService } from '../producer-keys/producer-keys.service.js';
-import { ACCESS_KEY, type AccessLevel, type AuthenticatedRequest, type SocketData } from './access.js';
+import { ACCESS_KEY, type AccessLevel, type AuthenticatedRequest, type SocketData } from '../http/access.js';
 import { roleAtLeast, UsersService, type Authentication } from './users.service.js';
 
 /** A credential as presented on a user route. */

@@ -18,8 +18,8 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { LoginResponse, UserInfo } from '@district-monitor/streams';
-import { Access, userOf } from './access.js';
-import { readJsonObject } from './json-body.js';
+import { Access, userOf } from '../http/access.js';
+import { readJsonObject } from '../http/body.js';
 import { parseLogin, parsePasswordChange } from './user-input.js';
 import { LoginLimiter, loginThrottled } from './login-limiter.js';
 import { UsersService } from './users.service.js';

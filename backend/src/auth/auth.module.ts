@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule, DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { AuditLog } from '../audit/audit-log.js';
+import { AuditModule } from '../audit/audit.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/tokens.js';
 import { ProducerKeysModule } from '../producer-keys/producer-keys.module.js';
@@ -32,11 +33,10 @@ async function sessionTokens(config: AppConfig, repository: UsersRepository): Pr
  * access rule (such a route answers 403 to everyone).
  */
 @Module({
-  imports: [ProducerKeysModule, DiscoveryModule],
+  imports: [ProducerKeysModule, DiscoveryModule, AuditModule],
   controllers: [AuthController, UsersController, OpenApiController],
   providers: [
     UsersRepository,
-    AuditLog,
     OpenApiDocument,
     LoginLimiter,
     { provide: SessionTokens, inject: [APP_CONFIG, UsersRepository], useFactory: sessionTokens },

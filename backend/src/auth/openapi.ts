@@ -7,7 +7,7 @@ import {
   type INestApplication,
 } from '@nestjs/common';
 import { ApiOperation, ApiTags, DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { Access, PRODUCER_KEY_SCHEME, SESSION_SCHEME } from './access.js';
+import { Access, PRODUCER_KEY_SCHEME, SESSION_SCHEME } from '../http/access.js';
 
 /** Holds the OpenAPI document built at start-up from the real controllers. */
 @Injectable()

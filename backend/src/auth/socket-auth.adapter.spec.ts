@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { UserInfo } from '@district-monitor/streams';
-import type { SocketData } from './access.js';
+import type { SocketData } from '../http/access.js';
 import { socketAuthMiddleware, type SocketAuthenticator } from './socket-auth.adapter.js';
 
 const USER: UserInfo = {

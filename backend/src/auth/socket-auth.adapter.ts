@@ -3,7 +3,7 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Namespace, Server, ServerOptions, Socket } from 'socket.io';
 import { metrics } from '../metrics/metrics.js';
 import type { RedisBroadcast } from '../live/redis-adapter.gateway.js';
-import type { SocketData } from './access.js';
+import type { SocketData } from '../http/access.js';
 import type { Authentication } from './users.service.js';
 
 /** What the handshake needs of the users service. */

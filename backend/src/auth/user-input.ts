@@ -1,6 +1,6 @@
 import { ROLES, type Role } from '@district-monitor/streams';
 import { PASSWORD_MAX, passwordProblem } from './password.js';
-import { fieldError, onlyFields, requiredString, typeName } from './json-body.js';
+import { fieldError, onlyFields, requiredString, typeName } from '../http/body.js';
 
 /** Usernames: lower-case letters, digits and `._@-`, 1-64 characters; logins are matched in lower case. */
 export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._@-]{0,63}$/;

@@ -22,8 +22,8 @@ import {
 import type { Request } from 'express';
 import { ROLES, type Region, type UserAccount } from '@district-monitor/streams';
 import { REGION } from '../config/tokens.js';
-import { Access, actorOf } from './access.js';
-import { readJsonObject } from './json-body.js';
+import { Access, actorOf } from '../http/access.js';
+import { readJsonObject } from '../http/body.js';
 import { parseNewUser, parseUserChanges } from './user-input.js';
 import { UsersService } from './users.service.js';
 

@@ -1,4 +1,4 @@
-import { readRegion } from '@district-monitor/data';
+import { readRegion } from '@district-monitor/data/runtime';
 import type { Region } from '@district-monitor/streams';
 import pg from 'pg';
 import { loadConfig, type AppConfig, type KafkaConfig } from '../config/app-config.js';

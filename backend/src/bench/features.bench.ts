@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readRateTable, readRegion } from '@district-monitor/data';
+import { readRateTable, readRegion } from '@district-monitor/data/runtime';
 import {
   CUBE_HOURS,
   HourClock,
@@ -19,7 +19,7 @@ import { PostgresDatabase } from '../database/postgres.repository.js';
 import { AggregateRefresher } from '../features/aggregate-refresher.js';
 import { FeatureRepository, type HourlyCountRow } from '../features/feature.repository.js';
 import { FeatureService } from '../features/feature.service.js';
-import { EventStoreRepository } from '../ingest/event-store.repository.js';
+import { EventStoreRepository } from '../database/event-store.repository.js';
 import { progress, withPostgresDatabase, type BenchEnv, type BenchRow } from './bench-kit.js';
 
 const DAY_MS = 86_400_000;

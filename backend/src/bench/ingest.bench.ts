@@ -16,13 +16,14 @@ import { FeatureRepository } from '../features/feature.repository.js';
 import { FeatureService } from '../features/feature.service.js';
 import { PgliteDatabase } from '../database/pglite.repository.js';
 import { PostgresDatabase } from '../database/postgres.repository.js';
-import { EventStoreRepository } from '../ingest/event-store.repository.js';
+import { EventStoreRepository } from '../database/event-store.repository.js';
 import { IngestService } from '../ingest/ingest.service.js';
 import { DeadLetterTableRepository } from '../transport/dead-letter.repository.js';
 import { NonRetriableError } from '../transport/errors.js';
 import { KafkaEventSource } from '../transport/kafka.consumer.js';
 import { KafkaProducerRepository } from '../transport/kafka-producer.repository.js';
 import { bareConsumeLoop } from './bare-loop.consumer.js';
+import { EventBus, subscribeAll } from '../events/event-bus.js';
 import {
   configFor,
   kafkaOf,
@@ -56,7 +57,12 @@ async function ingestPath(config: AppConfig, db: Database, events: number): Prom
   await features.load();
   const aggregates = new AggregateRefresher(db, region);
   const store = new EventStoreRepository(db);
-  const ingest = new IngestService(config, region, store, deadLetters, listener, features, aggregates);
+  const bus = new EventBus();
+  subscribeAll(bus, [features, aggregates]);
+  bus.on('batch.handled', (summary) => {
+    listener.publishBatch(summary);
+  });
+  const ingest = new IngestService(config, region, store, deadLetters, bus);
   const source = new KafkaEventSource(kafka);
   await source.start(async (batch) => {
     first ??= performance.now();

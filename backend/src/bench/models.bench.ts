@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { initModelRuntime } from '@district-monitor/data';
+import { initModelRuntime } from '@district-monitor/data/runtime';
 import {
   forecastBench,
   forestBench,

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { readRegion } from '@district-monitor/data';
+import { readRegion } from '@district-monitor/data/runtime';
 import { topicNames } from '@district-monitor/streams';
 import { KafkaSink, loadCsvStream, replay, toKafkaMessages } from '@district-monitor/streams/producers';
 import { chicagoRowMapper } from '@district-monitor/data/chicago-format';

@@ -7,7 +7,7 @@ import { AnalysisRepository } from '../analysis/analysis.repository.js';
 import type { Database } from '../database/database.js';
 import { bucketContext, migrate } from '../database/migrations.js';
 import { PgliteDatabase } from '../database/pglite.repository.js';
-import { EventStoreRepository } from '../ingest/event-store.repository.js';
+import { EventStoreRepository } from '../database/event-store.repository.js';
 import { BoardHistoryRepository } from './board-history.repository.js';
 import { ScoreHistoryRepository } from './score-history.repository.js';
 

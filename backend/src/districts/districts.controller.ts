@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Region, RegionUnit } from '@district-monitor/streams';
-import { Access } from '../auth/access.js';
+import { Access } from '../http/access.js';
 import { REGION } from '../config/tokens.js';
 
 export interface RegistryResponse {

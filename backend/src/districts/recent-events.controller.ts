@@ -2,8 +2,8 @@ import { Controller, ForbiddenException, Get, Inject, Param, Query, Req } from '
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { Region, RecentEventsResponse } from '@district-monitor/streams';
-import { visibleTo } from '../alerts/alerts.controller.js';
-import { Access, userOf } from '../auth/access.js';
+import { visibleTo } from '../http/access.js';
+import { Access, userOf } from '../http/access.js';
 import { REGION } from '../config/tokens.js';
 import { districtParam } from './district-param.js';
 import { DEFAULT_RECENT_EVENTS, MAX_RECENT_EVENTS, parseEventLimit } from './recent-events.js';

@@ -3,7 +3,7 @@ import { parseRegion, type Category, type MonitorEvent } from '@district-monitor
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketContext, migrate } from '../database/migrations.js';
 import { PgliteDatabase } from '../database/pglite.repository.js';
-import { EventStoreRepository } from '../ingest/event-store.repository.js';
+import { EventStoreRepository } from '../database/event-store.repository.js';
 import { BlackSpotRepository } from '../region/black-spots.repository.js';
 import { BlackSpotService } from '../region/black-spots.service.js';
 import { RecentEventsRepository } from './recent-events.repository.js';

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Region } from '@district-monitor/streams';
 import { DATABASE, REGION } from '../config/tokens.js';
 import type { Database } from '../database/database.js';
+import { OnEvent } from '../events/event-bus.js';
 import { refreshQueuedAggregates } from '../database/timescale.js';
 
 /**
@@ -45,6 +46,7 @@ export class AggregateRefresher {
   }
 
   /** Called after each committed batch; returns at once. */
+  @OnEvent('batch.committed')
   batchCommitted(): void {
     if (!this.enabled || this.held > 0) return;
     if (this.running !== undefined) {

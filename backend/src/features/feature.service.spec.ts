@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DistrictFeatures } from '@district-monitor/streams';
-import { readRegion } from '@district-monitor/data';
+import { readRegion } from '@district-monitor/data/runtime';
+import { EventBus } from '../events/event-bus.js';
 import type { FeatureRepository } from './feature.repository.js';
 import { FeatureService } from './feature.service.js';
 
@@ -10,11 +11,13 @@ describe('FeatureService hourly push', () => {
   it('pushes every district at a new hour even when a batch reached that hour first', async () => {
     const region = await readRegion(new URL('../../../data/regions/tamil-nadu.json', import.meta.url));
     const repository = { hourlySince: () => Promise.resolve([]) } as unknown as FeatureRepository;
-    const service = new FeatureService(region, repository);
+    const bus = new EventBus();
+    const service = new FeatureService(region, repository, bus);
     const start = Date.parse('2026-11-01T10:05:00+05:30');
     await service.load(start);
     const pushes: (readonly DistrictFeatures[])[] = [];
-    service.start({ publishFeatures: (features) => pushes.push(features) });
+    bus.on('features.changed', (features) => pushes.push(features));
+    service.start();
     service.onModuleDestroy();
 
     service.tick(start + 60_000);

@@ -9,18 +9,15 @@ import {
   type HourlyCounts,
 } from '@district-monitor/models';
 import { REGION } from '../config/tokens.js';
-import type { CountChange } from '../ingest/event-store.repository.js';
+import type { CommittedBatch } from '../events/app-events.js';
+import { EventBus, OnEvent } from '../events/event-bus.js';
+import type { CountChange } from '../database/event-store.repository.js';
 import { FeatureRepository } from './feature.repository.js';
 
 /** Events may lie up to a few minutes ahead of this clock (the validator's skew): one hour of headroom. */
 const FUTURE_HOURS = 2;
 /** Every district's features are recomputed this often, so windows slide and baselines stay current. */
 const REFRESH_MS = 60_000;
-
-/** Who hears about recomputed features (the live gateway). */
-export interface FeatureListener {
-  publishFeatures(features: readonly DistrictFeatures[]): void;
-}
 
 /**
  * The rolling features of every district, kept current incrementally. Each district has an hourly
@@ -40,7 +37,6 @@ export class FeatureService implements OnModuleDestroy {
   private endHour = 0;
   /** The hour whose every-district update listeners last got (see `tick`). */
   private publishedHour = 0;
-  private listener: FeatureListener | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** Count changes outside the cubes' span (older than two years): stored, but no feature reads them. */
   ignoredChanges = 0;
@@ -54,6 +50,8 @@ export class FeatureService implements OnModuleDestroy {
   constructor(
     @Inject(REGION) region: Region,
     @Inject(FeatureRepository) private readonly repository: FeatureRepository,
+    /** Where recomputed features go (`features.changed`); a service built by hand gets a bus of its own. */
+    @Inject(EventBus) private readonly bus: EventBus = new EventBus(),
   ) {
     this.clock = new HourClock(region.timeZone);
     const districts = districtsOf(region);
@@ -116,7 +114,7 @@ export class FeatureService implements OnModuleDestroy {
       this.staleDistricts.delete(code);
     }
     const features = this.recompute(known, now);
-    this.listener?.publishFeatures(features);
+    this.bus.emit('features.changed', features);
     return rows.length;
   }
 
@@ -125,9 +123,8 @@ export class FeatureService implements OnModuleDestroy {
     return [...this.districts.keys()];
   }
 
-  /** Keeps windows sliding: recomputes every district each minute, and tells listeners at each new hour. */
-  start(listener: FeatureListener): void {
-    this.listener = listener;
+  /** Keeps windows sliding: recomputes every district each minute, and tells subscribers at each new hour. */
+  start(): void {
     this.timer = setInterval(() => {
       try {
         this.tick(Date.now());
@@ -140,6 +137,11 @@ export class FeatureService implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     clearInterval(this.timer);
+  }
+
+  @OnEvent('batch.committed')
+  batchCommitted(batch: CommittedBatch): void {
+    this.applyChanges(batch.changes);
   }
 
   /** Adds a committed batch's count changes and recomputes the districts they touched. */
@@ -168,7 +170,7 @@ export class FeatureService implements OnModuleDestroy {
       }
     }
     const features = this.recompute([...touched], now);
-    if (features.length > 0) this.listener?.publishFeatures(features);
+    if (features.length > 0) this.bus.emit('features.changed', features);
     return features;
   }
 
@@ -208,7 +210,7 @@ export class FeatureService implements OnModuleDestroy {
     const hour = this.clock.hourOf(now);
     if (hour !== this.publishedHour) {
       this.publishedHour = hour;
-      this.listener?.publishFeatures(all);
+      this.bus.emit('features.changed', all);
     }
   }
 

@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Region } from '@district-monitor/streams';
 import { CRIME_FEATURE_NAMES, type DistrictFeatures } from '@district-monitor/models';
-import { Access, userOf } from '../auth/access.js';
+import { Access, userOf } from '../http/access.js';
 import { requireInScope } from '../auth/scope.js';
 import { REGION } from '../config/tokens.js';
 import { FeatureService } from './feature.service.js';

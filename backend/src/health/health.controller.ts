@@ -2,7 +2,7 @@ import { AlertEngine } from '../alerts/alert-engine.service.js';
 import { Controller, Get, HttpStatus, Inject, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Access, type AuthenticatedRequest } from '../auth/access.js';
+import { Access, type AuthenticatedRequest } from '../http/access.js';
 import { DATABASE, EVENT_SOURCE } from '../config/tokens.js';
 import type { Database, DatabaseInfo } from '../database/database.js';
 import { AggregateRefresher } from '../features/aggregate-refresher.js';

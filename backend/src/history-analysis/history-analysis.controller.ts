@@ -16,8 +16,8 @@ import type {
   Region,
   StructuralTiersResponse,
 } from '@district-monitor/streams';
-import { visibleTo } from '../alerts/alerts.controller.js';
-import { Access, userOf } from '../auth/access.js';
+import { visibleTo } from '../http/access.js';
+import { Access, userOf } from '../http/access.js';
 import { REGION } from '../config/tokens.js';
 import { districtParam } from '../districts/district-param.js';
 import { HistoryAnalysisService } from './history-analysis.service.js';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { createRegistry, historyFileOf } from '@district-monitor/data';
+import { createRegistry, historyFileOf } from '@district-monitor/data/runtime';
 import { datasetHistorySource, type HistoryTableSource } from '@district-monitor/data/history-analysis';
 import type { Region } from '@district-monitor/streams';
 import type { AppConfig } from '../config/app-config.js';

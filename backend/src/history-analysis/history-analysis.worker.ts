@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { initModelRuntime } from '@district-monitor/data';
+import { initModelRuntime } from '@district-monitor/data/runtime';
 import { analyseHistory } from '@district-monitor/data/history-analysis';
 import type { HistoryTrainReply, HistoryTrainRequest } from './history-analysis.messages.js';
 

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { HistoryDistrictAnswer, HistoryMetaAnswer, HistoryYearAnswer } from '@district-monitor/streams';
-import { Access, userOf } from '../auth/access.js';
+import { Access, userOf } from '../http/access.js';
 import { HistoryService } from './history.service.js';
 
 /**

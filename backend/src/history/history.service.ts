@@ -6,7 +6,7 @@ import {
   NotFoundException,
   type OnModuleInit,
 } from '@nestjs/common';
-import { historyFileOf, loadHistory, type LoadedHistory } from '@district-monitor/data';
+import { historyFileOf, loadHistory, type LoadedHistory } from '@district-monitor/data/runtime';
 import type {
   HistoryCell,
   HistoryDistrictAnswer,

@@ -14,11 +14,11 @@ import type { Request, Response } from 'express';
 import type { MonitorEvent } from '@district-monitor/streams';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG, EVENT_PUBLISHER } from '../config/tokens.js';
-import { Access } from '../auth/access.js';
+import { Access } from '../http/access.js';
 import { producerOf } from '../producer-keys/producer-key.guard.js';
 import { ProducerRateLimiter, rateLimitException } from '../producer-keys/producer-rate-limiter.js';
 import { BackpressureError, type EventPublisher } from '../transport/transport.js';
-import { readBody, splitBody } from './ingest-body.js';
+import { readBody, splitBody } from '../http/body.js';
 import { IngestService } from './ingest.service.js';
 
 export type EventResult =

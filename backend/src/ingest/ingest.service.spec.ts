@@ -3,8 +3,9 @@ import { parseRegion, type BatchSummary, type MonitorEvent } from '@district-mon
 import { createSimulator } from '@district-monitor/streams/simulator';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/app-config.js';
+import { EventBus } from '../events/event-bus.js';
 import type { DeadLetter, InboundBatch } from '../transport/transport.js';
-import type { CountChange, EventStoreRepository, InsertResult } from './event-store.repository.js';
+import type { CountChange, EventStoreRepository, InsertResult } from '../database/event-store.repository.js';
 import { IngestService } from './ingest.service.js';
 
 const region = parseRegion(
@@ -62,6 +63,14 @@ function service(store: EventStoreRepository, deadLetterFails = false) {
   const summaries: BatchSummary[] = [];
   const applied: CountChange[][] = [];
   let commits = 0;
+  const bus = new EventBus();
+  bus.on('batch.handled', (summary) => summaries.push(summary));
+  bus.on('batch.committed', ({ changes }) => {
+    applied.push([...changes]);
+  });
+  bus.on('batch.committed', () => {
+    commits++;
+  });
   const ingest = new IngestService(
     loadConfig({}),
     region,
@@ -72,17 +81,7 @@ function service(store: EventStoreRepository, deadLetterFails = false) {
           ? Promise.reject(new Error('broker down'))
           : Promise.resolve(void letters.push(...list)),
     },
-    { publishBatch: (summary) => summaries.push(summary) },
-    {
-      applyChanges: (changes) => {
-        applied.push([...changes]);
-      },
-    },
-    {
-      batchCommitted: () => {
-        commits++;
-      },
-    },
+    bus,
   );
   return { ingest, letters, summaries, applied, commits: () => commits };
 }

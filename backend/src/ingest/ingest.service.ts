@@ -13,47 +13,19 @@ import {
 } from '@district-monitor/streams';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG, DEAD_LETTER_SINK, REGION } from '../config/tokens.js';
-import { LiveGateway } from '../live/live.gateway.js';
 import type { DeadLetter, DeadLetterSink, InboundBatch, InboundMessage } from '../transport/transport.js';
 import { isDataError } from '../database/database.js';
-import { AggregateRefresher } from '../features/aggregate-refresher.js';
-import { FeatureService } from '../features/feature.service.js';
+import { EventBus } from '../events/event-bus.js';
 import { metrics } from '../metrics/metrics.js';
-import { EventStoreRepository, type CountChange } from './event-store.repository.js';
+import { logOutcome, type BatchOutcome } from './batch-outcome.js';
+import { EventStoreRepository, type CountChange } from '../database/event-store.repository.js';
+
+export type { CommittedBatch } from '../events/app-events.js';
 
 /** A valid event and the message it came in. */
 interface Decoded {
   readonly event: MonitorEvent;
   readonly message: InboundMessage;
-}
-
-/** Who hears about committed batches (the live gateway). */
-export interface BatchListener {
-  publishBatch(summary: BatchSummary): void;
-}
-
-/** Who keeps derived state current from the count changes of committed batches. */
-export interface CountListener {
-  applyChanges(changes: readonly CountChange[]): void;
-}
-
-/** Who refreshes the stored aggregates after a batch committed (continuous aggregates on TimescaleDB). */
-export interface AggregateUpkeep {
-  batchCommitted(): void;
-}
-
-/** What a committed batch did, for observers. */
-export interface CommittedBatch {
-  readonly changes: readonly CountChange[];
-  /** Every valid event of the batch, repeats included (a producer that repeats itself is alive). */
-  readonly received: readonly MonitorEvent[];
-  /** The events stored for the first time. */
-  readonly stored: readonly MonitorEvent[];
-}
-
-/** Who else follows committed batches (the alert engine). */
-export interface BatchObserver {
-  batchCommitted(batch: CommittedBatch): void;
 }
 
 interface StoreOutcome {
@@ -72,7 +44,6 @@ interface StoreOutcome {
 export class IngestService {
   readonly validator: EventValidator;
   private readonly kindByTopic: ReadonlyMap<string, EventKind>;
-  private readonly observers: BatchObserver[] = [];
   private readonly logger = new Logger('Ingest');
 
   constructor(
@@ -80,9 +51,7 @@ export class IngestService {
     @Inject(REGION) region: Region,
     @Inject(EventStoreRepository) private readonly store: EventStoreRepository,
     @Inject(DEAD_LETTER_SINK) private readonly deadLetters: DeadLetterSink,
-    @Inject(LiveGateway) private readonly live: BatchListener,
-    @Inject(FeatureService) private readonly features: CountListener,
-    @Inject(AggregateRefresher) private readonly aggregates: AggregateUpkeep,
+    @Inject(EventBus) private readonly bus: EventBus,
   ) {
     this.validator = createEventValidator({ region });
     const topics = topicNames(config.kafka?.topicPrefix ?? '');
@@ -92,13 +61,12 @@ export class IngestService {
     ]);
   }
 
-  /** Adds an observer of committed batches (called synchronously; it must queue its own work). */
-  observe(observer: BatchObserver): void {
-    this.observers.push(observer);
-  }
-
-  /** Handles one transport batch; throws (so the batch is re-delivered) only if storing failed. */
-  async handleBatch(batch: InboundBatch, transport: TransportKind): Promise<BatchSummary> {
+  /**
+   * Handles one transport batch and says what became of each message (stored, duplicate, dead-lettered);
+   * throws (so the batch is re-delivered) if storing or dead-lettering failed, and lets a programming
+   * error through for the runner to stop on (transport/errors.ts).
+   */
+  async handleBatch(batch: InboundBatch, transport: TransportKind): Promise<BatchOutcome> {
     const valid: Decoded[] = [];
     const letters: DeadLetter[] = [];
     for (const message of batch.messages) {
@@ -110,17 +78,12 @@ export class IngestService {
     const storing = metrics.storeDuration.startTimer();
     const { stored, storedIds, changes, refused } = await this.storeSettingAsideRefused(valid);
     storing();
-    // The store has committed: its changes reach the features now, since a re-delivery of this batch
-    // (if dead-lettering fails below) finds every event stored and changes nothing.
-    this.features.applyChanges(changes);
-    this.aggregates.batchCommitted();
-    if (this.observers.length > 0) {
-      const received = valid.map((item) => item.event);
-      const fresh = new Set(storedIds);
-      const storedEvents = received.filter((event) => fresh.has(event.eventId));
-      for (const observer of this.observers)
-        observer.batchCommitted({ changes, received, stored: storedEvents });
-    }
+    // The store has committed: its changes reach the features, aggregates and alerts now, since a
+    // re-delivery of this batch (if dead-lettering fails below) finds every event stored and changes nothing.
+    const received = valid.map((item) => item.event);
+    const fresh = new Set(storedIds);
+    const storedEvents = received.filter((event) => fresh.has(event.eventId));
+    this.bus.emit('batch.committed', { changes, received, stored: storedEvents });
     const newestReportedByDistrict = newestReports(valid, storedIds);
     letters.push(...refused);
     // Dead letters go out before the batch counts as handled, so its offsets are committed only after.
@@ -148,14 +111,10 @@ export class IngestService {
       summary,
       letters.map((letter) => letter.reason),
     );
-    this.logger.debug({
-      msg: 'batch stored',
-      stored: summary.stored,
-      duplicates: summary.duplicates,
-      deadLettered: summary.deadLettered,
-    });
-    this.live.publishBatch(summary);
-    return summary;
+    this.bus.emit('batch.handled', summary);
+    const outcome: BatchOutcome = { ...summary, processed: batch.messages.length, deadLetters: letters };
+    logOutcome(this.logger, outcome);
+    return outcome;
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { districtsOf, type BoardSnapshot, type Region } from '@district-monitor/streams';
 import { REGION } from '../config/tokens.js';
-import { EventStoreRepository } from '../ingest/event-store.repository.js';
+import { EventStoreRepository } from '../database/event-store.repository.js';
 import { SimulationStatusStore } from './simulation-status.js';
 
 const WINDOW_HOURS = 24;

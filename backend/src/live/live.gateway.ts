@@ -16,10 +16,11 @@ import type {
   ServerToClientEvents,
 } from '@district-monitor/streams';
 import { BoardService } from './board.service.js';
-import type { SocketData } from '../auth/access.js';
+import type { SocketData } from '../http/access.js';
 import { SimulationStatusStore } from './simulation-status.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/tokens.js';
+import { OnEvent } from '../events/event-bus.js';
 
 type BoardSocket = Socket<ClientToServerEvents, ServerToClientEvents, never, Partial<SocketData>>;
 
@@ -76,18 +77,21 @@ export class LiveGateway implements OnGatewayConnection, OnModuleDestroy {
   }
 
   /** Queues a committed batch's summary; summaries within one flush interval are merged. */
+  @OnEvent('batch.handled')
   publishBatch(summary: BatchSummary): void {
     this.pending = this.pending === undefined ? summary : mergeBatchSummaries(this.pending, summary);
     this.scheduleFlush();
   }
 
   /** Queues recomputed district features; within one flush interval only the latest per district is sent. */
+  @OnEvent('features.changed')
   publishFeatures(features: readonly DistrictFeatures[]): void {
     for (const item of features) this.pendingFeatures.set(item.district, item);
     this.scheduleFlush();
   }
 
   /** Queues new district scores (`scores`), coalesced like the features: the latest per district. */
+  @OnEvent('scores.changed')
   publishScores(scores: readonly DistrictScore[]): void {
     for (const item of scores) this.pendingScores.set(item.district, item);
     this.scheduleFlush();

@@ -14,7 +14,7 @@ import {
 } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiConflictResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { ActiveModelResponse, ModelVersionsResponse, RetrainAccepted } from '@district-monitor/streams';
-import { Access } from '../auth/access.js';
+import { Access } from '../http/access.js';
 import { ModelRegistryRepository, TrainingInProgressError } from './model-registry.repository.js';
 import { ActivationRefusedError, ModelRegistryService } from './model-registry.service.js';
 

@@ -1,4 +1,4 @@
-import { initModelRuntime } from '@district-monitor/data';
+import { initModelRuntime } from '@district-monitor/data/runtime';
 import { DistrictScorer, type ModelBundleJson } from '@district-monitor/models';
 import type { Region } from '@district-monitor/streams';
 import type { ActiveScorer, ScorerLoader } from './scorer.js';

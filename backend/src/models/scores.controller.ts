@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Req, ServiceUnavailableException } from
 import type { Request } from 'express';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { type DistrictScore, type Region, type ScoresResponse } from '@district-monitor/streams';
-import { Access, userOf } from '../auth/access.js';
+import { Access, userOf } from '../http/access.js';
 import { inScope, requireInScope } from '../auth/scope.js';
 import { REGION } from '../config/tokens.js';
 import { ModelRegistryService } from './model-registry.service.js';

@@ -4,9 +4,10 @@ import { parseRegion, type DistrictScore, type ModelCard } from '@district-monit
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FeatureRepository } from '../features/feature.repository.js';
 import { FeatureService } from '../features/feature.service.js';
-import type { CountChange } from '../ingest/event-store.repository.js';
+import type { CountChange } from '../database/event-store.repository.js';
 import type { ActiveScorer } from './scorer.js';
 import { SCORE_INTERVAL_MS, ScoringService } from './scoring.service.js';
+import { EventBus } from '../events/event-bus.js';
 
 const region = parseRegion(
   JSON.parse(readFileSync(new URL('../../../data/regions/tamil-nadu.json', import.meta.url), 'utf8')),
@@ -64,9 +65,10 @@ describe('ScoringService', () => {
     const repository = { hourlySince: () => Promise.resolve([]) } as unknown as FeatureRepository;
     features = new FeatureService(region, repository);
     await features.load(NOW);
-    scoring = new ScoringService(region, features);
+    const bus = new EventBus();
+    scoring = new ScoringService(region, features, bus);
     pushed = [];
-    scoring.start({ publishScores: (scores) => pushed.push([...scores]) });
+    bus.on('scores.changed', (scores) => pushed.push([...scores]));
   });
 
   afterEach(() => {

@@ -8,6 +8,7 @@ import {
   type RegionUnit,
 } from '@district-monitor/streams';
 import { REGION } from '../config/tokens.js';
+import { EventBus, OnEvent } from '../events/event-bus.js';
 import { FeatureService } from '../features/feature.service.js';
 import { DurationStats, type DurationSummary } from './duration-stats.js';
 import { toWireScore, type ActiveScorer } from './scorer.js';
@@ -18,11 +19,6 @@ export interface DistrictState {
   readonly clock: HourClock;
   countsOf(code: string): HourlyCounts;
   current(code: string): DistrictFeatures;
-}
-
-/** Who hears about new scores (the live gateway). */
-export interface ScoreListener {
-  publishScores(scores: readonly DistrictScore[]): void;
 }
 
 /**
@@ -71,7 +67,6 @@ export class ScoringService implements OnModuleDestroy {
   private readonly dirty = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private scorer: ActiveScorer | undefined;
-  private listener: ScoreListener | undefined;
   private recorder: ScoreRecorder | undefined;
   private readonly onBatch = new DurationStats();
   private readonly runs = new DurationStats();
@@ -85,12 +80,10 @@ export class ScoringService implements OnModuleDestroy {
   constructor(
     @Inject(REGION) region: Region,
     @Inject(FeatureService) private readonly districts: DistrictState,
+    /** Where new scores go (`scores.changed`); a service built by hand gets a bus of its own. */
+    @Inject(EventBus) private readonly bus: EventBus = new EventBus(),
   ) {
     this.units = new Map(districtsOf(region).map((unit) => [unit.code, unit]));
-  }
-
-  start(listener: ScoreListener): void {
-    this.listener = listener;
   }
 
   /** Hands every run's scores to `recorder` as well (the score history, backend/src/board-history). */
@@ -119,7 +112,8 @@ export class ScoringService implements OnModuleDestroy {
     this.scoreWith(scorer, [...this.units.keys()]);
   }
 
-  /** The districts whose features were just recomputed (a FeatureListener's call, on the batch's turn). */
+  /** The districts whose features were just recomputed (`features.changed`, on the batch's turn). */
+  @OnEvent('features.changed')
   featuresChanged(features: readonly DistrictFeatures[]): void {
     if (this.scorer === undefined || features.length === 0) return;
     const started = performance.now();
@@ -198,7 +192,7 @@ export class ScoringService implements OnModuleDestroy {
       }
     }
     if (scored.length === 0) return;
-    this.listener?.publishScores(scored);
+    this.bus.emit('scores.changed', scored);
     try {
       this.recorder?.record(scored);
     } catch (error) {

@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { initModelRuntime } from '@district-monitor/data';
+import { initModelRuntime } from '@district-monitor/data/runtime';
 import { trainDistrictModels } from '@district-monitor/models';
 import { unpackCounts, type TrainReply, type TrainRequest } from './training-data.js';
 

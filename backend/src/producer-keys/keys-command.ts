@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/app-config.js';
 import type { Database } from '../database/database.js';
-import { readRegion } from '@district-monitor/data';
+import { readRegion } from '@district-monitor/data/runtime';
 import { bucketContext, migrate } from '../database/migrations.js';
 import { DataDirLockedError, PgliteDatabase } from '../database/pglite.repository.js';
 import { PostgresDatabase } from '../database/postgres.repository.js';

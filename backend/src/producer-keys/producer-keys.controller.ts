@@ -22,8 +22,8 @@ import {
 import type { Request } from 'express';
 import type { CreatedProducerKey, ProducerKeyView } from '@district-monitor/streams';
 import { AuditLog } from '../audit/audit-log.js';
-import { Access, actorOf } from '../auth/access.js';
-import { fieldError, onlyFields, readJsonObject, requiredString, typeName } from '../auth/json-body.js';
+import { Access, actorOf } from '../http/access.js';
+import { fieldError, onlyFields, readJsonObject, requiredString, typeName } from '../http/body.js';
 import { DATABASE } from '../config/tokens.js';
 import type { Database } from '../database/database.js';
 import { DEFAULT_RATE_LIMIT, MAX_RATE_LIMIT } from './producer-key.js';

@@ -1,6 +1,6 @@
 import { Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
-import { AuditLog } from '../audit/audit-log.js';
+import { AuditModule } from '../audit/audit.module.js';
 import { APP_CONFIG } from '../config/tokens.js';
 import { ProducerKeyGuard } from './producer-key.guard.js';
 import { ProducerKeysController } from './producer-keys.controller.js';
@@ -10,9 +10,9 @@ import { ProducerRateLimiter } from './producer-rate-limiter.js';
 
 /** Producer keys for HTTP ingest: verification (the guard), the per-key rate limit, the admin routes. */
 @Module({
+  imports: [AuditModule],
   controllers: [ProducerKeysController],
   providers: [
-    AuditLog,
     ProducerKeysRepository,
     {
       provide: ProducerKeysService,

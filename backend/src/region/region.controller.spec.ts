@@ -14,13 +14,14 @@ import {
   type UserInfo,
 } from '@district-monitor/streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuthenticatedRequest } from '../auth/access.js';
+import type { AuthenticatedRequest } from '../http/access.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG, DATABASE, REGION } from '../config/tokens.js';
 import { bucketContext, migrate } from '../database/migrations.js';
 import { PgliteDatabase } from '../database/pglite.repository.js';
-import { EventStoreRepository } from '../ingest/event-store.repository.js';
+import { EventStoreRepository } from '../database/event-store.repository.js';
 import { RegionModule } from './region.module.js';
+import { DistrictsModule } from '../districts/districts.module.js';
 
 const REGION_FILE = fileURLToPath(new URL('../../../data/regions/tamil-nadu.json', import.meta.url));
 const region = parseRegion(JSON.parse(readFileSync(REGION_FILE, 'utf8')), 'tamil-nadu.json');
@@ -95,7 +96,7 @@ describe('region routes over HTTP', () => {
     })
     class DriversModule {}
 
-    @Module({ imports: [DriversModule, RegionModule] })
+    @Module({ imports: [DriversModule, RegionModule, DistrictsModule] })
     class TestModule {}
 
     app = await NestFactory.create(TestModule, { logger: false });

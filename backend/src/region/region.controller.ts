@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { BlackSpotsResponse, RegionMap } from '@district-monitor/streams';
-import { Access, userOf } from '../auth/access.js';
+import { Access, userOf } from '../http/access.js';
 import { BlackSpotService } from './black-spots.service.js';
 import { RegionMapService } from './region-map.service.js';
 import { DEFAULT_SPOT_HOURS, MAX_SPOT_DAYS, parseSpotWindow } from './spot-window.js';

@@ -5,7 +5,7 @@ import { createSimulator, type Simulator } from '@district-monitor/streams/simul
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG, EVENT_PUBLISHER, EVENT_SOURCE, REGION } from '../config/tokens.js';
 import { AggregateRefresher } from '../features/aggregate-refresher.js';
-import { EventStoreRepository } from '../ingest/event-store.repository.js';
+import { EventStoreRepository } from '../database/event-store.repository.js';
 import { SimulationStatusStore } from '../live/simulation-status.js';
 import { ModelRegistryService } from '../models/model-registry.service.js';
 import { RegionMapService } from '../region/region-map.service.js';

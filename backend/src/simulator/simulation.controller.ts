@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { SimulationStatus } from '@district-monitor/streams';
-import { Access } from '../auth/access.js';
+import { Access } from '../http/access.js';
 import { SimulationStatusStore } from '../live/simulation-status.js';
 
 /**

@@ -1,4 +1,4 @@
-import { pointInGeometry, readRateTable, type AreaGeometry } from '@district-monitor/data';
+import { pointInGeometry, readRateTable, type AreaGeometry } from '@district-monitor/data/runtime';
 import type { Region, RegionMap } from '@district-monitor/streams';
 import type { DistrictArea, SimulatorOptions } from '@district-monitor/streams/simulator';
 import type { AppConfig } from '../config/app-config.js';

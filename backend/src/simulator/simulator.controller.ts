@@ -11,8 +11,8 @@ import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { parseSurge, type Surge } from '@district-monitor/streams/simulator';
 import { parseStrictJson } from '@district-monitor/streams';
-import { Access } from '../auth/access.js';
-import { bodyProblem, readBody } from '../ingest/ingest-body.js';
+import { Access } from '../http/access.js';
+import { bodyProblem, readBody } from '../http/body.js';
 import { SimulatorService } from './simulator.service.js';
 
 /**

@@ -2,7 +2,7 @@ import { BadRequestException, Controller, Get, Inject, NotFoundException, Query,
 import type { Request } from 'express';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CATEGORIES, UNIT_CODE_PATTERN, type Category, type Region } from '@district-monitor/streams';
-import { Access, userOf } from '../auth/access.js';
+import { Access, userOf } from '../http/access.js';
 import { requireInScope } from '../auth/scope.js';
 import { REGION } from '../config/tokens.js';
 import { StatsRepository } from './stats.repository.js';

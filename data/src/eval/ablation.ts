@@ -3,7 +3,7 @@ import { loadChicagoIncidents, type IncidentRow } from '../incidents.js';
 import { loadRegion } from '../registry.js';
 import { initAugurs } from '../runtime/augurs.js';
 import { initTensorflow } from '../runtime/tf.js';
-import { accuracy, argmax, brier, macroF1 } from './metrics.js';
+import { accuracy, argmax, brier, macroF1 } from '../tier/metrics.js';
 import type { ModelRow } from './report.js';
 import {
   FIRST_TIER_TARGET,
@@ -12,10 +12,10 @@ import {
   tierSamples,
   type TierModel,
   type TierSample,
-} from './tier-eval.js';
-import { TierForecastCache, tierForest, tierSingleFusion } from './tier-models.js';
-import { tierStackedFusion, transitionPrior } from './tier-stack.js';
-import { loadTierTask } from './tier-task.js';
+} from '../tier/tier-eval.js';
+import { TierForecastCache, tierForest, tierSingleFusion } from '../tier/tier-models.js';
+import { tierStackedFusion, transitionPrior } from '../tier/tier-stack.js';
+import { loadTierTask } from '../tier/tier-task.js';
 import {
   evaluateWeekly,
   meanBaseline,

@@ -1,4 +1,4 @@
-import { quantile, tercileOf, type Terciles } from './metrics.js';
+import { quantile, tercileOf, type Terciles } from '../tier/metrics.js';
 
 /**
  * An empirical predictive distribution for a point forecaster without one of its own: the ratios

@@ -1,11 +1,11 @@
 import { CRIME_FEATURE_NAMES } from '@district-monitor/models';
-import { oneHot } from './metrics.js';
+import { oneHot } from '../tier/metrics.js';
 import { runReference, type ReferenceSeries } from './reference.js';
 import type { ModelRow } from './report.js';
-import { FIRST_TIER_TARGET, evaluateTiers, tierSamples, type TierSample } from './tier-eval.js';
-import { crimeMatrix } from './tier-models.js';
-import { tiersOf, type TierTask } from './tier-task.js';
-import { yearlyLogRates } from './tier-trend.js';
+import { FIRST_TIER_TARGET, evaluateTiers, tierSamples, type TierSample } from '../tier/tier-eval.js';
+import { crimeMatrix } from '../tier/tier-models.js';
+import { tiersOf, type TierTask } from '../tier/tier-task.js';
+import { yearlyLogRates } from '../tier/tier-trend.js';
 import { evaluateWeekly, type WeeklyForecast, type WeeklyModel, type WeeklySample } from './weekly-eval.js';
 import type { WeeklyFeatureCache } from './weekly-models.js';
 import type { WeeklyTask } from './weekly-task.js';

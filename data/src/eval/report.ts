@@ -1,4 +1,4 @@
-import type { ReliabilityBin } from './metrics.js';
+import type { ReliabilityBin } from '../tier/metrics.js';
 
 /** One model's line in an evaluation table. Metrics a model cannot produce are `null`. */
 export interface ModelRow {

@@ -11,9 +11,15 @@ import {
   threeYearMean,
   TIER_METRICS,
   type TierModel,
-} from './tier-eval.js';
-import { loadTierTask } from './tier-task.js';
-import { TierForecastCache, tierForecaster, tierForest, tierFusion, tierProfiles } from './tier-models.js';
+} from '../tier/tier-eval.js';
+import { loadTierTask } from '../tier/tier-task.js';
+import {
+  TierForecastCache,
+  tierForecaster,
+  tierForest,
+  tierFusion,
+  tierProfiles,
+} from '../tier/tier-models.js';
 import { cachedEts, cachedProphet, WeeklyForecastCache, weeklyStackedFusion } from './weekly-stack.js';
 import {
   evaluateWeekly,

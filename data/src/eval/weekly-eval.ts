@@ -1,6 +1,6 @@
 import { computeDistrictFeatures } from '@district-monitor/models';
 import { RatioCalibration } from './calibration.js';
-import { argmax, brier, coverage, macroF1, mase, reliability, tercileOf, accuracy } from './metrics.js';
+import { argmax, brier, coverage, macroF1, mase, reliability, tercileOf, accuracy } from '../tier/metrics.js';
 import type { ReferenceScoreJob } from './reference.js';
 import type { ModelRow } from './report.js';
 import type { WeeklyTask } from './weekly-task.js';

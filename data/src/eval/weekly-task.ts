@@ -2,7 +2,7 @@ import { INCIDENT_CATEGORIES, type Category, type RegionUnit } from '@district-m
 import { CUBE_HOURS, HourClock, HourlyCube } from '@district-monitor/models';
 import type { IncidentRow } from '../incidents.js';
 import type { RegionRegistry } from '../registry.js';
-import { naiveScale, terciles, type Terciles } from './metrics.js';
+import { naiveScale, terciles, type Terciles } from '../tier/metrics.js';
 
 /** How the weekly task (T2) is cut, with the defaults of ../shared/BRIEF.md. */
 export interface WeeklyTaskOptions {

@@ -22,17 +22,17 @@ import type {
   AnalysisUnit,
   StructuralTier,
 } from '@district-monitor/streams';
-import type { TierModel, TierSample } from '../eval/tier-eval.js';
-import { tierSamples } from '../eval/tier-eval.js';
+import type { TierModel, TierSample } from '../tier/tier-eval.js';
+import { tierSamples } from '../tier/tier-eval.js';
 import {
   TierForecastCache,
   tierForecaster,
   tierForest,
   tierFusion,
   tierProfiles,
-} from '../eval/tier-models.js';
-import { nextYearTierFusion } from '../eval/tier-stack.js';
-import type { TierTask } from '../eval/tier-task.js';
+} from '../tier/tier-models.js';
+import { nextYearTierFusion } from '../tier/tier-stack.js';
+import type { TierTask } from '../tier/tier-task.js';
 import { historyHash, tierTaskOfTable, type HistoryTable } from './table.js';
 
 /** Stored form of the analysis (the registry's bundle). */
@@ -498,7 +498,7 @@ function districtProfiles(
 
 /**
  * T1's models trained on all years (every target year from the fourth on) and applied to the year after
- * the history. The fusion network is the T1 model of data/src/eval/tier-models.ts, through
+ * the history. The fusion network is the T1 model of data/src/tier/tier-models.ts, through
  * {@link structuralTierModel}, so its improvements flow in.
  */
 async function structuralTiers(
@@ -557,7 +557,7 @@ async function structuralTiers(
 
 /**
  * The structural tier's probabilities per unit (in `task.units` order): the T1 fusion of the evaluation
- * (data/src/eval/tier-stack.ts), fitted on every year with known tiers and applied to the next one. The one
+ * (data/src/tier/tier-stack.ts), fitted on every year with known tiers and applied to the next one. The one
  * place the history analysis calls the fusion, so its improvements flow in.
  */
 export function structuralTierProbabilities(

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTierTask } from '../eval/tier-task.js';
+import { loadTierTask } from '../tier/tier-task.js';
 import { loadRegion, type RegionRegistry } from '../registry.js';
 import {
   datasetHistorySource,

@@ -8,13 +8,13 @@ import {
   tierTaskOf,
   type TierTask,
   type TierUnit,
-} from '../eval/tier-task.js';
+} from '../tier/tier-task.js';
 import { loadHistory } from '../history.js';
 import type { RegionRegistry } from '../registry.js';
 
 /**
  * The yearly district history the analysis runs on, as plain JSON (it crosses to the training worker and
- * is hashed): merged units (task T1's: see data/src/eval/tier-task.ts), their census 2011 indicators,
+ * is hashed): merged units (task T1's: see data/src/tier/tier-task.ts), their census 2011 indicators,
  * optional static indicators (road accidents), and IPC cases per category and year.
  */
 export interface HistoryTable {
@@ -176,7 +176,7 @@ export function datasetHistorySource(file: string, registry: RegionRegistry): Hi
 
 /**
  * A history dataset as the analysis' table: its districts merged into T1's units (the districts carved out
- * since 2001 back into the district they came from, as data/src/eval/tier-task.ts does, so every unit covers
+ * since 2001 back into the district they came from, as data/src/tier/tier-task.ts does, so every unit covers
  * one area in all years; statewide police units count nowhere), census indicators from the registry
  * weighted by population as T1 does, the IPC heads of the product's categories, and road accidents per
  * 100,000 people a year and their fatal share over the years the dataset has them.

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 // models/ does no I/O: the Node runtime that reads augurs' wasm lives in data/, and the specs borrow it.
-import { initAugurs } from '../../../data/src/runtime/augurs.js';
+import { initAugurs } from '@district-monitor/data/runtime';
 import { ModelFormatError, ModelInputError } from '../errors.js';
 import { Random } from '../forecast/random.js';
 import type { AugursRuntime } from '../forecast/runtime.js';

@@ -7,7 +7,7 @@ export type ProphetOptimizer = ProphetOptions['optimizer'];
 
 /**
  * The initialised augurs classes the forecasters use. models/ does no I/O, so it never loads wasm: the
- * caller initialises the modules (in Node, `initAugurs()` of `@district-monitor/data` reads the wasm
+ * caller initialises the modules (in Node, `initAugurs()` of `@district-monitor/data/runtime` reads the wasm
  * bytes) and passes this object in.
  */
 export interface AugursRuntime {

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AuditLog } from '../../audit/audit-log.js';
+import { AuditModule } from '../../audit/audit.module.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/tokens.js';
 import { ALERT_PUBLISHER } from '../alert-publisher.js';
@@ -17,6 +17,7 @@ import { WebhooksRepository } from './webhooks.repository.js';
  * ALERT_PUBLISHER, which the alert engine calls after committing.
  */
 @Module({
+  imports: [AuditModule],
   controllers: [SubscriptionsController],
   providers: [
     {
@@ -27,7 +28,6 @@ import { WebhooksRepository } from './webhooks.repository.js';
         ...config.webhooks,
       }),
     },
-    AuditLog,
     AlertsGateway,
     WebhooksRepository,
     WebhookSender,

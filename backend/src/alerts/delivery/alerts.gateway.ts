@@ -17,7 +17,7 @@ import {
   type ServerToClientEvents,
   type UserInfo,
 } from '@district-monitor/streams';
-import type { SocketData } from '../../auth/access.js';
+import type { SocketData } from '../../http/access.js';
 import { REGION } from '../../config/tokens.js';
 import { groupByRooms, isAlertRoom, roomsForRequest, roomsOfNotification } from './alert-rooms.js';
 

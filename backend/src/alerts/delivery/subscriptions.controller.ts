@@ -34,8 +34,8 @@ import {
   type WebhookDelivery,
   type WebhookSubscription,
 } from '@district-monitor/streams';
-import { Access, actorOf } from '../../auth/access.js';
-import { readJsonObject } from '../../auth/json-body.js';
+import { Access, actorOf } from '../../http/access.js';
+import { readJsonObject } from '../../http/body.js';
 import { REGION } from '../../config/tokens.js';
 import { parseCreate, parseUpdate } from './subscription-filter.js';
 import { SubscriptionsService } from './subscriptions.service.js';

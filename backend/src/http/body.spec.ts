@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { HttpException } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
-import { readBody, splitBody } from './ingest-body.js';
+import { readBody, splitBody } from './body.js';
 
 const request = (body: string | Buffer, headers: Record<string, string> = {}) =>
   Object.assign(Readable.from([typeof body === 'string' ? Buffer.from(body) : body]), { headers });

@@ -1,6 +1,6 @@
 import { accuracy, argmax, brier, macroF1, oneHot, reliability } from './metrics.js';
-import type { ReferenceScoreJob } from './reference.js';
-import type { ModelRow } from './report.js';
+import type { ReferenceScoreJob } from '../eval/reference.js';
+import type { ModelRow } from '../eval/report.js';
 import { tiersOf, type TierTask } from './tier-task.js';
 
 /** One prediction of T1: unit `unit`'s tier in `task.years[target]`, from the years up to `target - 1`. */

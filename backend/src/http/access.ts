@@ -72,6 +72,11 @@ export function userOf(request: Request): UserInfo {
   return principal.user;
 }
 
+/** Whether the user may see what belongs to this group (a district, or the region's producer group). */
+export function visibleTo(user: UserInfo, district: string): boolean {
+  return user.districts === null || user.districts.includes(district);
+}
+
 /** The audit log's name for whoever made the request: a username, or `producer:<key id>`. */
 export function actorOf(request: Request): string {
   const principal = (request as AuthenticatedRequest).principal;

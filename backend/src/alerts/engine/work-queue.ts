@@ -1,0 +1,50 @@
+/**
+ * The alert engine's one line of work: batches, scores, ticks, ownership changes and operator actions
+ * run one at a time, in arrival order, so the engine's state never sees two of them at once. A failed
+ * piece of background work is counted and reported (`onError`); the line goes on.
+ */
+export class WorkQueue {
+  private chain: Promise<void> = Promise.resolve();
+  private stopped = false;
+  /** Failures of queued background work (reported by health). */
+  failures = 0;
+
+  constructor(private readonly onError: (what: string, error: unknown) => void) {}
+
+  /** Queues background work; it is skipped once the queue stopped. */
+  enqueue(what: string, work: () => Promise<void>): void {
+    this.chain = this.chain.then(async () => {
+      if (this.stopped) return;
+      try {
+        await work();
+      } catch (error) {
+        this.failures++;
+        this.onError(what, error);
+      }
+    });
+  }
+
+  /** Queues work whose result (or error) the caller awaits (operator actions). */
+  enqueueResult<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.chain.then(work);
+    this.chain = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  /** Takes no more background work. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /** Resolves once the work queued so far is done. */
+  settled(): Promise<void> {
+    return this.chain;
+  }
+}
