@@ -1,7 +1,7 @@
 /**
  * How the model registries of several replicas agree: who trains, and who hears that a version was
  * activated. On a PostgreSQL server (plain or TimescaleDB) that is the server's `LISTEN/NOTIFY` and an
- * advisory lock (`model-coordination.repository.ts`); on the embedded PGlite, one process holds the
+ * advisory lock (`database/model-coordination.repository.ts`); on the embedded PGlite, one process holds the
  * database, so the registry's own state is all there is ({@link LocalModelCoordination}).
  */
 

@@ -215,7 +215,7 @@ async function activate(tx: Queryable, id: string): Promise<Date> {
   );
   const [row] = rows;
   if (row === undefined) throw new Error('activation returned no row');
-  // Delivered at commit to every replica that listens (model-coordination.repository.ts); PGlite ignores it.
+  // Delivered at commit to every replica that listens (database/model-coordination.repository.ts); PGlite ignores it.
   await tx.query(`SELECT pg_notify('${ACTIVATION_CHANNEL}', $1)`, [id]);
   return new Date(row.activated_at);
 }

@@ -13,7 +13,7 @@ import { ScoringService } from './scoring.service.js';
 import { TrainingDataRepository } from './training-data.repository.js';
 import { MODEL_COORDINATION, MODEL_TRAINER, SCORER_LOADER } from './tokens.js';
 import { LocalModelCoordination } from './model-coordination.js';
-import { PostgresModelCoordination } from './model-coordination.repository.js';
+import { PostgresModelCoordination } from '../database/model-coordination.repository.js';
 
 /** The model registry, training in a worker, scoring after each batch, and their REST routes. */
 @Module({

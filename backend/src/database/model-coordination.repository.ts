@@ -7,7 +7,7 @@ import {
   type CoordinationHealth,
   type ModelCoordination,
   type TrainingLease,
-} from './model-coordination.js';
+} from '../models/model-coordination.js';
 
 /** The advisory lock key of model training (any fixed bigint no other part of the product uses). */
 export const TRAINING_LOCK_KEY = '7212240419';
