@@ -23,7 +23,7 @@ const ADMIN_PASSWORD = 'replicas-admin-password';
 const DISTRICTS = 38;
 
 interface Health {
-  alerts: { owned: number; failures: number };
+  alerts: { owned: number; failures: number; evaluatedAt: string | null };
 }
 
 describe('two replicas share the districts', () => {
@@ -153,8 +153,18 @@ describe('two replicas share the districts', () => {
     await waitFor('a notification per district', () => (received.length >= DISTRICTS ? true : undefined), {
       timeoutMs: 30_000,
     });
-    // A few more evaluation rounds on both replicas: still one notification per district.
-    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    // Three more evaluation rounds on both replicas (1 s apart): still one notification per district.
+    const allReceived = Date.now();
+    for (const replica of replicas) {
+      await waitFor(
+        'three more evaluation rounds',
+        async () => {
+          const { evaluatedAt } = (await api<Health>(replica.url, '/api/health')).alerts;
+          return evaluatedAt !== null && Date.parse(evaluatedAt) > allReceived + 3_000 ? true : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 250 },
+      );
+    }
     const byDistrict = new Map<string, number>();
     for (const n of received) byDistrict.set(n.district, (byDistrict.get(n.district) ?? 0) + 1);
     expect(byDistrict.size).toBe(DISTRICTS);

@@ -296,9 +296,18 @@ describe('alert scenario on Kafka with the simulator', () => {
       });
     }
 
-    // Past the third level's 150 s: an acknowledged alert does not escalate further.
+    // Past the third level's 150 s: an acknowledged alert does not escalate further. Waits for an
+    // evaluation round of the restarted engine that ended after that instant.
     const firedAt = Date.parse(alert.firedAt ?? '');
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, firedAt + 160_000 - Date.now())));
+    await waitFor(
+      "an evaluation round past the third level's 150 s",
+      async () => {
+        const health = await api<{ alerts: { evaluatedAt: string | null } }>('/api/health', adminToken);
+        const at = health.alerts.evaluatedAt === null ? 0 : Date.parse(health.alerts.evaluatedAt);
+        return at > firedAt + 155_000 ? true : undefined;
+      },
+      { timeoutMs: 240_000, intervalMs: 1000 },
+    );
     expect(notificationsFor(SURGED, 'escalation').map((r) => r.notification.level)).toEqual([1]);
     const [again] = (await alertsOf(SURGED)).filter((a) => a.id === alert.id);
     expect(again?.escalationLevel, JSON.stringify(again?.history)).toBe(1);

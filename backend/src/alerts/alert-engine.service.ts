@@ -86,6 +86,8 @@ export class AlertEngine implements OnModuleDestroy {
   private readonly staleBlackSpots = new Set<string>();
   private readonly spikes: SpikeSignals;
   private startedAt = 0;
+  /** When the last evaluation round of every owned district ended (health: a test waits on it, not a clock). */
+  private evaluatedAt: number | null = null;
   private readonly queue = new WorkQueue((what, error) => {
     this.logger.error(
       `alert ${what} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
@@ -322,6 +324,7 @@ export class AlertEngine implements OnModuleDestroy {
     await this.refreshBlackSpots(owned, now);
     await this.evaluate(owned, now);
     if (this.owned.has(this.producerOwnerDistrict())) await this.evaluateProducers(now);
+    this.evaluatedAt = now;
   }
 
   private async reloadRulesAndSilences(now: number): Promise<void> {
@@ -606,13 +609,21 @@ export class AlertEngine implements OnModuleDestroy {
     return counts;
   }
 
-  health(): { owned: number; open: number; rules: number; silences: number; failures: number } {
+  health(): {
+    owned: number;
+    open: number;
+    rules: number;
+    silences: number;
+    failures: number;
+    evaluatedAt: string | null;
+  } {
     return {
       owned: this.owned.size,
       open: [...this.alerts.values()].filter(isOpen).length,
       rules: this.rules.size,
       silences: this.silences.length,
       failures: this.queue.failures,
+      evaluatedAt: this.evaluatedAt === null ? null : new Date(this.evaluatedAt).toISOString(),
     };
   }
 }
