@@ -161,7 +161,7 @@ const BATCH_SOURCE: Readonly<Record<WriteMethod, string>> = {
  * before the event it corrects makes that event arrive already superseded. A new event is superseded
  * when the ledger (before this statement) or this batch holds an amendment of it.
  */
-function insertBatch(method: WriteMethod): string {
+function insertBatch(method: WriteMethod, countsTable: boolean): string {
   return `
   WITH batch AS (
     SELECT b.*, COALESCE(b.occurred_exact, b.occurred_from + (b.occurred_to - b.occurred_from) / 2) AS occurred_at
@@ -198,14 +198,31 @@ function insertBatch(method: WriteMethod): string {
            category, severity, lat, lon, amends, source, killed, injured, vehicles, superseded_by
     FROM rows WHERE kind = 'accident'
     RETURNING event_id, district, category, occurred_at, killed, injured, amends, superseded_by
-  )
-  SELECT * FROM incidents_in UNION ALL SELECT * FROM accidents_in`;
+  ),
+  stored AS (SELECT * FROM incidents_in UNION ALL SELECT * FROM accidents_in)${countsTable ? COUNT_STORED : ''}
+  SELECT * FROM stored`;
 }
 
-const INSERT_BATCH: Readonly<Record<WriteMethod, string>> = {
-  copy: insertBatch('copy'),
-  unnest: insertBatch('unnest'),
-  json: insertBatch('json'),
+/**
+ * Plain PostgreSQL: the stored events that count join the hourly counts table in the same statement
+ * (one upsert per bucket). An amendment's -1 for the event it supersedes follows in APPLY_HOURLY_CHANGES.
+ */
+const COUNT_STORED = `,
+  counted AS (
+    INSERT INTO event_counts_hourly AS h (bucket, district, category, events, killed, injured)
+    SELECT date_bin('1 hour', occurred_at, (SELECT hour_origin FROM time_buckets)), district, category,
+           count(*)::int, sum(killed)::int, sum(injured)::int
+      FROM stored WHERE superseded_by IS NULL GROUP BY 1, 2, 3
+    ON CONFLICT (district, category, bucket) DO UPDATE
+      SET events = h.events + excluded.events, killed = h.killed + excluded.killed,
+          injured = h.injured + excluded.injured
+  )`;
+
+/** The storing statement per method, without and with the counts table of plain PostgreSQL. */
+const INSERT_BATCH: Readonly<Record<WriteMethod, readonly [string, string]>> = {
+  copy: [insertBatch('copy', false), insertBatch('copy', true)],
+  unnest: [insertBatch('unnest', false), insertBatch('unnest', true)],
+  json: [insertBatch('json', false), insertBatch('json', true)],
 };
 
 /**
@@ -274,8 +291,12 @@ export class EventStoreRepository {
   /** How batches reach the database: the engine's fastest by default; the bench sets the others. */
   method: WriteMethod;
 
+  /** Plain PostgreSQL keeps the hourly counts in a table; TimescaleDB in continuous aggregates. */
+  private readonly countsTable: boolean;
+
   constructor(@Inject(DATABASE) private readonly db: Database) {
     this.method = DEFAULT_WRITE_METHOD[db.info.kind];
+    this.countsTable = db.info.timescaledb === null;
   }
 
   /**
@@ -312,25 +333,30 @@ export class EventStoreRepository {
         const superseded = await tx.query<ChangedRow>(SUPERSEDE, [JSON.stringify(pairs)]);
         changes.push(...superseded.rows.map((row) => change(row, -1)));
       }
-      await this.keepAggregates(tx, changes);
+      // The counts table took the stored events' +1 in the storing statement; the rest follows here.
+      await this.keepAggregates(tx, this.countsTable ? changes.filter((c) => c.events < 0) : changes);
       return { stored, changes };
     });
   }
 
   /** Runs the storing statement with the batch sent by this repository's method. */
-  private async insertBatch(tx: Transaction, events: readonly MonitorEvent[]): Promise<{ rows: StoredRow[] }> {
+  private async insertBatch(
+    tx: Transaction,
+    events: readonly MonitorEvent[],
+  ): Promise<{ rows: StoredRow[] }> {
     const method = this.method;
-    if (method === 'json') return tx.query<StoredRow>(INSERT_BATCH.json, [JSON.stringify(events)]);
+    const statement = INSERT_BATCH[method][this.countsTable ? 1 : 0];
+    if (method === 'json') return tx.query<StoredRow>(statement, [JSON.stringify(events)]);
     const rows = events.map(batchRow);
     if (method === 'unnest') {
       return tx.query<StoredRow>(
-        INSERT_BATCH.unnest,
+        statement,
         BATCH_COLUMNS.map((_, column) => rows.map((row) => row[column] ?? null)),
       );
     }
     await tx.query(CREATE_STAGING);
     await tx.copyFrom(STAGING, copyText(rows));
-    return tx.query<StoredRow>(INSERT_BATCH.copy);
+    return tx.query<StoredRow>(statement);
   }
 
   /**
