@@ -70,9 +70,13 @@ interface StoredRow extends ChangedRow {
 export type WriteMethod = 'copy' | 'unnest' | 'json';
 export const WRITE_METHODS: readonly WriteMethod[] = ['copy', 'unnest', 'json'];
 
-/** The fastest method per engine, measured by the bench's ingest section (docs/ingest.md). */
+/**
+ * The fastest method per engine, measured by the bench's ingest section (docs/ingest.md). PGlite: `copy`
+ * (its JSON and array parsing run in WASM). PostgreSQL: `json`; `copy` ties with it inside the ingest path
+ * and loses alone, its two more round trips (staging table, COPY stream) costing what the parse saves.
+ */
 export const DEFAULT_WRITE_METHOD: Readonly<Record<DatabaseInfo['kind'], WriteMethod>> = {
-  postgres: 'copy',
+  postgres: 'json',
   pglite: 'copy',
 };
 
