@@ -72,7 +72,7 @@ export async function withPostgresDatabase<T>(
 /** A fresh database and the function that drops it (closing every connection to it). */
 export async function createPostgresDatabase(
   adminUrl: string,
-): Promise<{ url: string; drop(): Promise<void> }> {
+): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `bench_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();

@@ -195,7 +195,7 @@ export async function ingestSection(env: BenchEnv, count: number): Promise<Bench
       db: Database;
       group: string;
       extra: Record<string, string>;
-      done(): Promise<void>;
+      done: () => Promise<void>;
     }>,
   ) => {
     const fresh = async () => {
