@@ -61,18 +61,44 @@ export async function withPostgresDatabase<T>(
   adminUrl: string,
   work: (url: string) => Promise<T>,
 ): Promise<T> {
+  const { url, drop } = await createPostgresDatabase(adminUrl);
+  try {
+    return await work(url);
+  } finally {
+    await drop();
+  }
+}
+
+/** A fresh database and the function that drops it (closing every connection to it). */
+export async function createPostgresDatabase(
+  adminUrl: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `bench_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  try {
-    return await work(url.toString());
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  }
+  return {
+    url: url.toString(),
+    drop: async () => {
+      try {
+        // FORCE cannot end a server process of another role (an autovacuum worker that just started on
+        // the new database): that refusal (42501) is retried until the worker is gone.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+            break;
+          } catch (error) {
+            if ((error as { code?: unknown }).code !== '42501' || attempt >= 20) throw error;
+            await new Promise((settle) => setTimeout(settle, 250));
+          }
+        }
+      } finally {
+        await admin.end();
+      }
+    },
+  };
 }
 
 export const progress = (line: string): void => {

@@ -132,7 +132,7 @@ export async function replaySection(env: BenchEnv): Promise<BenchRow[]> {
         value: seconds,
         unit: 's',
         vsBaseline: null,
-        goal: '<= 10 s',
+        goal: '<= 6 s',
       });
       rows.push({
         section: 'replay',

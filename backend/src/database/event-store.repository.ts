@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Category, MonitorEvent } from '@district-monitor/streams';
 import { DATABASE } from '../config/tokens.js';
-import type { Database, Queryable } from '../database/database.js';
+import type { CopyTarget, Database, DatabaseInfo, Queryable, Transaction } from '../database/database.js';
+import { copyText } from '../database/database.js';
 
 function change(row: ChangedRow, sign: 1 | -1): CountChange {
   return {
@@ -59,9 +60,104 @@ interface StoredRow extends ChangedRow {
 }
 
 /**
- * Stores a batch in one statement: the validated events travel as one JSON parameter (cheaper to send
- * and parse than a column array per field), their ids are claimed in the ledger, and only the rows
- * whose id was new go to their kind's table. A windowed event is placed at its window's midpoint.
+ * How a batch reaches the database before the one statement that stores it:
+ * - `copy`: COPY (text format) into a temporary staging table, the bulk path of both engines;
+ * - `unnest`: one array parameter per column, expanded by `unnest`;
+ * - `json`: the whole batch as one JSON parameter, expanded by `json_to_recordset`.
+ * All three feed the same statement, so they keep the same guarantees; `npm run bench -- --only ingest`
+ * measures them side by side, and each engine uses its fastest (DEFAULT_WRITE_METHOD).
+ */
+export type WriteMethod = 'copy' | 'unnest' | 'json';
+export const WRITE_METHODS: readonly WriteMethod[] = ['copy', 'unnest', 'json'];
+
+/**
+ * The fastest method per engine, measured by the bench's ingest section (docs/ingest.md). PGlite: `copy`
+ * (its JSON and array parsing run in WASM). PostgreSQL: `json`; `copy` ties with it inside the ingest path
+ * and loses alone, its two more round trips (staging table, COPY stream) costing what the parse saves.
+ */
+export const DEFAULT_WRITE_METHOD: Readonly<Record<DatabaseInfo['kind'], WriteMethod>> = {
+  postgres: 'json',
+  pglite: 'copy',
+};
+
+/** The batch's columns, in the staging table's and the COPY rows' order. */
+const BATCH_COLUMNS = [
+  ['event_id', 'text'],
+  ['kind', 'text'],
+  ['district', 'text'],
+  ['unit', 'text'],
+  ['category', 'text'],
+  ['severity', 'text'],
+  ['occurred_exact', 'timestamptz'],
+  ['occurred_from', 'timestamptz'],
+  ['occurred_to', 'timestamptz'],
+  ['reported_at', 'timestamptz'],
+  ['lat', 'float8'],
+  ['lon', 'float8'],
+  ['amends', 'text'],
+  ['source', 'text'],
+  ['killed', 'integer'],
+  ['injured', 'integer'],
+  ['vehicles', 'integer'],
+] as const;
+
+type BatchField = string | number | null;
+
+/** One event as the batch's column values (BATCH_COLUMNS order). */
+function batchRow(event: MonitorEvent): BatchField[] {
+  const accident = event.kind === 'accident' ? event : undefined;
+  return [
+    event.eventId,
+    event.kind,
+    event.district,
+    event.unit ?? null,
+    event.category,
+    event.severity,
+    event.occurredAt ?? null,
+    event.occurredWindow?.start ?? null,
+    event.occurredWindow?.end ?? null,
+    event.reportedAt,
+    event.location?.lat ?? null,
+    event.location?.lon ?? null,
+    event.amends ?? null,
+    event.source ?? null,
+    accident?.killed ?? null,
+    accident?.injured ?? null,
+    accident?.vehicles ?? null,
+  ];
+}
+
+/**
+ * The staging table of the `copy` method: temporary (one per connection, never logged, invisible to
+ * other sessions) and emptied at every commit, so a batch only ever sees its own rows, a rolled-back
+ * batch leaves nothing behind and a lost connection takes the table with it.
+ */
+const STAGING: CopyTarget = { table: 'ingest_batch', columns: BATCH_COLUMNS.map(([name]) => name) };
+const CREATE_STAGING = `CREATE TEMPORARY TABLE IF NOT EXISTS ${STAGING.table} (
+  ${BATCH_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')}) ON COMMIT DELETE ROWS`;
+
+/** Each method's rows, with the columns named as in BATCH_COLUMNS. */
+const BATCH_SOURCE: Readonly<Record<WriteMethod, string>> = {
+  copy: `SELECT * FROM ${STAGING.table}`,
+  unnest: `SELECT * FROM unnest(${BATCH_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
+             AS b(${BATCH_COLUMNS.map(([name]) => name).join(', ')})`,
+  json: `SELECT b."eventId" AS event_id, b.kind, b.district, b.unit, b.category, b.severity,
+                b."occurredAt" AS occurred_exact,
+                (b."occurredWindow"->>'start')::timestamptz AS occurred_from,
+                (b."occurredWindow"->>'end')::timestamptz AS occurred_to,
+                b."reportedAt" AS reported_at,
+                (b.location->>'lat')::float8 AS lat, (b.location->>'lon')::float8 AS lon,
+                b.amends, b.source, b.killed, b.injured, b.vehicles
+           FROM json_to_recordset($1::json) AS b(
+             "eventId" text, kind text, district text, unit text, category text, severity text,
+             "occurredAt" timestamptz, "occurredWindow" json, "reportedAt" timestamptz, location json,
+             amends text, source text, killed integer, injured integer, vehicles integer)`,
+};
+
+/**
+ * Stores a batch in one statement: the batch's rows (from BATCH_SOURCE), their ids claimed in the
+ * ledger, and only the rows whose id was new go to their kind's table. A windowed event is placed at its
+ * window's midpoint.
  *
  * Amendments. An event counts unless a stored event amends it. So a correction replaces the event it
  * names wherever it lies (another category, hour or district), a correction of a correction names the
@@ -69,38 +165,31 @@ interface StoredRow extends ChangedRow {
  * before the event it corrects makes that event arrive already superseded. A new event is superseded
  * when the ledger (before this statement) or this batch holds an amendment of it.
  */
-const INSERT_BATCH = `
+function insertBatch(method: WriteMethod, countsTable: boolean): string {
+  return `
   WITH batch AS (
-    SELECT b.*,
-      COALESCE(b."occurredAt", w.start + (w.finish - w.start) / 2) AS occurred_at,
-      w.start AS occurred_from, w.finish AS occurred_to,
-      (b.location->>'lat')::float8 AS lat, (b.location->>'lon')::float8 AS lon
-    FROM json_to_recordset($1::json) AS b(
-      "eventId" text, kind text, district text, unit text, category text, severity text,
-      "occurredAt" timestamptz, "occurredWindow" json, "reportedAt" timestamptz, location json,
-      amends text, source text, killed integer, injured integer, vehicles integer)
-    CROSS JOIN LATERAL (SELECT (b."occurredWindow"->>'start')::timestamptz AS start,
-                               (b."occurredWindow"->>'end')::timestamptz AS finish) w
+    SELECT b.*, COALESCE(b.occurred_exact, b.occurred_from + (b.occurred_to - b.occurred_from) / 2) AS occurred_at
+      FROM (${BATCH_SOURCE[method]}) AS b
   ),
   amended_in_batch AS (
     -- Only amendments new to the store: a re-sent id stays what it was when first stored.
-    SELECT amends AS target, min("eventId") AS by FROM batch b
-     WHERE amends IS NOT NULL AND NOT EXISTS (SELECT 1 FROM event_ids l WHERE l.event_id = b."eventId")
+    SELECT amends AS target, min(event_id) AS by FROM batch b
+     WHERE amends IS NOT NULL AND NOT EXISTS (SELECT 1 FROM event_ids l WHERE l.event_id = b.event_id)
      GROUP BY amends
   ),
   fresh AS (
     INSERT INTO event_ids (event_id, kind, occurred_at, amends, superseded_by)
-    SELECT b."eventId", b.kind, b.occurred_at, b.amends,
+    SELECT b.event_id, b.kind, b.occurred_at, b.amends,
       -- LEAST ignores NULLs: the first amender by id, from this batch or from the ledger (index probe).
-      LEAST(a.by, (SELECT min(l.event_id) FROM event_ids l WHERE l.amends = b."eventId"))
-    FROM batch b LEFT JOIN amended_in_batch a ON a.target = b."eventId"
+      LEAST(a.by, (SELECT min(l.event_id) FROM event_ids l WHERE l.amends = b.event_id))
+    FROM batch b LEFT JOIN amended_in_batch a ON a.target = b.event_id
     ON CONFLICT (event_id) DO NOTHING RETURNING event_id, superseded_by
   ),
-  rows AS (SELECT b.*, f.superseded_by FROM batch b JOIN fresh f ON f.event_id = b."eventId"),
+  rows AS (SELECT b.*, f.superseded_by FROM batch b JOIN fresh f ON f.event_id = b.event_id),
   incidents_in AS (
     INSERT INTO incidents (event_id, occurred_at, occurred_from, occurred_to, reported_at, district, unit,
                            category, severity, lat, lon, amends, source, superseded_by)
-    SELECT "eventId", occurred_at, occurred_from, occurred_to, "reportedAt", district, unit,
+    SELECT event_id, occurred_at, occurred_from, occurred_to, reported_at, district, unit,
            category, severity, lat, lon, amends, source, superseded_by
     FROM rows WHERE kind = 'incident'
     RETURNING event_id, district, category, occurred_at, 0 AS killed, 0 AS injured, amends, superseded_by
@@ -109,12 +198,36 @@ const INSERT_BATCH = `
     INSERT INTO accidents (event_id, occurred_at, occurred_from, occurred_to, reported_at, district, unit,
                            category, severity, lat, lon, amends, source, killed, injured, vehicles,
                            superseded_by)
-    SELECT "eventId", occurred_at, occurred_from, occurred_to, "reportedAt", district, unit,
+    SELECT event_id, occurred_at, occurred_from, occurred_to, reported_at, district, unit,
            category, severity, lat, lon, amends, source, killed, injured, vehicles, superseded_by
     FROM rows WHERE kind = 'accident'
     RETURNING event_id, district, category, occurred_at, killed, injured, amends, superseded_by
-  )
-  SELECT * FROM incidents_in UNION ALL SELECT * FROM accidents_in`;
+  ),
+  stored AS (SELECT * FROM incidents_in UNION ALL SELECT * FROM accidents_in)${countsTable ? COUNT_STORED : ''}
+  SELECT * FROM stored`;
+}
+
+/**
+ * Plain PostgreSQL: the stored events that count join the hourly counts table in the same statement
+ * (one upsert per bucket). An amendment's -1 for the event it supersedes follows in APPLY_HOURLY_CHANGES.
+ */
+const COUNT_STORED = `,
+  counted AS (
+    INSERT INTO event_counts_hourly AS h (bucket, district, category, events, killed, injured)
+    SELECT date_bin('1 hour', occurred_at, (SELECT hour_origin FROM time_buckets)), district, category,
+           count(*)::int, sum(killed)::int, sum(injured)::int
+      FROM stored WHERE superseded_by IS NULL GROUP BY 1, 2, 3
+    ON CONFLICT (district, category, bucket) DO UPDATE
+      SET events = h.events + excluded.events, killed = h.killed + excluded.killed,
+          injured = h.injured + excluded.injured
+  )`;
+
+/** The storing statement per method, without and with the counts table of plain PostgreSQL. */
+const INSERT_BATCH: Readonly<Record<WriteMethod, readonly [string, string]>> = {
+  copy: [insertBatch('copy', false), insertBatch('copy', true)],
+  unnest: [insertBatch('unnest', false), insertBatch('unnest', true)],
+  json: [insertBatch('json', false), insertBatch('json', true)],
+};
 
 /**
  * Supersedes the events stored before this batch that its new amendments name and that still count:
@@ -179,7 +292,16 @@ const AMENDMENT_LOCK = "hashtext('district-monitor amendments')";
 /** Writes events idempotently; all SQL of the event tables lives here. */
 @Injectable()
 export class EventStoreRepository {
-  constructor(@Inject(DATABASE) private readonly db: Database) {}
+  /** How batches reach the database: the engine's fastest by default; the bench sets the others. */
+  method: WriteMethod;
+
+  /** Plain PostgreSQL keeps the hourly counts in a table; TimescaleDB in continuous aggregates. */
+  private readonly countsTable: boolean;
+
+  constructor(@Inject(DATABASE) private readonly db: Database) {
+    this.method = DEFAULT_WRITE_METHOD[db.info.kind];
+    this.countsTable = db.info.timescaledb === null;
+  }
 
   /**
    * Stores a batch in one transaction. Events whose id is already stored (or repeated in the batch)
@@ -195,7 +317,7 @@ export class EventStoreRepository {
       const lock = amending ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared';
       await tx.query(`SELECT ${lock}(${AMENDMENT_LOCK})`);
 
-      const inserted = await tx.query<StoredRow>(INSERT_BATCH, [JSON.stringify([...unique.values()])]);
+      const inserted = await this.insertBatch(tx, [...unique.values()]);
       const stored = inserted.rows.map((row) => ({
         eventId: row.event_id,
         district: row.district,
@@ -215,9 +337,30 @@ export class EventStoreRepository {
         const superseded = await tx.query<ChangedRow>(SUPERSEDE, [JSON.stringify(pairs)]);
         changes.push(...superseded.rows.map((row) => change(row, -1)));
       }
-      await this.keepAggregates(tx, changes);
+      // The counts table took the stored events' +1 in the storing statement; the rest follows here.
+      await this.keepAggregates(tx, this.countsTable ? changes.filter((c) => c.events < 0) : changes);
       return { stored, changes };
     });
+  }
+
+  /** Runs the storing statement with the batch sent by this repository's method. */
+  private async insertBatch(
+    tx: Transaction,
+    events: readonly MonitorEvent[],
+  ): Promise<{ rows: StoredRow[] }> {
+    const method = this.method;
+    const statement = INSERT_BATCH[method][this.countsTable ? 1 : 0];
+    if (method === 'json') return tx.query<StoredRow>(statement, [JSON.stringify(events)]);
+    const rows = events.map(batchRow);
+    if (method === 'unnest') {
+      return tx.query<StoredRow>(
+        statement,
+        BATCH_COLUMNS.map((_, column) => rows.map((row) => row[column] ?? null)),
+      );
+    }
+    await tx.query(CREATE_STAGING);
+    await tx.copyFrom(STAGING, copyText(rows));
+    return tx.query<StoredRow>(statement);
   }
 
   /**

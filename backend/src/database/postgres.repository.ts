@@ -1,6 +1,14 @@
 import { Logger } from '@nestjs/common';
+import { once } from 'node:events';
 import pg from 'pg';
-import type { Database, DatabaseInfo, Queryable } from './database.js';
+import { from as copyFromStdin } from 'pg-copy-streams';
+import {
+  copyStatement,
+  type CopyTarget,
+  type Database,
+  type DatabaseInfo,
+  type Transaction,
+} from './database.js';
 import { enableTimescale } from './timescale.js';
 
 /** A PostgreSQL or TimescaleDB server through one `pg.Pool`. */
@@ -38,7 +46,7 @@ export class PostgresDatabase implements Database {
     return { rows: result.rows as Row[] };
   }
 
-  async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     // A checked-out client is not covered by the pool's idle listener: without its own, a server restart
     // mid-transaction ("terminating connection due to administrator command") is an unhandled 'error'
@@ -56,6 +64,7 @@ export class PostgresDatabase implements Database {
         query: async <Row>(sql: string, params?: unknown[]) => ({
           rows: (await client.query(sql, params)).rows as Row[],
         }),
+        copyFrom: (target, rows) => copyInto(client, target, rows),
       });
       await client.query('COMMIT');
       return result;
@@ -81,4 +90,15 @@ export class PostgresDatabase implements Database {
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+/**
+ * `COPY ... FROM STDIN` on the transaction's connection: the rows go as one CopyData stream. The server's
+ * refusal (a data exception) rejects with its error, and the connection is ready for the ROLLBACK.
+ */
+async function copyInto(client: pg.PoolClient, target: CopyTarget, rows: string): Promise<void> {
+  const stream = client.query(copyFromStdin(copyStatement(target, 'STDIN')));
+  const done = once(stream, 'finish');
+  stream.end(rows);
+  await done;
 }
