@@ -163,7 +163,13 @@ describe('npm run eval -- --nab DIR --json', () => {
     const labelled = Object.values(labels).reduce((n, windows) => n + windows.length, 0);
     expect(nab.files).toBe(Object.keys(labels).length);
     expect(nab.windows).toBe(labelled);
-    expect(nab.detectors.map((d) => d.detector)).toEqual(['spike', 'spike-two-sided', 'threshold', 'null']);
+    expect(nab.detectors.map((d) => d.detector)).toEqual([
+      'surge',
+      'spike',
+      'spike-two-sided',
+      'threshold',
+      'null',
+    ]);
     for (const detector of nab.detectors) {
       expect(Object.keys(detector.profiles).sort()).toEqual([...PROFILES].sort());
       for (const profile of PROFILES) {
@@ -188,6 +194,11 @@ describe('npm run eval -- --nab DIR --json', () => {
     const spike = nab.detectors.find((d) => d.detector === 'spike');
     expect(spike?.fits).toBeGreaterThan(0);
     expect(spike?.meanFitMs).toBeGreaterThan(0);
+    // The streaming surge detector replaced the Prophet interval as the NAB row to beat (issue 18).
+    const score = (name: string) =>
+      nab.detectors.find((d) => d.detector === name)?.profiles.standard?.score ?? 0;
+    console.log(`NAB standard: surge ${score('surge')}, spike-two-sided ${score('spike-two-sided')}`);
+    expect(score('surge')).toBeGreaterThan(score('spike-two-sided'));
   }, 1_200_000);
 
   it('refuses a directory that is not a NAB corpus, with exit code 2', async () => {

@@ -170,7 +170,7 @@ describe('metrics and structured logs', () => {
     }
     expect(new Set(batches.map((line) => line.batchId)).size).toBe(batches.length);
     expect(batches.reduce((sum, line) => sum + (line.messages ?? 0), 0)).toBe(total);
-    const stored = lines.filter((line) => line.msg === 'batch stored');
+    const stored = lines.filter((line) => line.msg === 'batch handled');
     expect(stored.map((line) => line.batchId).sort()).toEqual(batches.map((line) => line.batchId).sort());
     const first = batches[0];
     const itsStore = stored.find((line) => line.batchId === first?.batchId);
