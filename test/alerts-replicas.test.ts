@@ -8,7 +8,7 @@ import {
   type IncidentEvent,
   type TopicNames,
 } from '@district-monitor/streams';
-import { apiJson, disableAllRules } from './helpers/api.js';
+import { apiJson, disableAllRules, suicideProbeRule } from './helpers/api.js';
 import { startBackend, type RunningBackend } from './helpers/backend.js';
 import { createTopics, produce } from './helpers/kafka.js';
 import { createDatabase, requireEnv, uniqueName, waitFor } from './helpers/services.js';
@@ -73,17 +73,7 @@ describe('two replicas share the districts', () => {
     });
     token = ((await login.json()) as { token: string }).token;
     await disableAllRules(first.url, token);
-    await api(first.url, '/api/rules', {
-      method: 'POST',
-      body: {
-        id: 'probe',
-        name: 'Any suicide report in 10 minutes',
-        severity: 'high',
-        category: 'suicide',
-        condition: { kind: 'category', windowMinutes: 10, threshold: 1, clear: 1 },
-        escalation: [{ name: 'station', afterSeconds: 0 }],
-      },
-    });
+    await api(first.url, '/api/rules', { method: 'POST', body: suicideProbeRule('probe') });
     await api(first.url, '/api/subscriptions', { method: 'POST', body: { name: 'receiver', url: hookUrl } });
     replicas.push(await startBackend(env));
   }, 240_000);

@@ -1,16 +1,9 @@
 import { readFileSync } from 'node:fs';
-import {
-  computeDistrictFeatures,
-  type DistrictFeatures,
-  type HourClock,
-  type HourlyCounts,
-  type Measure,
-} from '@district-monitor/models';
+import { computeDistrictFeatures, type DistrictFeatures, type HourClock } from '@district-monitor/models';
 import {
   districtsOf,
   parseRegion,
   topicNames,
-  type Category,
   type MonitorEvent,
   type Region,
 } from '@district-monitor/streams';
@@ -28,6 +21,7 @@ import { IngestService } from '../backend/src/ingest/ingest.service.js';
 import { EventBus, subscribeAll } from '../backend/src/events/event-bus.js';
 import type { DeadLetter } from '../backend/src/transport/transport.js';
 import { createDatabase } from './helpers/services.js';
+import { rawRows, recount, type RawRow } from './helpers/recount.js';
 import { randomScenario } from './helpers/scenario.js';
 
 const regionFile = (name: string): Region =>
@@ -43,57 +37,6 @@ const REGIONS = [
 /** Fixed seeds keep CI reproducible; FEATURE_SEEDS=1,2,3 explores others. */
 const SEEDS = (process.env.FEATURE_SEEDS ?? '11,23,37').split(',').map(Number);
 const topics = topicNames();
-
-interface RawRow {
-  event_id: string;
-  district: string;
-  category: Category;
-  occurred_at: Date | string;
-  amends: string | null;
-  killed: number;
-  injured: number;
-}
-
-/** Every stored row, straight from the event tables. */
-async function rawRows(db: Database): Promise<RawRow[]> {
-  const { rows } = await db.query<RawRow>(
-    `SELECT event_id, district, category, occurred_at, amends, 0 AS killed, 0 AS injured FROM incidents
-     UNION ALL
-     SELECT event_id, district, category, occurred_at, amends, killed, injured FROM accidents`,
-  );
-  return rows;
-}
-
-/**
- * The brute-force recount: from the raw rows alone, an event counts unless a stored event amends it;
- * a window is every row whose time falls in [start of its first hour, start of the hour after its last).
- */
-function recount(rows: readonly RawRow[], district: string, clock: HourClock): HourlyCounts {
-  const amended = new Set(rows.flatMap((row) => (row.amends === null ? [] : [row.amends])));
-  const counted = rows
-    .filter((row) => row.district === district && !amended.has(row.event_id))
-    .map((row) => ({ ...row, at: new Date(row.occurred_at).getTime() }));
-  return {
-    sum(category: Category, measure: Measure, fromHour: number, toHour: number): number {
-      const from = clock.startOf(fromHour);
-      const to = clock.startOf(toHour);
-      let total = 0;
-      for (const row of counted) {
-        if (row.category !== category || row.at < from || row.at >= to) continue;
-        total += measure === 'events' ? 1 : row[measure];
-      }
-      return total;
-    },
-    lastEventHour(atOrBefore: number, notBefore: number): number | null {
-      let last: number | null = null;
-      for (const row of counted) {
-        const hour = clock.hourOf(row.at);
-        if (hour <= atOrBefore && hour >= notBefore && (last === null || hour > last)) last = hour;
-      }
-      return last;
-    },
-  };
-}
 
 /** The hourly aggregates recounted from the raw rows, keyed `district|category|bucket`. */
 function recountHourly(rows: readonly RawRow[], clock: HourClock): Map<string, string> {

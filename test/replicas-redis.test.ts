@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertRoomAnswer, IncidentEvent, TopicNames } from '@district-monitor/streams';
-import { apiJson, disableAllRules } from './helpers/api.js';
+import { apiJson, disableAllRules, suicideProbeRule } from './helpers/api.js';
 import { startBackend, type RunningBackend } from './helpers/backend.js';
 import { toMessages, validEvents } from './helpers/events.js';
 import { createTopics, produce } from './helpers/kafka.js';
@@ -151,14 +151,7 @@ describe('Socket.IO across replicas (Redis adapter)', () => {
     await disableAllRules(a.url, token);
     await apiJson(a.url, token, '/api/rules', {
       method: 'POST',
-      body: {
-        id: 'it-replicas-probe',
-        name: 'Any suicide report in 10 minutes',
-        severity: 'high',
-        category: 'suicide',
-        condition: { kind: 'category', windowMinutes: 10, threshold: 1, clear: 1 },
-        escalation: [{ name: 'station', afterSeconds: 0 }],
-      },
+      body: suicideProbeRule('it-replicas-probe'),
     });
     const firing = new Set<string>();
     board.socket.on('alerts', (update) => {

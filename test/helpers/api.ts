@@ -28,3 +28,15 @@ export async function disableAllRules(url: string, adminToken: string): Promise<
     await apiJson(url, adminToken, `/api/rules/${id}`, { method: 'PUT', body: { ...input, enabled: false } });
   }
 }
+
+/** A category rule that fires on any suicide report within 10 minutes: one report per district fires them all. */
+export function suicideProbeRule(id: string): Record<string, unknown> {
+  return {
+    id,
+    name: 'Any suicide report in 10 minutes',
+    severity: 'high',
+    category: 'suicide',
+    condition: { kind: 'category', windowMinutes: 10, threshold: 1, clear: 1 },
+    escalation: [{ name: 'station', afterSeconds: 0 }],
+  };
+}
