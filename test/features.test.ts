@@ -10,7 +10,7 @@ import {
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../backend/src/config/app-config.js';
 import type { Database } from '../backend/src/database/database.js';
-import { bucketContext, migrate } from '../backend/src/database/migrations.js';
+import { bucketContext, migrate } from '../backend/src/database/migrate.js';
 import { PgliteDatabase } from '../backend/src/database/pglite.repository.js';
 import { PostgresDatabase } from '../backend/src/database/postgres.repository.js';
 import { AggregateRefresher } from '../backend/src/features/aggregate-refresher.js';

@@ -21,7 +21,7 @@ import { WebhookSender } from '../backend/src/alerts/delivery/webhook.sender.js'
 import { WebhooksRepository } from '../backend/src/alerts/delivery/webhooks.repository.js';
 import { AuditLog } from '../backend/src/audit/audit-log.js';
 import type { Database } from '../backend/src/database/database.js';
-import { bucketContext, migrate } from '../backend/src/database/migrations.js';
+import { bucketContext, migrate } from '../backend/src/database/migrate.js';
 import { PgliteDatabase } from '../backend/src/database/pglite.repository.js';
 import { PostgresDatabase } from '../backend/src/database/postgres.repository.js';
 import { createDatabase, uniqueName, waitFor } from './helpers/services.js';

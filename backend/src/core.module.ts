@@ -11,7 +11,7 @@ import {
   REGION,
 } from './config/tokens.js';
 import type { Database } from './database/database.js';
-import { bucketContext, migrate } from './database/migrations.js';
+import { bucketContext, migrate } from './database/migrate.js';
 import { applyStoragePolicies } from './database/timescale.js';
 import { PgliteDatabase } from './database/pglite.repository.js';
 import { PostgresDatabase } from './database/postgres.repository.js';

@@ -7,7 +7,11 @@ import {
 } from './categories.js';
 import type { MonitorEvent } from './event.schema.js';
 import { FLAT_PROFILE, type RateTable, type TimeProfile } from './rate-table.js';
+import { mulberry32 } from './random.js';
 import { districtsOf, type Region, type RegionUnit } from './region.js';
+
+/** The seeded generator the simulator draws from, re-exported for the callers that import it from here. */
+export { mulberry32 } from './random.js';
 
 /**
  * The calibrated simulator: incident and accident events for every district of a region, at the yearly
@@ -486,18 +490,6 @@ export function poisson(mean: number, random: () => number): number {
     p *= random();
   }
   return k;
-}
-
-/** A small, fast, seedable PRNG (mulberry32); uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A binary min-heap: pending reports are released in time order. */

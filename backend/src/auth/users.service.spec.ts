@@ -1,7 +1,7 @@
 import { ConflictException, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AuditLog } from '../audit/audit-log.js';
-import { bucketContext, migrate } from '../database/migrations.js';
+import { bucketContext, migrate } from '../database/migrate.js';
 import { PgliteDatabase } from '../database/pglite.repository.js';
 import { SessionTokens } from './session-tokens.js';
 import { UsersRepository } from './users.repository.js';

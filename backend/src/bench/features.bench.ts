@@ -13,7 +13,7 @@ import { districtsOf, type MonitorEvent, type Region } from '@district-monitor/s
 import { createSimulator } from '@district-monitor/streams/simulator';
 import { loadConfig } from '../config/app-config.js';
 import type { Database } from '../database/database.js';
-import { bucketContext, migrate } from '../database/migrations.js';
+import { bucketContext, migrate } from '../database/migrate.js';
 import { PgliteDatabase } from '../database/pglite.repository.js';
 import { PostgresDatabase } from '../database/postgres.repository.js';
 import { AggregateRefresher } from '../features/aggregate-refresher.js';

@@ -10,7 +10,7 @@ import {
 import { createSimulator } from '@district-monitor/streams/simulator';
 import type { AppConfig } from '../config/app-config.js';
 import { copyText, type Database } from '../database/database.js';
-import { bucketContext, migrate } from '../database/migrations.js';
+import { bucketContext, migrate } from '../database/migrate.js';
 import { AggregateRefresher } from '../features/aggregate-refresher.js';
 import { FeatureRepository } from '../features/feature.repository.js';
 import { FeatureService } from '../features/feature.service.js';

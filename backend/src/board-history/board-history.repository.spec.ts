@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertRecord } from '../alerts/engine/record.js';
 import { AnalysisRepository } from '../analysis/analysis.repository.js';
 import type { Database } from '../database/database.js';
-import { bucketContext, migrate } from '../database/migrations.js';
+import { bucketContext, migrate } from '../database/migrate.js';
 import { PgliteDatabase } from '../database/pglite.repository.js';
 import { EventStoreRepository } from '../database/event-store.repository.js';
 import { BoardHistoryRepository } from './board-history.repository.js';

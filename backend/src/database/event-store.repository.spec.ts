@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseRegion, type MonitorEvent } from '@district-monitor/streams';
 import { createSimulator } from '@district-monitor/streams/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS, bucketContext, migrate } from '../database/migrations.js';
+import { MIGRATIONS, bucketContext, migrate } from '../database/migrate.js';
 import { PgliteDatabase } from '../database/pglite.repository.js';
 import { EventStoreRepository } from './event-store.repository.js';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bucketContext, migrate } from './migrations.js';
+import { bucketContext, migrate } from './migrate.js';
 import { DataDirLockedError, LOCK_FILE, PgliteDatabase, lockDataDir } from './pglite.repository.js';
 import { applyStoragePolicies } from './timescale.js';
 

@@ -3,7 +3,7 @@ import { parseRegion, type MonitorEvent } from '@district-monitor/streams';
 import { createSimulator } from '@district-monitor/streams/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyText } from './database.js';
-import { bucketContext, migrate } from './migrations.js';
+import { bucketContext, migrate } from './migrate.js';
 import { PgliteDatabase } from './pglite.repository.js';
 import { EventStoreRepository, WRITE_METHODS, type InsertResult } from './event-store.repository.js';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseRegion, type Category, type MonitorEvent } from '@district-monitor/streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bucketContext, migrate } from '../database/migrations.js';
+import { bucketContext, migrate } from '../database/migrate.js';
 import { PgliteDatabase } from '../database/pglite.repository.js';
 import { EventStoreRepository } from '../database/event-store.repository.js';
 import { BlackSpotRepository } from '../region/black-spots.repository.js';

@@ -5,7 +5,7 @@ import { createSimulator } from '@district-monitor/streams/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/app-config.js';
 import { EventBus } from '../events/event-bus.js';
-import { MIGRATIONS, bucketContext, migrate } from '../database/migrations.js';
+import { MIGRATIONS, bucketContext, migrate } from '../database/migrate.js';
 import { PgliteDatabase } from '../database/pglite.repository.js';
 import { degradedReasons } from '../health/health.controller.js';
 import { BatchRunner, type BatchControl } from '../transport/batch-runner.js';

@@ -1,6 +1,6 @@
 import type { ModelCard } from '@district-monitor/streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bucketContext, migrate } from '../database/migrations.js';
+import { bucketContext, migrate } from '../database/migrate.js';
 import { PgliteDatabase } from '../database/pglite.repository.js';
 import { ModelRegistryRepository, TrainingInProgressError } from './model-registry.repository.js';
 

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/app-config.js';
 import type { Database } from '../database/database.js';
 import { readRegion } from '@district-monitor/data/runtime';
-import { bucketContext, migrate } from '../database/migrations.js';
+import { bucketContext, migrate } from '../database/migrate.js';
 import { DataDirLockedError, PgliteDatabase } from '../database/pglite.repository.js';
 import { PostgresDatabase } from '../database/postgres.repository.js';
 import { DEFAULT_RATE_LIMIT, MAX_RATE_LIMIT, type RateLimit } from './producer-key.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bucketContext, migrate } from '../database/migrations.js';
+import { bucketContext, migrate } from '../database/migrate.js';
 import { PgliteDatabase } from '../database/pglite.repository.js';
 import { ProducerKeysRepository } from './producer-keys.repository.js';
 import { ProducerKeyError, ProducerKeysService } from './producer-keys.service.js';

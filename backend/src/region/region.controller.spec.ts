@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthenticatedRequest } from '../http/access.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG, DATABASE, REGION } from '../config/tokens.js';
-import { bucketContext, migrate } from '../database/migrations.js';
+import { bucketContext, migrate } from '../database/migrate.js';
 import { PgliteDatabase } from '../database/pglite.repository.js';
 import { EventStoreRepository } from '../database/event-store.repository.js';
 import { RegionModule } from './region.module.js';

@@ -30,6 +30,7 @@ import {
   type SeriesForecast,
 } from '@district-monitor/models';
 import { CATEGORIES, utcOffsetMs } from '@district-monitor/streams';
+import { mulberry32 } from '@district-monitor/streams/random';
 import { createSimulator } from '@district-monitor/streams/simulator';
 import { readRateTable } from '../rate-table-file.js';
 import { readRegion } from '../registry.js';
@@ -396,7 +397,7 @@ async function runPython(
 
 /** One fit on ~2 years of daily data and one on 60 days of hourly data (Poisson counts, weekly and daily cycles). */
 function singleFits(runtime: AugursRuntime): BenchRow[] {
-  const random = mulberry(7);
+  const random = mulberry32(7);
   const poisson = (mean: number): number => {
     const limit = Math.exp(-mean);
     let n = 0;
@@ -445,17 +446,6 @@ function singleFits(runtime: AugursRuntime): BenchRow[] {
     }
   }
   return rows;
-}
-
-function mulberry(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function median(values: readonly number[]): number {

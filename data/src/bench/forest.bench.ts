@@ -16,6 +16,7 @@ import {
   permutationImportance,
   profileVector,
 } from '@district-monitor/models';
+import { mulberry32 } from '@district-monitor/streams/random';
 import type { BenchRow } from './bench-row.js';
 
 /** Sizes of the benchmark (defaults: the issue's). */
@@ -30,17 +31,6 @@ export interface ForestBenchOptions {
   readonly repeats?: number;
   /** Timed calls per prediction size (500, after 50 warm-up calls). */
   readonly calls?: number;
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Rows whose first 30 columns carry a latent risk; class = tercile of risk + noise. */

@@ -5,6 +5,7 @@ import { normalQuantile, quantileInPlace, Random } from '../forecast/random.js';
 import type { AugursRuntime } from '../forecast/runtime.js';
 import { DAY_MS, requireNumber, requireOneOf } from '../forecast/series.js';
 import { trendUncertainty } from '../forecast/uncertainty.js';
+import { jsonReader } from '../json-read.js';
 import {
   SplitNormalStep,
   toFittingScale,
@@ -12,6 +13,9 @@ import {
   type SplitNormalStepJSON,
   type StepDistribution,
 } from './predictive.js';
+
+/** The readers of `SpikeDetector.load`: each error names `spike detector` and the path it rejects. */
+const { record, finite, numbers } = jsonReader('spike detector');
 
 /** Format tag of {@link SpikeDetector.toJSON}. */
 export const SPIKE_DETECTOR_FORMAT = 'spike-detector@1';
@@ -409,7 +413,7 @@ export class SpikeDetector {
    * @throws ModelFormatError on another format or malformed content.
    */
   static load(runtime: AugursRuntime, json: unknown): SpikeDetector {
-    const o = record(json, 'spike detector');
+    const o = record(json, 'document');
     if (o.format !== SPIKE_DETECTOR_FORMAT) {
       throw new ModelFormatError(`expected format ${SPIKE_DETECTOR_FORMAT}, got ${JSON.stringify(o.format)}`);
     }
@@ -641,23 +645,4 @@ function lowerBound(values: readonly number[], x: number): number {
     else high = mid;
   }
   return low;
-}
-
-function record(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ModelFormatError(`${what} must be an object`);
-  }
-  return value as Record<string, unknown>;
-}
-
-function finite(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new ModelFormatError(`${what} must be a finite number`);
-  }
-  return value;
-}
-
-function numbers(value: unknown, what: string): number[] {
-  if (!Array.isArray(value)) throw new ModelFormatError(`${what} must be a list of numbers`);
-  return (value as unknown[]).map((v, i) => finite(v, `${what}[${i}]`));
 }

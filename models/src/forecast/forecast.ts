@@ -1,5 +1,9 @@
 import { ModelFormatError } from '../errors.js';
+import { jsonReader } from '../json-read.js';
 import { COUNT_TRANSFORMS, DAY_MS, type CountTransform } from './series.js';
+
+/** The readers of the forecast documents: each error names `forecast` and the path it rejects. */
+const { record, finite, numbers } = jsonReader('forecast');
 
 /** Format tag of {@link SeriesForecast.toJSON}. */
 export const SERIES_FORECAST_FORMAT = 'series-forecast@1';
@@ -295,22 +299,4 @@ export class ForecastSet {
     if (!Array.isArray(o.forecasts)) throw new ModelFormatError('forecasts must be a list');
     return new ForecastSet((o.forecasts as unknown[]).map((f) => SeriesForecast.load(f)));
   }
-}
-
-function record(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ModelFormatError(`${what} must be an object`);
-  }
-  return value as Record<string, unknown>;
-}
-
-function finite(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value))
-    throw new ModelFormatError(`${what} must be a finite number`);
-  return value;
-}
-
-function numbers(value: unknown, what: string): number[] {
-  if (!Array.isArray(value)) throw new ModelFormatError(`${what} must be a list of numbers`);
-  return (value as unknown[]).map((v, i) => finite(v, `${what}[${i}]`));
 }

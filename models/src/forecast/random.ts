@@ -1,21 +1,19 @@
-/** A seeded PRNG (mulberry32) with the few distributions the forecasters draw from. */
+import { mulberry32 } from '@district-monitor/streams/random';
+
+/** A seeded PRNG (the workspace's mulberry32) with the few distributions the forecasters draw from. */
 export class Random {
-  private state: number;
+  private readonly uniform: () => number;
   // A number field plus a flag: a field that flips between undefined and a double would box every double.
   private spare = 0;
   private hasSpare = false;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.uniform = mulberry32(seed);
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.uniform();
   }
 
   /** Standard normal (Marsaglia's polar method; the second of each pair is kept for the next call). */

@@ -1,27 +1,12 @@
 /**
- * Small seeded random helpers shared by the forest and the profiles: a 32-bit generator, a seed mixer that
- * derives independent sub-seeds from (seed, a, b, ...), and a Fisher-Yates permutation. No global state:
- * the same seed always gives the same numbers, on every platform.
+ * Small seeded random helpers shared by the forest and the profiles: the workspace's 32-bit generator
+ * (mulberry32, written once in `@district-monitor/streams/random`), a seed mixer that derives independent
+ * sub-seeds from (seed, a, b, ...), and a Fisher-Yates permutation. No global state: the same seed always
+ * gives the same numbers, on every platform.
  */
+import type { Random } from '@district-monitor/streams/random';
 
-/** A generator of uniform numbers in [0, 1). */
-export type Random = () => number;
-
-/**
- * Mulberry32: a 32-bit state generator, fast and good enough for bootstrap draws and permutations.
- *
- * @param seed - Any integer; only its low 32 bits matter.
- */
-export function mulberry32(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32, type Random } from '@district-monitor/streams/random';
 
 /**
  * Mixes a seed with further integers into a new signed 32-bit seed (murmur3's finaliser after each part),

@@ -6,6 +6,7 @@
  * against the library's own `predict`.
  */
 import { ModelFormatError } from '../errors.js';
+import { isRecord } from '../json-read.js';
 
 /** A plain JSON value. */
 export type Json = null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json };
@@ -48,10 +49,6 @@ export function evaluateTree(
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function field(node: Record<string, unknown>, key: string, where: string): unknown {
   if (!(key in node)) throw new ModelFormatError(`${where}: missing ${key}`);
   return node[key];
@@ -66,7 +63,7 @@ function finite(value: unknown, where: string): number {
 
 /** Keeps only what ml-cart's `setNodeParameters` and prediction read: split, children, leaf distribution. */
 function pruneNode(node: unknown, where: string): JsonObject {
-  if (!isObject(node)) throw new ModelFormatError(`${where}: node is not an object`);
+  if (!isRecord(node)) throw new ModelFormatError(`${where}: node is not an object`);
   const distribution = node.distribution;
   if (distribution !== undefined && distribution !== null) {
     if (typeof distribution === 'number') return { distribution: finite(distribution, where) };
@@ -90,13 +87,13 @@ function parts(
   kind: TreeKind,
 ): { base: Record<string, unknown>; estimator: Record<string, unknown> } {
   const name = kind === 'classifier' ? 'RFClassifier' : 'RFRegression';
-  if (!isObject(model) || model.name !== name) throw new ModelFormatError(`tree: expected an ${name} model`);
+  if (!isRecord(model) || model.name !== name) throw new ModelFormatError(`tree: expected an ${name} model`);
   const base = model.baseModel;
-  if (!isObject(base) || !Array.isArray(base.estimators) || base.estimators.length !== 1) {
+  if (!isRecord(base) || !Array.isArray(base.estimators) || base.estimators.length !== 1) {
     throw new ModelFormatError(`tree: expected a baseModel with exactly one estimator`);
   }
   const estimator: unknown = base.estimators[0];
-  if (!isObject(estimator)) throw new ModelFormatError('tree: estimator is not an object');
+  if (!isRecord(estimator)) throw new ModelFormatError('tree: estimator is not an object');
   return { base, estimator };
 }
 
@@ -112,7 +109,7 @@ export function pruneLibraryModel(model: unknown, kind: TreeKind): JsonObject {
   const subset: unknown = Array.isArray(indexes) ? indexes[0] : undefined;
   if (!Array.isArray(subset)) throw new ModelFormatError('tree: missing feature indexes');
   const options = estimator.options;
-  if (!isObject(options)) throw new ModelFormatError('tree: estimator has no options');
+  if (!isRecord(options)) throw new ModelFormatError('tree: estimator has no options');
   const treeOptions: JsonObject = {
     minNumSamples: finite(options.minNumSamples, 'tree.options'),
     maxDepth: finite(options.maxDepth, 'tree.options'),
@@ -175,7 +172,7 @@ export function compileTree(model: unknown, kind: TreeKind, width: number, class
   const value: number[] = [];
   const visit = (node: unknown, depth: number): number => {
     if (depth > 256) throw new ModelFormatError('tree: deeper than 256 levels');
-    if (!isObject(node)) throw new ModelFormatError('tree: node is not an object');
+    if (!isRecord(node)) throw new ModelFormatError('tree: node is not an object');
     const id = feature.length;
     feature.push(-1);
     threshold.push(0);

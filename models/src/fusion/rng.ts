@@ -1,3 +1,5 @@
+import { mulberry32 } from '@district-monitor/streams/random';
+
 /**
  * Seeded pseudo-random numbers for the fusion network: epoch shuffles and the per-step dropout seeds,
  * so that two fits with the same seed see the same batches and the same dropout masks.
@@ -15,16 +17,9 @@ export function deriveSeed(seed: number, ...parts: readonly number[]): number {
   return h >>> 0;
 }
 
-/** Mulberry32: a uniform generator on [0, 1) with a 32-bit state; same seed, same sequence. */
+/** Mulberry32 (the workspace's one kernel) seeded through `deriveSeed`: same seed, same sequence. */
 export function createRng(seed: number): () => number {
-  let state = deriveSeed(seed) >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(deriveSeed(seed));
 }
 
 /** Fisher-Yates shuffle in place, drawing from `random`. */

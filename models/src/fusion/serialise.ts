@@ -5,16 +5,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ModelFormatError } from '../errors.js';
+import { isRecord, jsonReader, type JsonRecord } from '../json-read.js';
 import { topologyOf, type FusionArchitecture } from './architecture.js';
 import { decodeFloat32, encodeFloat32 } from './base64.js';
 import type { Standardisation } from './data.js';
-import { bool, finite, finiteOrNull, isRecord, list, record, text, type JsonRecord } from './json-read.js';
 import {
   FUSION_FORMAT,
   type FusionMetadata,
   type FusionNetworkJSON,
   type FusionSetMetrics,
 } from './types.js';
+
+const { bool, finite, finiteOrNull, list, record, text } = jsonReader('fusion model');
 
 /** One stored weight: its tfjs-layers name (`layer/kernel`) and shape. */
 export interface WeightEntry {

@@ -27,6 +27,7 @@ import { kmeans } from 'ml-kmeans';
 import { ModelFormatError, ModelInputError } from '../errors.js';
 import { mixSeed } from '../forest/rng.js';
 import { checkInteger, checkMatrix, isArray, type FeatureMatrix } from '../forest/validate.js';
+import { jsonReader } from '../json-read.js';
 import { euclidean, hungarian, silhouettes } from './assignment.js';
 import { PROFILE_SLOTS } from './features.js';
 import {
@@ -36,6 +37,9 @@ import {
   type ProfileInput,
   type ProfileTransform,
 } from './inputs.js';
+
+/** The readers of `ProfileModel.load`: each error names `profiles` and the path it rejects. */
+const { record: object, array: list, finite: num, text, numbers } = jsonReader('profiles');
 
 /** Options of a profile model; defaults in {@link PROFILE_DEFAULTS}. */
 export interface ProfileOptions {
@@ -714,38 +718,6 @@ export class ProfileModel {
       trainingRows: num(record.trainingRows, 'trainingRows'),
     });
   }
-}
-
-function object(value: unknown, where: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ModelFormatError(`profiles: ${where} is not an object`);
-  }
-  return value as Record<string, unknown>;
-}
-
-function list(value: unknown, where: string): readonly unknown[] {
-  if (!Array.isArray(value)) throw new ModelFormatError(`profiles: ${where} is not an array`);
-  return value;
-}
-
-function num(value: unknown, where: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new ModelFormatError(`profiles: ${where} is not a finite number`);
-  }
-  return value;
-}
-
-function text(value: unknown, where: string): string {
-  if (typeof value !== 'string') throw new ModelFormatError(`profiles: ${where} is not a string`);
-  return value;
-}
-
-function numbers(value: unknown, where: string, length?: number): number[] {
-  const values = list(value, where).map((entry, i) => num(entry, `${where}[${i}]`));
-  if (length !== undefined && values.length !== length) {
-    throw new ModelFormatError(`profiles: ${where} has ${values.length} values, expected ${length}`);
-  }
-  return values;
 }
 
 /**
