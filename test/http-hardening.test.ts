@@ -2,21 +2,10 @@ import { connect, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MonitorEvent } from '@district-monitor/streams';
+import { mulberry32 } from '@district-monitor/streams/random';
 import { createKey, startBackend, type RunningBackend } from './helpers/backend.js';
 import { validEvents } from './helpers/events.js';
 import { createDatabase, waitFor } from './helpers/services.js';
-
-/** A small seeded generator (mulberry32), so a failing case can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pad = (n: number, width = 2) => String(Math.abs(n)).padStart(width, '0');
 
@@ -52,7 +41,8 @@ const SOURCES = [
 
 /** Valid events bent at their edges: zone offsets, fractions, text, coordinates, counts, windows. */
 function edgeCases(count: number, seed: number): unknown[] {
-  const next = random(seed);
+  // Seeded, so a failing case can be replayed.
+  const next = mulberry32(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
   return validEvents(count, seed).map((event: MonitorEvent) => {
     const mutated: Record<string, unknown> = { ...event };
