@@ -4,6 +4,7 @@
 # one summary line such as "412 passed, 0 failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
+script_started=$(date +%s)
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "test: installing dependencies (npm ci)" >&2
@@ -59,6 +60,6 @@ else
   [ "$lane_b" -eq 0 ] || status=$lane_b
   reports=(artifacts/test-results-unit.json artifacts/test-results-lane-a.json artifacts/test-results-integration.json)
 fi
-echo "test: wall time $(($(date +%s) - started)) s" >&2
+echo "test: wall time $(($(date +%s) - started)) s for the tests, $(($(date +%s) - script_started)) s with install, build and services" >&2
 node scripts/test-summary.mjs "${reports[@]}" || status=1
 exit "$status"
