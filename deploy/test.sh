@@ -28,37 +28,48 @@ mkdir -p artifacts
 started=$(date +%s)
 status=0
 # With arguments (`npm test -- --project integration test/x.test.ts`), one run of exactly those.
-# Without, two lanes at once, one per core:
-# - lane A: the two long integration files that neither time anything tight nor share a service they
-#   restart: the alert scenario (minutes of wall clock on a light simulator) and the evaluation (CPU);
+# Without, three lanes at once:
+# - lane A: the alert scenario (minutes of wall clock on a light simulator, little CPU);
+# - lane C: the evaluation (CPU) and then the fault suite, which restarts only a PostgreSQL cluster and a
+#   broker of its own;
 # - lane B: the unit specs, then every other integration file, one at a time (they time start-ups and
-#   latencies against the real services).
-# Lane A's output goes to a log that is printed when both are done, so neither interleaves the other.
-SLOW=(test/alerts.test.ts test/eval.test.ts)
+#   latencies against the shared services).
+# None of lane A's or C's files times anything tight. Their output goes to logs printed when all are done,
+# so no lane interleaves another.
+BACKGROUND_LANES=("test/alerts.test.ts" "test/eval.test.ts test/chaos.test.ts")
+LANE_NAMES=(a c)
 if [ "$#" -gt 0 ]; then
   npx vitest run --reporter=default --reporter=json --outputFile.json=artifacts/test-results.json "$@" || status=$?
   reports=(artifacts/test-results.json)
 else
   rm -f artifacts/test-results-*.json
-  (
-    npx vitest run --project integration --reporter=default --reporter=json \
-      --outputFile.json=artifacts/test-results-lane-a.json "${SLOW[@]}" >artifacts/test-lane-a.log 2>&1
-  ) &
-  lane_a=$!
+  pids=()
+  excludes=()
+  reports=(artifacts/test-results-unit.json artifacts/test-results-integration.json)
+  for i in "${!BACKGROUND_LANES[@]}"; do
+    read -r -a files <<<"${BACKGROUND_LANES[$i]}"
+    name=${LANE_NAMES[$i]}
+    for file in "${files[@]}"; do excludes+=(--exclude "$file"); done
+    reports+=("artifacts/test-results-lane-$name.json")
+    (
+      npx vitest run --project integration --reporter=default --reporter=json \
+        --outputFile.json="artifacts/test-results-lane-$name.json" "${files[@]}" >"artifacts/test-lane-$name.log" 2>&1
+    ) &
+    pids+=($!)
+  done
   lane_b=0
   npx vitest run --project unit --reporter=default --reporter=json \
     --outputFile.json=artifacts/test-results-unit.json || lane_b=$?
-  excludes=()
-  for file in "${SLOW[@]}"; do excludes+=(--exclude "$file"); done
   npx vitest run --project integration --reporter=default --reporter=json \
     --outputFile.json=artifacts/test-results-integration.json "${excludes[@]}" || lane_b=$?
-  lane_a_status=0
-  wait "$lane_a" || lane_a_status=$?
-  echo "test: lane A (${SLOW[*]}), its output:" >&2
-  cat artifacts/test-lane-a.log
-  [ "$lane_a_status" -eq 0 ] || status=$lane_a_status
   [ "$lane_b" -eq 0 ] || status=$lane_b
-  reports=(artifacts/test-results-unit.json artifacts/test-results-lane-a.json artifacts/test-results-integration.json)
+  for i in "${!pids[@]}"; do
+    lane_status=0
+    wait "${pids[$i]}" || lane_status=$?
+    echo "test: lane ${LANE_NAMES[$i]^^} (${BACKGROUND_LANES[$i]}), its output:" >&2
+    cat "artifacts/test-lane-${LANE_NAMES[$i]}.log"
+    [ "$lane_status" -eq 0 ] || status=$lane_status
+  done
 fi
 echo "test: wall time $(($(date +%s) - started)) s for the tests, $(($(date +%s) - script_started)) s with install, build and services" >&2
 node scripts/test-summary.mjs "${reports[@]}" || status=1
