@@ -1,6 +1,13 @@
 import type { AlertRule } from '@district-monitor/streams';
 import { describe, expect, it } from 'vitest';
-import { type GroupPlan, type GroupTiming, planGroup, told } from './grouping.js';
+import {
+  type GroupPlan,
+  type GroupTiming,
+  groupTiming,
+  notificationOf,
+  planGroup,
+  told,
+} from './grouping.js';
 import type { AlertRecord } from './record.js';
 
 const T0 = Date.UTC(2024, 0, 15, 10, 0, 30);
@@ -323,5 +330,32 @@ describe('planGroup idempotency keys', () => {
     const next = at(round + 2 * MIN, round + TIMING.repeatMs + 2 * MIN);
     expect(next).toHaveLength(1);
     expect(next).not.toEqual(one);
+  });
+});
+
+describe('notificationOf', () => {
+  it('carries the plan, its alerts on the wire and the time it was made', () => {
+    const plan = planGroup(DISTRICT, [alert('a1')], RULES, null, TIMING, T0 + TIMING.waitMs);
+    const [planned] = plan.notifications;
+    if (planned === undefined) throw new Error('nothing planned');
+    const notification = notificationOf(DISTRICT, planned, 'n1', T0 + TIMING.waitMs);
+    expect(notification).toMatchObject({
+      id: 'n1',
+      idempotencyKey: `${DISTRICT}:firing:0:a1`,
+      district: DISTRICT,
+      kind: 'firing',
+      level: 0,
+      levelName: 'firing',
+      createdAt: new Date(T0 + TIMING.waitMs).toISOString(),
+    });
+    expect(notification.alerts.map((a) => [a.id, a.firedAt])).toEqual([['a1', new Date(T0).toISOString()]]);
+  });
+});
+
+describe('groupTiming', () => {
+  it('turns the seconds of the settings into the timers', () => {
+    expect(
+      groupTiming({ groupWaitSeconds: 30, groupIntervalSeconds: 300, repeatIntervalSeconds: 14_400 }),
+    ).toEqual(TIMING);
   });
 });
