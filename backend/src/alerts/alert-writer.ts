@@ -12,6 +12,9 @@ import { notificationOf, planGroup, type GroupTiming } from './engine/grouping.j
 import type { Step, Transition } from './engine/lifecycle.js';
 import { toWire, type AlertRecord } from './engine/record.js';
 
+/** What the writer needs of the alert repository. */
+export type AlertWrites = Pick<AlertRepository, 'write' | 'openByFingerprint' | 'byId' | 'storeNotification'>;
+
 /**
  * Writes the alert engine's decisions: every step is stored with its audit lines before it is pushed,
  * and every notification a group has due is stored once in the outbox before delivery gets it. What
@@ -20,12 +23,12 @@ import { toWire, type AlertRecord } from './engine/record.js';
  */
 export class AlertWriter {
   constructor(
-    private readonly repository: AlertRepository,
+    private readonly repository: AlertWrites,
     private readonly publisher: AlertPublisher,
     private readonly book: AlertBook,
     private readonly groups: GroupTimers,
     private readonly timing: GroupTiming,
-    private readonly logger: Logger,
+    private readonly logger: Pick<Logger, 'warn'>,
   ) {}
 
   /** One step of the engine, stored (and pushed) before it counts. */
