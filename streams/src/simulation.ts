@@ -28,6 +28,9 @@ export interface BackfillProgress {
   readonly eventsPerSecond: number | null;
 }
 
+/** Where the simulated rate comes from (see {@link SimulationStatus.rateSource}). */
+export type SimulationRateSource = 'real-volumes' | 'configured' | 'uncalibrated';
+
 /** `GET /api/simulation`, the snapshot's `simulation` and the `simulation` socket event. */
 export interface SimulationStatus {
   /** True when the live feed is the built-in simulator: the board says its live data is simulated. */
@@ -36,6 +39,12 @@ export interface SimulationStatus {
   readonly ratePerSecond: number | null;
   /** The same rate as events per year, for people. */
   readonly eventsPerYear: number | null;
+  /**
+   * Where the rate comes from: `real-volumes` (the rate table's real yearly volume), `configured`
+   * (SIMULATOR_RATE overrides it), `uncalibrated` (no rate table for the region); null before the
+   * simulator is set up.
+   */
+  readonly rateSource: SimulationRateSource | null;
   readonly backfill: BackfillProgress;
   /**
    * The first live model after the backfill: `waiting` (backfill in progress), `training`, `ready`,

@@ -24,7 +24,8 @@ import {
 import { Access, userOf, visibleTo } from '../http/access.js';
 import { onlyFields, readJsonObject, requiredString } from '../http/body.js';
 import { AuditLog } from '../audit/audit-log.js';
-import { AlertActionError, AlertEngine } from './alert-engine.service.js';
+import { AlertActionError } from './alert-action.error.js';
+import { AlertEngine } from './alert-engine.service.js';
 import { AlertRepository } from './alert.repository.js';
 import { toWire, type AlertRecord } from './engine/record.js';
 import { LifecycleError } from './engine/lifecycle.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ownedDistricts } from '../alerts/ownership.js';
+import { ownedDistricts } from '../alerts/engine/ownership.js';
 import type { Assignment } from '../transport/transport.js';
 import { FeatureOwnership, type Aggregates, type Cubes } from './feature-ownership.js';
 

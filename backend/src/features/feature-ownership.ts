@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ownedDistricts } from '../alerts/ownership.js';
+import { ownedDistricts } from '../alerts/engine/ownership.js';
 import type { Assignment, EventSource } from '../transport/transport.js';
 import { AggregateRefresher } from './aggregate-refresher.js';
 import { FeatureService } from './feature.service.js';

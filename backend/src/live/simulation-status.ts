@@ -25,6 +25,7 @@ export class SimulationStatusStore {
     simulated: false,
     ratePerSecond: null,
     eventsPerYear: null,
+    rateSource: null,
     backfill: NO_BACKFILL,
     firstModel: 'none',
   };

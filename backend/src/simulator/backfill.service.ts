@@ -110,17 +110,19 @@ export class BackfillService {
       this.status.update({ simulated: false, backfill: off('the simulator is off (SIMULATOR=off)') });
       return;
     }
-    const { calibrated: _calibrated, ...options } = sharedSimulatorOptions(
-      this.config,
-      this.region,
-      this.map.map,
-    );
+    const { calibrated, ...options } = sharedSimulatorOptions(this.config, this.region, this.map.map);
     const probe = createSimulator({ ...options, seed: this.config.simulator.seed });
     const perSecond = probe.naturalRatePerSecond * probe.multiplier;
     this.status.update({
       simulated: true,
       ratePerSecond: perSecond,
       eventsPerYear: Math.round(perSecond * (YEAR_MS / 1000)),
+      rateSource:
+        this.config.simulator.ratePerSecond !== undefined
+          ? 'configured'
+          : calibrated
+            ? 'real-volumes'
+            : 'uncalibrated',
     });
     const writing = this.backfill(probe.multiplier);
     this.writing = writing.catch(() => undefined);

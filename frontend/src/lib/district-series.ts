@@ -3,7 +3,7 @@
  * axis. Pure functions (no Vue), so they are specced in node.
  */
 
-import { zoneOffsetMs } from './ist-input';
+import { utcOffsetMs } from '@district-monitor/streams/time-zone';
 
 /** A local calendar day, `YYYY-MM-DD`. */
 export type LocalDay = string;
@@ -60,8 +60,8 @@ export function daySpan(from: LocalDay, to: LocalDay): LocalDay[] {
 export function startOfLocalDay(day: LocalDay, timeZone: string): number {
   const utcMidnight = dayToUtcMs(day);
   // The offset at the guess, corrected once more in case midnight falls on the other side of a change.
-  const first = utcMidnight - zoneOffsetMs(utcMidnight, timeZone);
-  return utcMidnight - zoneOffsetMs(first, timeZone);
+  const first = utcMidnight - utcOffsetMs(utcMidnight, timeZone);
+  return utcMidnight - utcOffsetMs(first, timeZone);
 }
 
 /** The observed span to ask `GET /api/stats/daily` for: the last `days` local days, today included. */

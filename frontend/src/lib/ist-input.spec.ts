@@ -1,12 +1,6 @@
+import { utcOffsetMs } from '@district-monitor/streams/time-zone';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  floorToMinute,
-  fromInputValue,
-  inputToIso,
-  isoToInput,
-  toInputValue,
-  zoneOffsetMs,
-} from './ist-input';
+import { floorToMinute, fromInputValue, inputToIso, isoToInput, IST, toInputValue } from './ist-input';
 
 const originalZone = process.env.TZ;
 
@@ -16,8 +10,8 @@ describe('datetime-local values read as IST', () => {
   });
 
   it('IST is UTC + 5 h 30 min', () => {
-    expect(zoneOffsetMs(Date.parse('2024-01-15T00:00:00Z'))).toBe(5.5 * 3_600_000);
-    expect(zoneOffsetMs(Date.parse('2024-07-15T00:00:00Z'))).toBe(5.5 * 3_600_000);
+    expect(utcOffsetMs(Date.parse('2024-01-15T00:00:00Z'), IST)).toBe(5.5 * 3_600_000);
+    expect(utcOffsetMs(Date.parse('2024-07-15T00:00:00Z'), IST)).toBe(5.5 * 3_600_000);
   });
 
   it('reads 14:05 IST as 08:35 UTC', () => {

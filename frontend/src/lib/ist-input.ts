@@ -4,6 +4,8 @@
  * UTC still means 14:05 in Chennai.
  */
 
+import { utcOffsetMs } from '@district-monitor/streams/time-zone';
+
 /** The region's zone; India keeps no daylight saving, but nothing here assumes that. */
 export const IST = 'Asia/Kolkata';
 
@@ -11,46 +13,12 @@ const MINUTE = 60_000;
 /** `YYYY-MM-DDTHH:mm`, optionally with `:ss` (browsers add seconds when `step` is below 60). */
 const INPUT_VALUE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
 
-const wallClocks = new Map<string, Intl.DateTimeFormat>();
-
-function wallClockFormat(timeZone: string): Intl.DateTimeFormat {
-  let format = wallClocks.get(timeZone);
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    wallClocks.set(timeZone, format);
-  }
-  return format;
-}
-
-/** The wall clock of `timeZone` at `epochMs`, as if it were UTC (whole seconds). */
-function wallClockAsUtc(epochMs: number, timeZone: string): number {
-  const fields: Partial<Record<Intl.DateTimeFormatPartTypes, number>> = {};
-  for (const part of wallClockFormat(timeZone).formatToParts(epochMs)) fields[part.type] = Number(part.value);
-  const { year = NaN, month = NaN, day = NaN, hour = NaN, minute = NaN, second = NaN } = fields;
-  // Some engines print midnight as 24 even with hourCycle h23.
-  return Date.UTC(year, month - 1, day, hour % 24, minute, second);
-}
-
-/** UTC offset of `timeZone` at `epochMs` in ms (IST: +5 h 30 min). */
-export function zoneOffsetMs(epochMs: number, timeZone: string = IST): number {
-  return wallClockAsUtc(epochMs, timeZone) - Math.floor(epochMs / 1000) * 1000;
-}
-
 const pad = (value: number, width = 2): string => String(value).padStart(width, '0');
 
 /** The input value (`YYYY-MM-DDTHH:mm`, seconds dropped) showing `epochMs` on `timeZone`'s wall clock. */
 export function toInputValue(epochMs: number, timeZone: string = IST): string {
   if (!Number.isFinite(epochMs)) return '';
-  const wall = new Date(epochMs + zoneOffsetMs(epochMs, timeZone));
+  const wall = new Date(epochMs + utcOffsetMs(epochMs, timeZone));
   return (
     `${pad(wall.getUTCFullYear(), 4)}-${pad(wall.getUTCMonth() + 1)}-${pad(wall.getUTCDate())}` +
     `T${pad(wall.getUTCHours())}:${pad(wall.getUTCMinutes())}`
@@ -85,8 +53,8 @@ export function fromInputValue(value: string, timeZone: string = IST): number | 
   )
     return undefined;
   // Offset at the guess, then again at the result: right across a zone's offset change as well.
-  const guess = wall - zoneOffsetMs(wall, timeZone);
-  return wall - zoneOffsetMs(guess, timeZone);
+  const guess = wall - utcOffsetMs(wall, timeZone);
+  return wall - utcOffsetMs(guess, timeZone);
 }
 
 /** An ISO instant (UTC, `…Z`) for an input value read on `timeZone`'s wall clock; undefined when unreadable. */

@@ -6,6 +6,7 @@ const base: SimulationStatus = {
   simulated: true,
   ratePerSecond: 0.0058,
   eventsPerYear: 183_076,
+  rateSource: 'real-volumes',
   backfill: {
     state: 'running',
     reason: null,
@@ -52,6 +53,21 @@ describe('simulationNotice', () => {
     expect(notice?.detail).toBe(
       'The live feed is simulated events at 183,076 a year (calibrated to real yearly volumes), not real reports. The history since 2026-06-07 is simulated too.',
     );
+  });
+
+  it('does not call a rate set by SIMULATOR_RATE calibrated', () => {
+    const ready = {
+      ...base,
+      backfill: { ...base.backfill, state: 'done' as const },
+      firstModel: 'ready' as const,
+    };
+    expect(simulationNotice({ ...ready, eventsPerYear: 315_576_000, rateSource: 'configured' })?.detail).toBe(
+      'The live feed is simulated events at 315,576,000 a year (a rate set by SIMULATOR_RATE, not the real yearly volume), not real reports. The history since 2026-06-07 is simulated too.',
+    );
+    expect(simulationNotice({ ...ready, rateSource: 'uncalibrated' })?.detail).toContain(
+      '(not calibrated: no rate table for this region)',
+    );
+    expect(simulationNotice({ ...ready, rateSource: null })?.detail).not.toContain('calibrated to real');
   });
 
   it('names a failed backfill', () => {

@@ -1,4 +1,4 @@
-import type { SimulationStatus } from '@district-monitor/streams';
+import type { SimulationRateSource, SimulationStatus } from '@district-monitor/streams';
 
 /** What the banner says: the simulated-data notice, and what the backfill and first model are doing. */
 export interface SimulationNotice {
@@ -11,6 +11,13 @@ export interface SimulationNotice {
   /** True while the board is still getting ready (backfill or first training). */
   readonly busy: boolean;
 }
+
+/** What the banner says of the rate: only the table's own rate is calibrated to real yearly volumes. */
+const RATE_SOURCE: Readonly<Record<SimulationRateSource, string>> = {
+  'real-volumes': ' (calibrated to real yearly volumes)',
+  configured: ' (a rate set by SIMULATOR_RATE, not the real yearly volume)',
+  uncalibrated: ' (not calibrated: no rate table for this region)',
+};
 
 const count = (n: number): string => Math.round(n).toLocaleString('en-US');
 
@@ -52,7 +59,7 @@ export function simulationNotice(status: SimulationStatus | undefined): Simulati
     backfill.state === 'failed' ? ` The backfill of simulated history failed: ${backfill.reason ?? ''}` : '';
   return {
     badge,
-    detail: `The live feed is ${rate} (calibrated to real yearly volumes), not real reports.${history}${failed}`,
+    detail: `The live feed is ${rate}${RATE_SOURCE[status.rateSource ?? 'uncalibrated']}, not real reports.${history}${failed}`,
     progress: null,
     busy: false,
   };

@@ -25,6 +25,7 @@ const snapshot: BoardSnapshot = {
     simulated: false,
     ratePerSecond: null,
     eventsPerYear: null,
+    rateSource: null,
     backfill: {
       state: 'off',
       reason: 'BACKFILL_DAYS=0',

@@ -128,6 +128,23 @@ describe('ForestClassifier', () => {
       ModelFormatError,
     );
   });
+
+  it('names the field it rejects (the shared JSON reader)', () => {
+    const saved = model.toJSON();
+    expect(() => ForestClassifier.load({ ...saved, featureNames: ['a', 2] })).toThrow(
+      'forest: featureNames[1] is not a string',
+    );
+    expect(() => ForestClassifier.load({ ...saved, options: { ...saved.options, maxDepth: null } })).toThrow(
+      'forest: options.maxDepth is not a finite number',
+    );
+    expect(() => ForestClassifier.load({ ...saved, trees: [saved.trees[0], 3] })).toThrow(
+      'forest: trees[1] is not an object',
+    );
+    expect(() => ForestClassifier.load({ ...saved, classes: [0, 'b'] })).toThrow(
+      'forest-classifier@1: classes[1] is not a finite number',
+    );
+    expect(() => ForestClassifier.load(null)).toThrow('forest-classifier@1: document is not an object');
+  });
 });
 
 describe('ForestRegressor', () => {

@@ -18,6 +18,7 @@
  */
 import { RandomForestClassifier, RandomForestRegression } from 'ml-random-forest';
 import { ModelFormatError, ModelInputError } from '../errors.js';
+import { isRecord, jsonReader } from '../json-read.js';
 import { mixSeed, mulberry32, randomInt } from './rng.js';
 import {
   compileTree,
@@ -265,9 +266,11 @@ function namesFor(
   return Object.freeze([...names]);
 }
 
+/** The readers of the forests' `load`: each error names `forest` and the path it rejects. */
+const read = jsonReader('forest');
+
 function checkFormat(json: unknown, format: string): Record<string, unknown> {
-  if (typeof json !== 'object' || json === null) throw new ModelFormatError(`${format}: not an object`);
-  const record = json as Record<string, unknown>;
+  const record = jsonReader(format).record(json, 'document');
   if (record.format !== format) {
     throw new ModelFormatError(`expected format ${format}, got ${String(record.format)}`);
   }
@@ -279,24 +282,18 @@ function loadCommon(
   kind: TreeKind,
   classCount: number,
 ): { options: ForestOptions; names: readonly string[]; trees: CompiledTree[]; json: JsonObject[] } {
-  const names = record.featureNames;
-  const trees = record.trees;
-  if (!Array.isArray(names) || !names.every((name): name is string => typeof name === 'string')) {
-    throw new ModelFormatError('forest: featureNames must be strings');
-  }
-  if (!Array.isArray(trees) || trees.length === 0) throw new ModelFormatError('forest: no trees');
+  const names = read.list(record.featureNames, 'featureNames', read.text);
+  const trees = read.array(record.trees, 'trees');
+  if (trees.length === 0) throw new ModelFormatError('forest: no trees');
+  const stored = readOptions(record.options);
   let options: ForestOptions;
   try {
-    options = resolveOptions(readOptions(record.options), names.length);
+    options = resolveOptions(stored, names.length);
     checkNames(names, names.length, 'forest');
   } catch (error) {
     throw new ModelFormatError('forest: invalid options or feature names', { cause: error });
   }
-  const json = trees.map((tree: unknown) => {
-    if (typeof tree !== 'object' || tree === null)
-      throw new ModelFormatError('forest: tree is not an object');
-    return tree as JsonObject;
-  });
+  const json = trees.map((tree, i) => read.record(tree, `trees[${i}]`) as JsonObject);
   const compiled = json.map((tree) => {
     try {
       // The library must accept what we stored: it is the reference for these models.
@@ -315,20 +312,16 @@ function loadCommon(
 
 /** Picks the numeric option fields of stored JSON; anything else is left to the defaults' checks. */
 function readOptions(value: unknown): Partial<ForestOptions> {
-  if (typeof value !== 'object' || value === null) throw new ModelFormatError('forest: options missing');
-  const record = value as Record<string, unknown>;
+  const record = read.record(value, 'options');
   const keys = ['nEstimators', 'maxFeatures', 'maxSamples', 'maxDepth', 'minSplitSize', 'seed'] as const;
   const options: Partial<Record<(typeof keys)[number], number>> = {};
-  for (const key of keys) {
-    const option = record[key];
-    if (typeof option !== 'number') throw new ModelFormatError(`forest: option ${key} is not a number`);
-    options[key] = option;
-  }
+  for (const key of keys) options[key] = read.finite(record[key], `options.${key}`);
   return options;
 }
 
+/** The out-of-bag figures; a document without them (or with a missing field) reads as "not measured". */
 function readOutOfBag(value: unknown): OutOfBag {
-  const record = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const record = isRecord(value) ? value : {};
   const metric = record.metric === 'r2' ? 'r2' : 'accuracy';
   const score = typeof record.score === 'number' ? record.score : null;
   const rows = typeof record.rows === 'number' ? record.rows : 0;
@@ -486,14 +479,9 @@ export class ForestClassifier {
    */
   static load(json: unknown): ForestClassifier {
     const record = checkFormat(json, 'forest-classifier@1');
-    const classes = record.classes;
-    if (
-      !Array.isArray(classes) ||
-      classes.length < 2 ||
-      !classes.every((c): c is number => typeof c === 'number')
-    ) {
+    const classes = jsonReader('forest-classifier@1').numbers(record.classes, 'classes');
+    if (classes.length < 2)
       throw new ModelFormatError('forest-classifier@1: classes must be at least two numbers');
-    }
     const common = loadCommon(record, 'classifier', classes.length);
     return new ForestClassifier({
       classes: Object.freeze([...classes]),

@@ -104,6 +104,17 @@ describe('StackedFusion', () => {
         ModelFormatError,
       );
       expect(model.toJSON().format).toBe(STACKED_FUSION_FORMAT);
+      // The shared JSON reader names the field it rejects.
+      const saved = model.toJSON();
+      expect(() => StackedFusion.load({ ...saved, usesPriors: 'yes' })).toThrow(
+        'stacked fusion: usesPriors is not a boolean',
+      );
+      expect(() =>
+        StackedFusion.load({ ...saved, validation: { ...saved.validation, logLoss: { network: 'x' } } }),
+      ).toThrow('stacked fusion: validation.logLoss.network is not a finite number');
+      expect(() => StackedFusion.load({ ...saved, classWeight: 2 })).toThrow(
+        'stacked fusion: classWeight must be in [0, 1]',
+      );
     } finally {
       model.dispose();
       copy.dispose();

@@ -15,6 +15,7 @@
  * - Interval: a negative binomial around the blended count, its size fitted on the validation rows.
  */
 import { ModelFormatError, ModelInputError } from '../errors.js';
+import { jsonReader } from '../json-read.js';
 import { countQuantiles, fitNegativeBinomialSize } from './count-distribution.js';
 import type { FusionRow, FusionTrainingSet } from './data.js';
 import { FusionNetwork } from './network.js';
@@ -74,6 +75,31 @@ export interface StackedValidation {
   readonly rows: number;
   readonly logLoss: { readonly network: number; readonly fallback: number | null; readonly blend: number };
   readonly scaledError: { readonly network: number; readonly fallback: number; readonly blend: number };
+}
+
+/** The readers of `StackedFusion.load`: each error names `stacked fusion` and the path it rejects. */
+const read = jsonReader('stacked fusion');
+
+/** A validation figure; JSON writes an undefined one (NaN, no rows) as null. */
+const figure = (value: unknown, path: string): number => read.finiteOrNull(value, path) ?? NaN;
+
+function readValidation(value: unknown): StackedValidation {
+  const o = read.record(value, 'validation');
+  const logLoss = read.record(o.logLoss, 'validation.logLoss');
+  const scaledError = read.record(o.scaledError, 'validation.scaledError');
+  return {
+    rows: read.finite(o.rows, 'validation.rows'),
+    logLoss: {
+      network: figure(logLoss.network, 'validation.logLoss.network'),
+      fallback: read.finiteOrNull(logLoss.fallback, 'validation.logLoss.fallback'),
+      blend: figure(logLoss.blend, 'validation.logLoss.blend'),
+    },
+    scaledError: {
+      network: figure(scaledError.network, 'validation.scaledError.network'),
+      fallback: figure(scaledError.fallback, 'validation.scaledError.fallback'),
+      blend: figure(scaledError.blend, 'validation.scaledError.blend'),
+    },
+  };
 }
 
 const GRID = Array.from({ length: 11 }, (_, i) => i / 10);
@@ -176,35 +202,33 @@ export class StackedFusion {
   }
 
   static load(json: unknown): StackedFusion {
-    if (typeof json !== 'object' || json === null)
-      throw new ModelFormatError('stacked fusion: not a JSON object');
-    const doc = json as Partial<StackedFusionJSON>;
+    const doc = read.record(json, 'document');
     if (doc.format !== STACKED_FUSION_FORMAT)
       throw new ModelFormatError(
         `stacked fusion: format ${String(doc.format)}, expected ${STACKED_FUSION_FORMAT}`,
       );
-    const weight = (w: unknown, name: string): number => {
-      if (typeof w !== 'number' || !(w >= 0 && w <= 1))
-        throw new ModelFormatError(`stacked fusion: ${name} must be a number in [0, 1]`);
+    const weight = (name: 'classWeight' | 'countWeight'): number => {
+      const w = read.finite(doc[name], name);
+      if (!(w >= 0 && w <= 1)) throw new ModelFormatError(`stacked fusion: ${name} must be in [0, 1]`);
       return w;
     };
-    const size = doc.dispersionSize;
-    if (size !== null && (typeof size !== 'number' || !(size > 0)))
+    const size = read.finiteOrNull(doc.dispersionSize, 'dispersionSize');
+    if (size !== null && !(size > 0))
       throw new ModelFormatError('stacked fusion: dispersionSize must be null or a number > 0');
-    if (!Array.isArray(doc.members) || doc.members.length === 0)
-      throw new ModelFormatError('stacked fusion: no member networks');
-    if (typeof doc.usesPriors !== 'boolean' || doc.validation === undefined)
-      throw new ModelFormatError('stacked fusion: usesPriors and validation are required');
-    const classWeight = weight(doc.classWeight, 'classWeight');
-    const countWeight = weight(doc.countWeight, 'countWeight');
+    const members = read.array(doc.members, 'members');
+    if (members.length === 0) throw new ModelFormatError('stacked fusion: no member networks');
+    const usesPriors = read.bool(doc.usesPriors, 'usesPriors');
+    const validation = readValidation(doc.validation);
+    const classWeight = weight('classWeight');
+    const countWeight = weight('countWeight');
     const networks: FusionNetwork[] = [];
     try {
-      for (const member of doc.members as unknown[]) networks.push(FusionNetwork.load(member));
+      for (const member of members) networks.push(FusionNetwork.load(member));
     } catch (error) {
       for (const network of networks) network.dispose();
       throw error;
     }
-    return new StackedFusion(networks, classWeight, countWeight, size, doc.usesPriors, doc.validation);
+    return new StackedFusion(networks, classWeight, countWeight, size, usesPriors, validation);
   }
 
   toJSON(): StackedFusionJSON {

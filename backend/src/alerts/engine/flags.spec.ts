@@ -2,6 +2,7 @@ import type { AlertLabels, AlertRule, Silence } from '@district-monitor/streams'
 import { describe, expect, it } from 'vitest';
 import { flagSteps, type FlagContext } from './flags.js';
 import type { AlertRecord } from './record.js';
+import { alertRecord } from './record.fixture.js';
 
 const T0 = Date.UTC(2024, 0, 15, 10, 0, 0);
 const MIN = 60_000;
@@ -15,30 +16,7 @@ const labels = (severity: AlertLabels['severity'], rule = 'count-spike'): AlertL
 });
 
 function record(id: string, overrides: Partial<AlertRecord> = {}): AlertRecord {
-  const own = overrides.labels ?? labels('high');
-  return {
-    id,
-    fingerprint: `${own.rule}/${own.district}/${own.category}`,
-    labels: own,
-    state: 'firing',
-    value: 10,
-    summary: '10 events',
-    startedAt: T0,
-    firedAt: T0,
-    acknowledgedAt: null,
-    acknowledgedBy: null,
-    resolvedAt: null,
-    clearSince: null,
-    escalationLevel: 0,
-    flapping: false,
-    silencedBy: [],
-    inhibitedBy: null,
-    notified: { firing: true, resolved: false, level: 0 },
-    dueSince: null,
-    updatedAt: T0,
-    version: 1,
-    ...overrides,
-  };
+  return alertRecord(id, { labels: labels('high'), value: 10, summary: '10 events', ...overrides });
 }
 
 const silence: Silence = {

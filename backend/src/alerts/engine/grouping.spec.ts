@@ -1,7 +1,15 @@
 import type { AlertRule } from '@district-monitor/streams';
 import { describe, expect, it } from 'vitest';
-import { type GroupPlan, type GroupTiming, planGroup, told } from './grouping.js';
+import {
+  type GroupPlan,
+  type GroupTiming,
+  groupTiming,
+  notificationOf,
+  planGroup,
+  told,
+} from './grouping.js';
 import type { AlertRecord } from './record.js';
+import { alertRecord, ruleFixture } from './record.fixture.js';
 
 const T0 = Date.UTC(2024, 0, 15, 10, 0, 30);
 const S = 1000;
@@ -9,23 +17,8 @@ const MIN = 60 * S;
 const TIMING: GroupTiming = { waitMs: 30 * S, intervalMs: 5 * MIN, repeatMs: 4 * 60 * MIN };
 const DISTRICT = 'TN-CHN';
 
-function rule(id: string, names: readonly string[]): AlertRule {
-  return {
-    id,
-    region: 'TN',
-    name: id,
-    enabled: true,
-    severity: 'high',
-    category: null,
-    districts: null,
-    condition: { kind: 'risk', threshold: 0.8, clear: 0.6 },
-    forSeconds: 0,
-    keepFiringForSeconds: 0,
-    escalation: names.map((name, i) => ({ name, afterSeconds: i * 900 })),
-    updatedAt: '2024-01-01T00:00:00.000Z',
-    updatedBy: 'admin',
-  };
-}
+const rule = (id: string, names: readonly string[]): AlertRule =>
+  ruleFixture(id, { escalation: names.map((name, i) => ({ name, afterSeconds: i * 900 })) });
 
 const RULES: ReadonlyMap<string, AlertRule> = new Map([
   ['risk-high', rule('risk-high', ['station', 'district control room', 'zone / HQ'])],
@@ -34,29 +27,18 @@ const RULES: ReadonlyMap<string, AlertRule> = new Map([
 
 /** A firing alert whose firing is due (untold) since T0. */
 function alert(id: string, overrides: Partial<AlertRecord> = {}): AlertRecord {
-  return {
-    id,
+  return alertRecord(id, {
     fingerprint: `risk-high/${DISTRICT}/${id}`,
     labels: { rule: 'risk-high', kind: 'risk', district: DISTRICT, category: '*', severity: 'high' },
-    state: 'firing',
     value: 0.9,
     summary: 'at 0.9',
     startedAt: T0,
     firedAt: T0,
-    acknowledgedAt: null,
-    acknowledgedBy: null,
-    resolvedAt: null,
-    clearSince: null,
-    escalationLevel: 0,
-    flapping: false,
-    silencedBy: [],
-    inhibitedBy: null,
     notified: { firing: false, resolved: false, level: 0 },
     dueSince: T0,
     updatedAt: T0,
-    version: 1,
     ...overrides,
-  };
+  });
 }
 
 /** A firing alert already told. */
@@ -323,5 +305,32 @@ describe('planGroup idempotency keys', () => {
     const next = at(round + 2 * MIN, round + TIMING.repeatMs + 2 * MIN);
     expect(next).toHaveLength(1);
     expect(next).not.toEqual(one);
+  });
+});
+
+describe('notificationOf', () => {
+  it('carries the plan, its alerts on the wire and the time it was made', () => {
+    const plan = planGroup(DISTRICT, [alert('a1')], RULES, null, TIMING, T0 + TIMING.waitMs);
+    const [planned] = plan.notifications;
+    if (planned === undefined) throw new Error('nothing planned');
+    const notification = notificationOf(DISTRICT, planned, 'n1', T0 + TIMING.waitMs);
+    expect(notification).toMatchObject({
+      id: 'n1',
+      idempotencyKey: `${DISTRICT}:firing:0:a1`,
+      district: DISTRICT,
+      kind: 'firing',
+      level: 0,
+      levelName: 'firing',
+      createdAt: new Date(T0 + TIMING.waitMs).toISOString(),
+    });
+    expect(notification.alerts.map((a) => [a.id, a.firedAt])).toEqual([['a1', new Date(T0).toISOString()]]);
+  });
+});
+
+describe('groupTiming', () => {
+  it('turns the seconds of the settings into the timers', () => {
+    expect(
+      groupTiming({ groupWaitSeconds: 30, groupIntervalSeconds: 300, repeatIntervalSeconds: 14_400 }),
+    ).toEqual(TIMING);
   });
 });

@@ -1,5 +1,5 @@
-import type { AlertRule, NotificationKind } from '@district-monitor/streams';
-import { isActive, type AlertRecord } from './record.js';
+import type { AlertNotification, AlertRule, NotificationKind } from '@district-monitor/streams';
+import { isActive, toWire, type AlertRecord } from './record.js';
 
 /** Alertmanager's three timers, per district group. */
 export interface GroupTiming {
@@ -9,6 +9,19 @@ export interface GroupTiming {
   readonly intervalMs: number;
   /** An unchanged, unacknowledged firing group is told again this often. */
   readonly repeatMs: number;
+}
+
+/** The group timers of the alert settings (in seconds). */
+export function groupTiming(settings: {
+  readonly groupWaitSeconds: number;
+  readonly groupIntervalSeconds: number;
+  readonly repeatIntervalSeconds: number;
+}): GroupTiming {
+  return {
+    waitMs: settings.groupWaitSeconds * 1000,
+    intervalMs: settings.groupIntervalSeconds * 1000,
+    repeatMs: settings.repeatIntervalSeconds * 1000,
+  };
 }
 
 /** A notification to store (idempotently) and send, with the alerts' records as they will be once told. */
@@ -137,5 +150,24 @@ function planned(
         marked.state === 'firing' && marked.notified.firing && marked.escalationLevel > marked.notified.level;
       return { ...marked, dueSince: stillDue ? (a.dueSince ?? now) : null };
     }),
+  };
+}
+
+/** The notification sent (and stored in the outbox under `id`) for a planned one of a district's group. */
+export function notificationOf(
+  district: string,
+  plan: PlannedNotification,
+  id: string,
+  now: number,
+): AlertNotification {
+  return {
+    id,
+    idempotencyKey: plan.idempotencyKey,
+    district,
+    kind: plan.kind,
+    level: plan.level,
+    levelName: plan.levelName,
+    createdAt: new Date(now).toISOString(),
+    alerts: plan.alerts.map(toWire),
   };
 }

@@ -14,6 +14,7 @@ import {
   type StepContext,
 } from './lifecycle.js';
 import type { AlertRecord } from './record.js';
+import { alertRecord } from './record.fixture.js';
 
 const T0 = Date.UTC(2024, 0, 15, 10, 0, 0);
 const S = 1000;
@@ -74,29 +75,17 @@ function context(now: number, firings: readonly number[] = []): StepContext {
 }
 
 function record(overrides: Partial<AlertRecord> = {}): AlertRecord {
-  return {
-    id: 'a1',
+  return alertRecord('a1', {
     fingerprint: 'risk-high/TN-CHN/*',
     labels: LABELS,
-    state: 'firing',
     value: 0.9,
     summary: 'at 0.9',
     startedAt: T0,
     firedAt: T0,
-    acknowledgedAt: null,
-    acknowledgedBy: null,
-    resolvedAt: null,
-    clearSince: null,
-    escalationLevel: 0,
-    flapping: false,
-    silencedBy: [],
-    inhibitedBy: null,
-    notified: { firing: true, resolved: false, level: 0 },
-    dueSince: null,
     updatedAt: T0,
     version: 3,
     ...overrides,
-  };
+  });
 }
 
 /** Runs `step` and insists that it changed something. */

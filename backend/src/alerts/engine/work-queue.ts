@@ -6,6 +6,8 @@
 export class WorkQueue {
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** Keys of merged work still waiting to run, by the work's name. */
+  private readonly waiting = new Map<string, Set<string>>();
   /** Failures of queued background work (reported by health). */
   failures = 0;
 
@@ -21,6 +23,25 @@ export class WorkQueue {
         this.failures++;
         this.onError(what, error);
       }
+    });
+  }
+
+  /**
+   * Queues background work over some keys (districts); keys queued under the same name while it waits
+   * join it, so many batches make one evaluation. Nothing is queued for no keys.
+   */
+  enqueueMerged(what: string, keys: Iterable<string>, work: (keys: string[]) => Promise<void>): void {
+    const waiting = this.waiting.get(what);
+    if (waiting !== undefined) {
+      for (const key of keys) waiting.add(key);
+      return;
+    }
+    const merged = new Set(keys);
+    if (merged.size === 0) return;
+    this.waiting.set(what, merged);
+    this.enqueue(what, () => {
+      this.waiting.delete(what);
+      return work([...merged]);
     });
   }
 
@@ -48,3 +69,7 @@ export class WorkQueue {
     return this.chain;
   }
 }
+
+/** An error as a log line: its stack when it has one. */
+export const errorText = (error: unknown): string =>
+  error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { ownedDistricts, partitionOf } from './ownership.js';
+import { AlertOwnership, ownedDistricts, partitionOf } from './ownership.js';
 
 // kafkajs's own Java-compatible murmur2, the hash its DefaultPartitioner applies to a message key.
 const require = createRequire(import.meta.url);
@@ -75,5 +75,46 @@ describe('ownedDistricts', () => {
     expect(ownedDistricts(DISTRICTS, null).size).toBe(0);
     expect(ownedDistricts(DISTRICTS, { partitions: [], partitionCount: 6 }).size).toBe(0);
     expect(ownedDistricts(DISTRICTS, { partitions: [0], partitionCount: 0 }).size).toBe(0);
+  });
+});
+
+describe('AlertOwnership', () => {
+  const all = { partitions: [0, 1, 2, 3, 4, 5], partitionCount: 6 };
+  const even = { partitions: [0, 2, 4], partitionCount: 6 };
+
+  it('says what an assignment gained and lost', () => {
+    const ownership = new AlertOwnership(DISTRICTS, 'TN');
+    expect(ownership.reassign(all)).toEqual({ gained: DISTRICTS, lost: [] });
+    expect(ownership.size).toBe(DISTRICTS.length);
+    const change = ownership.reassign(even);
+    const kept = [...ownedDistricts(DISTRICTS, even)];
+    expect(change.gained).toEqual([]);
+    expect(new Set([...change.lost, ...kept])).toEqual(new Set(DISTRICTS));
+    expect(ownership.list()).toEqual(kept);
+    expect(ownership.reassign(null)).toEqual({ gained: [], lost: kept });
+    expect(ownership.size).toBe(0);
+  });
+
+  it("writes the producer group with the region's first district", () => {
+    const ownership = new AlertOwnership(DISTRICTS, 'TN');
+    const first = DISTRICTS[0] ?? '';
+    const firstPartition = kafkaPartition(first, 6);
+    ownership.reassign({ partitions: [firstPartition], partitionCount: 6 });
+    expect(ownership.producerOwner).toBe(first);
+    expect(ownership.ownsProducers).toBe(true);
+    expect(ownership.ownsGroup('TN')).toBe(true);
+    expect(ownership.groupsOf([first, 'X'])).toEqual([first, 'X', 'TN']);
+
+    ownership.reassign({ partitions: [(firstPartition + 1) % 6], partitionCount: 6 });
+    expect(ownership.ownsProducers).toBe(false);
+    expect(ownership.ownsGroup('TN')).toBe(false);
+    expect(ownership.ownsGroup(first)).toBe(false);
+    expect(ownership.groupsOf(['X'])).toEqual(['X']);
+  });
+
+  it('gives the producer group to the region itself when it has no district', () => {
+    const ownership = new AlertOwnership([], 'TN');
+    expect(ownership.producerOwner).toBe('TN');
+    expect(ownership.ownsGroup('TN')).toBe(false);
   });
 });
