@@ -149,7 +149,19 @@ async function ingestPath(config: AppConfig, db: Database, events: number): Prom
   return seconds;
 }
 
-export async function ingestSection(env: BenchEnv, count: number): Promise<BenchRow[]> {
+/** What part of the ingest section runs (`--engine`, `--path-only`): the whole of it by default. */
+export interface IngestOptions {
+  /** Only this engine. */
+  readonly engine?: 'postgres' | 'pglite';
+  /** The raw COPY and the ingest path only, without each write method alone and the validation row. */
+  readonly pathOnly?: boolean;
+}
+
+export async function ingestSection(
+  env: BenchEnv,
+  count: number,
+  options: IngestOptions = {},
+): Promise<BenchRow[]> {
   const prefix = env.prefix;
   const config = configFor(env, prefix, 'producer');
   const kafka = kafkaOf(config);
@@ -237,6 +249,7 @@ export async function ingestSection(env: BenchEnv, count: number): Promise<Bench
       '>= 0.50 of raw COPY',
       rawRate,
     );
+    if (options.pathOnly === true) return;
     // Two rounds, the second in reverse order, and the faster of each method's two runs: the machine's
     // load drifts over minutes, and one pass in a fixed order would hand the drift to the last method.
     const alone = new Map<WriteMethod, number[]>();
@@ -261,7 +274,7 @@ export async function ingestSection(env: BenchEnv, count: number): Promise<Bench
     }
   };
 
-  await engine('PostgreSQL 15', async () => {
+  if (options.engine !== 'pglite') await engine('PostgreSQL 15', async () => {
     const { url, drop } = await createPostgresDatabase(env.adminUrl);
     const db = await PostgresDatabase.open(url);
     return {
@@ -275,7 +288,7 @@ export async function ingestSection(env: BenchEnv, count: number): Promise<Bench
     };
   });
 
-  await engine('PGlite + TimescaleDB', async () => {
+  if (options.engine !== 'postgres') await engine('PGlite + TimescaleDB', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'bench-pglite-'));
     const db = await PgliteDatabase.open(dataDir);
     return {
@@ -289,6 +302,7 @@ export async function ingestSection(env: BenchEnv, count: number): Promise<Bench
     };
   });
 
+  if (options.pathOnly === true) return rows;
   progress('validation alone');
   const validator = createEventValidator({ region });
   const encoded = events.map((event) => JSON.stringify(event));

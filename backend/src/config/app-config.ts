@@ -11,6 +11,22 @@ export interface KafkaConfig {
   readonly topicPrefix: string;
   /** Consumer session: how long a dead member (SIGKILL) holds its partitions before the group moves on. */
   readonly sessionTimeoutMs: number;
+  /** Fetch and batch settings of the consumer (docs/ingest.md, "Consumer settings"). */
+  readonly consumer: KafkaConsumerTuning;
+}
+
+/** The kafkajs consumer's fetch and batch settings, each from its `KAFKA_*` variable. */
+export interface KafkaConsumerTuning {
+  /** Longest a fetch waits at the broker for `minBytes` (kafkajs `maxWaitTimeInMs`). */
+  readonly maxWaitTimeMs: number;
+  /** Bytes a fetch waits for before the broker answers (kafkajs `minBytes`). */
+  readonly minBytes: number;
+  /** Bytes of one fetch at most, over all partitions (kafkajs `maxBytes`). */
+  readonly maxBytes: number;
+  /** Bytes of one fetch at most per partition (kafkajs `maxBytesPerPartition`). */
+  readonly maxBytesPerPartition: number;
+  /** Partition batches handled at once (kafkajs `partitionsConsumedConcurrently`). */
+  readonly partitionsConcurrently: number;
 }
 
 export interface AppConfig {
@@ -134,6 +150,18 @@ export interface AppConfig {
  */
 export const DEFAULT_BACKFILL_DAYS = 140;
 
+/**
+ * The consumer's fetch and batch defaults, chosen by `npm run bench -- --only ingest` and `-- --only
+ * alerts` (docs/ingest.md, "Consumer settings").
+ */
+export const KAFKA_CONSUMER_DEFAULTS: KafkaConsumerTuning = Object.freeze({
+  maxWaitTimeMs: 5_000,
+  minBytes: 1,
+  maxBytes: 10 * 1024 * 1024,
+  maxBytesPerPartition: 2 * 1024 * 1024,
+  partitionsConcurrently: 2,
+});
+
 /** Every variable the backend reads, with its default; the README's configuration table mirrors this. */
 export const ENVIRONMENT = {
   PORT: 'HTTP port (default 3000)',
@@ -146,6 +174,11 @@ export const ENVIRONMENT = {
   KAFKA_TOPIC_PREFIX: 'prefix of every topic name (default empty)',
   KAFKA_SESSION_TIMEOUT_MS:
     'consumer session timeout: how long a crashed member holds its partitions (default 10000; the broker allows 6000 and up)',
+  KAFKA_MAX_WAIT_MS: `consumer fetch: longest the broker holds a fetch waiting for KAFKA_MIN_BYTES (default ${KAFKA_CONSUMER_DEFAULTS.maxWaitTimeMs})`,
+  KAFKA_MIN_BYTES: `consumer fetch: bytes the broker waits for before answering (default ${KAFKA_CONSUMER_DEFAULTS.minBytes})`,
+  KAFKA_MAX_BYTES: `consumer fetch: bytes of one fetch at most, all partitions together (default ${KAFKA_CONSUMER_DEFAULTS.maxBytes})`,
+  KAFKA_MAX_BYTES_PER_PARTITION: `consumer fetch: bytes of one fetch at most per partition, i.e. the largest batch (default ${KAFKA_CONSUMER_DEFAULTS.maxBytesPerPartition})`,
+  KAFKA_PARTITIONS_CONCURRENTLY: `consumer: partition batches handled at once (default ${KAFKA_CONSUMER_DEFAULTS.partitionsConcurrently})`,
   REGION_FILE: 'region definition (default data/regions/tamil-nadu.json)',
   SIMULATOR: 'on | off (default on without KAFKA_BROKERS, off with it)',
   SIMULATOR_RATE:
@@ -270,6 +303,23 @@ export function loadConfig(env: Env): AppConfig {
       groupId: text('KAFKA_GROUP_ID') ?? 'district-monitor-ingest',
       topicPrefix: prefix,
       sessionTimeoutMs: integer('KAFKA_SESSION_TIMEOUT_MS', 10_000, 6_000, 300_000),
+      consumer: {
+        maxWaitTimeMs: integer('KAFKA_MAX_WAIT_MS', KAFKA_CONSUMER_DEFAULTS.maxWaitTimeMs, 0, 60_000),
+        minBytes: integer('KAFKA_MIN_BYTES', KAFKA_CONSUMER_DEFAULTS.minBytes, 1, 64 * 1024 * 1024),
+        maxBytes: integer('KAFKA_MAX_BYTES', KAFKA_CONSUMER_DEFAULTS.maxBytes, 1024, 512 * 1024 * 1024),
+        maxBytesPerPartition: integer(
+          'KAFKA_MAX_BYTES_PER_PARTITION',
+          KAFKA_CONSUMER_DEFAULTS.maxBytesPerPartition,
+          1024,
+          512 * 1024 * 1024,
+        ),
+        partitionsConcurrently: integer(
+          'KAFKA_PARTITIONS_CONCURRENTLY',
+          KAFKA_CONSUMER_DEFAULTS.partitionsConcurrently,
+          1,
+          64,
+        ),
+      },
     };
   }
 
