@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { eventSchema, MAX_EVENT_BYTES, type MonitorEvent } from './event.schema.js';
 import type { EventKind } from './topics.js';
 import type { Region, RegionUnit } from './region.js';
@@ -25,6 +25,14 @@ export interface EventValidator {
 }
 
 /**
+ * The event schema compiled ahead of time by zod (`z.compile`): the same schema and the same results, a
+ * generated parser tried first and zod's runtime parser on any failure, so a rejection keeps the runtime's
+ * issues and reasons. About 3-4 times faster on valid events (docs/ingest.md, "Validation"); where code
+ * generation is unavailable zod returns the schema unchanged.
+ */
+const compiledEventSchema = z.compile(eventSchema);
+
+/**
  * One validator for every entry point (Kafka, HTTP, in-process). Every rejection carries a reason
  * that names the offending field, so a producer can fix the event without reading our code.
  */
@@ -38,7 +46,7 @@ export function createEventValidator(options: ValidatorOptions): EventValidator 
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return { ok: false, reason: 'event: expected a JSON object' };
     }
-    const parsed = eventSchema.safeParse(value);
+    const parsed = compiledEventSchema.safeParse(value);
     if (!parsed.success) return { ok: false, reason: describeIssues(parsed.error.issues) };
     const event = parsed.data;
     const reason = checkSemantics(event, expectedKind);
