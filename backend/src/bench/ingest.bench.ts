@@ -274,33 +274,35 @@ export async function ingestSection(
     }
   };
 
-  if (options.engine !== 'pglite') await engine('PostgreSQL 15', async () => {
-    const { url, drop } = await createPostgresDatabase(env.adminUrl);
-    const db = await PostgresDatabase.open(url);
-    return {
-      db,
-      group: `pg-${Math.random().toString(36).slice(2)}`,
-      extra: { DATABASE_URL: url },
-      done: async () => {
-        await db.close();
-        await drop();
-      },
-    };
-  });
+  if (options.engine !== 'pglite')
+    await engine('PostgreSQL 15', async () => {
+      const { url, drop } = await createPostgresDatabase(env.adminUrl);
+      const db = await PostgresDatabase.open(url);
+      return {
+        db,
+        group: `pg-${Math.random().toString(36).slice(2)}`,
+        extra: { DATABASE_URL: url },
+        done: async () => {
+          await db.close();
+          await drop();
+        },
+      };
+    });
 
-  if (options.engine !== 'postgres') await engine('PGlite + TimescaleDB', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'bench-pglite-'));
-    const db = await PgliteDatabase.open(dataDir);
-    return {
-      db,
-      group: `pglite-${Math.random().toString(36).slice(2)}`,
-      extra: {},
-      done: async () => {
-        await db.close();
-        rmSync(dataDir, { recursive: true, force: true });
-      },
-    };
-  });
+  if (options.engine !== 'postgres')
+    await engine('PGlite + TimescaleDB', async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'bench-pglite-'));
+      const db = await PgliteDatabase.open(dataDir);
+      return {
+        db,
+        group: `pglite-${Math.random().toString(36).slice(2)}`,
+        extra: {},
+        done: async () => {
+          await db.close();
+          rmSync(dataDir, { recursive: true, force: true });
+        },
+      };
+    });
 
   if (options.pathOnly === true) return rows;
   progress('validation alone');

@@ -33,7 +33,9 @@ async function main(): Promise<void> {
   const rows: BenchRow[] = [];
   const runs = (section: string) => only === undefined || only === section;
   if (runs('ingest'))
-    rows.push(...(await ingestSection(env, count, { ...(engine === undefined ? {} : { engine }), pathOnly })));
+    rows.push(
+      ...(await ingestSection(env, count, { ...(engine === undefined ? {} : { engine }), pathOnly })),
+    );
   if (runs('replay')) rows.push(...(await replaySection(env)));
   if (runs('features')) rows.push(...(await featuresSection(env)));
   if (runs('models')) rows.push(...(await modelsSection()));
