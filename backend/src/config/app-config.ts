@@ -62,6 +62,11 @@ export interface AppConfig {
    * (events with `amends`) of events that recent update uncompressed rows.
    */
   readonly amendmentWindowDays: number;
+  /**
+   * TimescaleDB: the least gap between two refreshes of the continuous aggregates while batches arrive;
+   * the gap is also at least twice the last refresh's own time; 0 = no gap (features/aggregate-refresher.ts).
+   */
+  readonly aggregateRefreshMs: number;
   /** Model training and scoring (backend/src/models). */
   readonly models: {
     /** Hours between automatic trainings; 0 turns automatic training (schedule and start-up) off. */
@@ -162,6 +167,9 @@ export const KAFKA_CONSUMER_DEFAULTS: KafkaConsumerTuning = Object.freeze({
   partitionsConcurrently: 2,
 });
 
+/** Least gap between two refreshes of the continuous aggregates (AGGREGATE_REFRESH_MS). */
+export const DEFAULT_AGGREGATE_REFRESH_MS = 1_000;
+
 /** Every variable the backend reads, with its default; the README's configuration table mirrors this. */
 export const ENVIRONMENT = {
   PORT: 'HTTP port (default 3000)',
@@ -191,6 +199,8 @@ export const ENVIRONMENT = {
   INGEST_AUTH: 'on | off: POST /api/events needs a producer key (default on)',
   AMENDMENT_WINDOW_DAYS:
     'chunks are compressed once all their rows are older than this many days, so recent corrections update plain rows (default 90)',
+  AGGREGATE_REFRESH_MS:
+    'TimescaleDB: least gap between two refreshes of the continuous aggregates while events arrive, and at least twice the last refresh time; 0 = a refresh right after each batch (default 1000)',
   MODEL_RETRAIN_HOURS:
     'hours between automatic model trainings, also the first training at start when none is ready; 0 = off (default 24)',
   MODEL_TRAINING_DAYS: 'days of hourly counts one training reads (default 730)',
@@ -382,6 +392,7 @@ export function loadConfig(env: Env): AppConfig {
       requireProducerKey: choice('INGEST_AUTH', ['on', 'off'], 'on') === 'on',
     },
     amendmentWindowDays: integer('AMENDMENT_WINDOW_DAYS', 90, 1, 3650),
+    aggregateRefreshMs: integer('AGGREGATE_REFRESH_MS', DEFAULT_AGGREGATE_REFRESH_MS, 0, 600_000),
     models: {
       retrainHours: integer('MODEL_RETRAIN_HOURS', 24, 0, 24 * 365),
       trainingDays: integer('MODEL_TRAINING_DAYS', 730, 28, 3650),
