@@ -28,7 +28,7 @@ function fakeTimescale(): { db: Database; drains: { start: number; end: number }
   };
   const db: Database = {
     info: { kind: 'pglite', timescaledb: '2.23.0' },
-    query: query as Database['query'],
+    query,
     transaction: <T>(work: (tx: Transaction) => Promise<T>) => work({ query } as unknown as Transaction),
     close: () => Promise.resolve(),
   };
@@ -45,10 +45,15 @@ describe('AggregateRefresher', () => {
     await refresher.settle();
     expect(drains).toHaveLength(1);
     for (let i = 0; i < 5; i++) refresher.batchCommitted();
-    await vi.waitFor(() => expect(drains.filter((d) => !Number.isNaN(d.end))).toHaveLength(2), {
-      timeout: 2_000,
-      interval: 10,
-    });
+    await vi.waitFor(
+      () => {
+        expect(drains.filter((d) => !Number.isNaN(d.end))).toHaveLength(2);
+      },
+      {
+        timeout: 2_000,
+        interval: 10,
+      },
+    );
     await refresher.settle();
     const [first, second] = drains;
     if (first === undefined || second === undefined) throw new Error('two drains expected');
@@ -65,7 +70,12 @@ describe('AggregateRefresher', () => {
     refresher.batchCommitted();
     await delay(5);
     refresher.batchCommitted();
-    await vi.waitFor(() => expect(drains).toHaveLength(2), { timeout: 2_000, interval: 5 });
+    await vi.waitFor(
+      () => {
+        expect(drains).toHaveLength(2);
+      },
+      { timeout: 2_000, interval: 5 },
+    );
     const [first, second] = drains;
     if (first === undefined || second === undefined) throw new Error('two drains expected');
     expect(second.start - first.end).toBeGreaterThanOrEqual(2 * (first.end - first.start) - 5);
