@@ -164,7 +164,7 @@ export const KAFKA_CONSUMER_DEFAULTS: KafkaConsumerTuning = Object.freeze({
   minBytes: 1,
   maxBytes: 10 * 1024 * 1024,
   maxBytesPerPartition: 2 * 1024 * 1024,
-  partitionsConcurrently: 2,
+  partitionsConcurrently: 6,
 });
 
 /** Least gap between two refreshes of the continuous aggregates (AGGREGATE_REFRESH_MS). */
