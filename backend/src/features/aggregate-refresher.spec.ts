@@ -98,6 +98,17 @@ describe('AggregateRefresher', () => {
     refresher.onModuleDestroy();
   });
 
+  it('settle() waits for the drain in progress and cancels the spaced one (shutdown)', async () => {
+    const { db, drains } = fakeTimescale();
+    const refresher = new AggregateRefresher(db, REGION, { aggregateRefreshMs: 100 });
+    refresher.batchCommitted();
+    refresher.batchCommitted(); // during the drain: one more is spaced after it
+    await refresher.settle();
+    expect(drains).toHaveLength(1);
+    await delay(300);
+    expect(drains).toHaveLength(1);
+  });
+
   it('without a configuration drains right after each batch, as before', async () => {
     const { db, drains } = fakeTimescale();
     const refresher = new AggregateRefresher(db, REGION);

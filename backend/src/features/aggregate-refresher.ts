@@ -86,9 +86,17 @@ export class AggregateRefresher implements OnModuleDestroy {
     this.lastError = null;
   }
 
-  /** Waits for the refresh in progress (shutdown); what is still queued is refreshed at the next start. */
+  /**
+   * Waits for the refresh in progress and cancels a spaced one not yet started (shutdown); what is
+   * still queued is refreshed at the next start.
+   */
   async settle(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
     await this.running;
+    // The drain that ended may have spaced another after it.
+    clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   /** Starts a drain now, or when the gap after the last one has passed. */
