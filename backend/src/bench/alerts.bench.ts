@@ -18,6 +18,7 @@ import { io, type Socket } from 'socket.io-client';
 import { REPO_ROOT } from '../config/app-config.js';
 import {
   configFor,
+  consumerSettings,
   progress,
   regionOf,
   withPostgresDatabase,
@@ -83,7 +84,7 @@ interface Backend {
 /** Starts the built backend as its own process on a free port and waits until it is healthy. */
 async function startBackend(env: Record<string, string>): Promise<Backend> {
   const child = spawn(process.execPath, [`${REPO_ROOT}backend/dist/main.js`], {
-    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'log', ...env },
+    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'log', ...consumerSettings(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];

@@ -2,8 +2,8 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { KafkaConfig } from '../config/app-config.js';
 
 /**
- * The benchmark's baseline: the same kafkajs consumer settings as the ingest path (eachBatch, two
- * partitions at a time, 2 MiB per partition), doing nothing but counting. Returns seconds from the
+ * The benchmark's baseline: the same kafkajs consumer settings as the ingest path (eachBatch and the
+ * fetch settings of `config.consumer`), doing nothing but counting. Returns seconds from the
  * first batch to the `count`-th message.
  */
 export async function bareConsumeLoop(config: KafkaConfig, topics: string[], count: number): Promise<number> {
@@ -12,7 +12,14 @@ export async function bareConsumeLoop(config: KafkaConfig, topics: string[], cou
     brokers: [...config.brokers],
     logLevel: logLevel.ERROR,
   });
-  const consumer = kafka.consumer({ groupId: config.groupId, maxBytesPerPartition: 2 * 1024 * 1024 });
+  const tuning = config.consumer;
+  const consumer = kafka.consumer({
+    groupId: config.groupId,
+    maxWaitTimeInMs: tuning.maxWaitTimeMs,
+    minBytes: tuning.minBytes,
+    maxBytes: tuning.maxBytes,
+    maxBytesPerPartition: tuning.maxBytesPerPartition,
+  });
   let seen = 0;
   let first: number | undefined;
   let finish: (seconds: number) => void = () => undefined;
@@ -20,7 +27,7 @@ export async function bareConsumeLoop(config: KafkaConfig, topics: string[], cou
   await consumer.connect();
   await consumer.subscribe({ topics, fromBeginning: true });
   await consumer.run({
-    partitionsConsumedConcurrently: 2,
+    partitionsConsumedConcurrently: tuning.partitionsConcurrently,
     eachBatch: ({ batch }) => {
       first ??= performance.now();
       seen += batch.messages.length;

@@ -32,6 +32,25 @@ export function benchEnv(): BenchEnv {
   return { brokers, adminUrl, prefix };
 }
 
+/** The consumer settings a bench run may set (docs/ingest.md, "Consumer settings"), passed to every backend it runs. */
+const CONSUMER_VARIABLES = [
+  'KAFKA_MAX_WAIT_MS',
+  'KAFKA_MIN_BYTES',
+  'KAFKA_MAX_BYTES',
+  'KAFKA_MAX_BYTES_PER_PARTITION',
+  'KAFKA_PARTITIONS_CONCURRENTLY',
+] as const;
+
+/** The consumer settings of the bench's own environment, to compare settings in runs of the same build. */
+export function consumerSettings(): Record<string, string> {
+  const settings: Record<string, string> = {};
+  for (const name of CONSUMER_VARIABLES) {
+    const value = process.env[name];
+    if (value !== undefined && value !== '') settings[name] = value;
+  }
+  return settings;
+}
+
 /** The backend's configuration for a bench step: topics under `prefix`, its own consumer group. */
 export function configFor(
   env: BenchEnv,
@@ -43,6 +62,7 @@ export function configFor(
     KAFKA_BROKERS: env.brokers,
     KAFKA_TOPIC_PREFIX: prefix,
     KAFKA_GROUP_ID: `${prefix}${group}`,
+    ...consumerSettings(),
     ...extra,
   });
 }

@@ -27,6 +27,7 @@ import { DeadLetterTableRepository } from '../transport/dead-letter.repository.j
 import { NonRetriableError } from '../transport/errors.js';
 import { KafkaEventSource } from '../transport/kafka.consumer.js';
 import { KafkaProducerRepository } from '../transport/kafka-producer.repository.js';
+import { metrics } from '../metrics/metrics.js';
 import { bareConsumeLoop } from './bare-loop.consumer.js';
 import { EventBus, subscribeAll } from '../events/event-bus.js';
 import {
@@ -112,7 +113,36 @@ async function rawCopy(db: Database, events: readonly MonitorEvent[]): Promise<n
   return (performance.now() - started) / 1000;
 }
 
-async function ingestPath(config: AppConfig, db: Database, events: number): Promise<number> {
+const STAGES = ['validate', 'store', 'apply', 'dead_letter', 'refresh'] as const;
+type Stage = (typeof STAGES)[number];
+const STAGE_WHAT: Readonly<Record<Stage, string>> = {
+  validate: 'decode and schema',
+  store: 'idempotent write, one transaction',
+  apply: 'features and aggregate queue',
+  dead_letter: 'publishing dead letters',
+  refresh: 'continuous aggregates, off the batch',
+};
+
+/** Seconds summed per stage of the batch path so far (metrics.stageDuration, process-wide). */
+async function stageSeconds(): Promise<Record<Stage, number>> {
+  const sums = Object.fromEntries(STAGES.map((stage) => [stage, 0])) as Record<Stage, number>;
+  for (const value of (await metrics.stageDuration.get()).values) {
+    const stage = value.labels.stage;
+    if (value.metricName?.endsWith('_sum') === true && typeof stage === 'string' && stage in sums) {
+      sums[stage as Stage] += value.value;
+    }
+  }
+  return sums;
+}
+
+/** The path's seconds from its first batch to its last event, and the seconds each stage took meanwhile. */
+interface PathRun {
+  readonly seconds: number;
+  readonly stages: Record<Stage, number>;
+}
+
+async function ingestPath(config: AppConfig, db: Database, events: number): Promise<PathRun> {
+  const before = await stageSeconds();
   const kafka = kafkaOf(config);
   const region = await regionOf(config);
   const deadLetters = new KafkaProducerRepository(kafka, new DeadLetterTableRepository(db));
@@ -129,7 +159,7 @@ async function ingestPath(config: AppConfig, db: Database, events: number): Prom
   // The whole path a batch takes: store, feature upkeep and the aggregate refresh behind it.
   const features = new FeatureService(region, new FeatureRepository(db));
   await features.load();
-  const aggregates = new AggregateRefresher(db, region);
+  const aggregates = new AggregateRefresher(db, region, config);
   const store = new EventStoreRepository(db);
   const bus = new EventBus();
   subscribeAll(bus, [features, aggregates]);
@@ -143,13 +173,27 @@ async function ingestPath(config: AppConfig, db: Database, events: number): Prom
     await ingest.handleBatch(batch, 'kafka');
   });
   const seconds = await finished;
+  const after = await stageSeconds();
   await source.stop();
   await aggregates.settle();
   await deadLetters.close();
-  return seconds;
+  const stages = Object.fromEntries(STAGES.map((stage) => [stage, after[stage] - before[stage]]));
+  return { seconds, stages: stages as Record<Stage, number> };
 }
 
-export async function ingestSection(env: BenchEnv, count: number): Promise<BenchRow[]> {
+/** What part of the ingest section runs (`--engine`, `--path-only`): the whole of it by default. */
+export interface IngestOptions {
+  /** Only this engine. */
+  readonly engine?: 'postgres' | 'pglite';
+  /** The raw COPY and the ingest path only, without each write method alone and the validation row. */
+  readonly pathOnly?: boolean;
+}
+
+export async function ingestSection(
+  env: BenchEnv,
+  count: number,
+  options: IngestOptions = {},
+): Promise<BenchRow[]> {
   const prefix = env.prefix;
   const config = configFor(env, prefix, 'producer');
   const kafka = kafkaOf(config);
@@ -220,7 +264,11 @@ export async function ingestSection(env: BenchEnv, count: number): Promise<Bench
     await measureRaw();
     progress(`${name}: ingest path`);
     const path = await fresh();
-    const pathSeconds = await ingestPath(configFor(env, prefix, path.group, path.extra), path.db, count);
+    const { seconds: pathSeconds, stages } = await ingestPath(
+      configFor(env, prefix, path.group, path.extra),
+      path.db,
+      count,
+    );
     await path.done();
     progress(`${name}: raw COPY again`);
     await measureRaw();
@@ -237,6 +285,19 @@ export async function ingestSection(env: BenchEnv, count: number): Promise<Bench
       '>= 0.50 of raw COPY',
       rawRate,
     );
+    // Summed over batches (two or more run at once), so they may add up to more than the path's time.
+    for (const stage of STAGES) {
+      if (stages[stage] === 0) continue;
+      rows.push({
+        section: 'ingest',
+        path: `    ${name}: stage ${stage}, seconds summed over batches (${STAGE_WHAT[stage]}; path took ${pathSeconds.toFixed(2)} s)`,
+        value: stages[stage],
+        unit: 's',
+        vsBaseline: null,
+        goal: null,
+      });
+    }
+    if (options.pathOnly === true) return;
     // Two rounds, the second in reverse order, and the faster of each method's two runs: the machine's
     // load drifts over minutes, and one pass in a fixed order would hand the drift to the last method.
     const alone = new Map<WriteMethod, number[]>();
@@ -261,34 +322,37 @@ export async function ingestSection(env: BenchEnv, count: number): Promise<Bench
     }
   };
 
-  await engine('PostgreSQL 15', async () => {
-    const { url, drop } = await createPostgresDatabase(env.adminUrl);
-    const db = await PostgresDatabase.open(url);
-    return {
-      db,
-      group: `pg-${Math.random().toString(36).slice(2)}`,
-      extra: { DATABASE_URL: url },
-      done: async () => {
-        await db.close();
-        await drop();
-      },
-    };
-  });
+  if (options.engine !== 'pglite')
+    await engine('PostgreSQL 15', async () => {
+      const { url, drop } = await createPostgresDatabase(env.adminUrl);
+      const db = await PostgresDatabase.open(url);
+      return {
+        db,
+        group: `pg-${Math.random().toString(36).slice(2)}`,
+        extra: { DATABASE_URL: url },
+        done: async () => {
+          await db.close();
+          await drop();
+        },
+      };
+    });
 
-  await engine('PGlite + TimescaleDB', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'bench-pglite-'));
-    const db = await PgliteDatabase.open(dataDir);
-    return {
-      db,
-      group: `pglite-${Math.random().toString(36).slice(2)}`,
-      extra: {},
-      done: async () => {
-        await db.close();
-        rmSync(dataDir, { recursive: true, force: true });
-      },
-    };
-  });
+  if (options.engine !== 'postgres')
+    await engine('PGlite + TimescaleDB', async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'bench-pglite-'));
+      const db = await PgliteDatabase.open(dataDir);
+      return {
+        db,
+        group: `pglite-${Math.random().toString(36).slice(2)}`,
+        extra: {},
+        done: async () => {
+          await db.close();
+          rmSync(dataDir, { recursive: true, force: true });
+        },
+      };
+    });
 
+  if (options.pathOnly === true) return rows;
   progress('validation alone');
   const validator = createEventValidator({ region });
   const encoded = events.map((event) => JSON.stringify(event));

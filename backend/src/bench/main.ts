@@ -9,7 +9,8 @@ import { alertsSection } from './alerts.bench.js';
 import { firstStartSection } from './first-start.bench.js';
 
 /**
- * `npm run bench [-- --json] [-- --events N] [-- --only ingest|replay|features|models|alerts|first-start]`: every figure beside a baseline
+ * `npm run bench [-- --json] [-- --events N] [-- --only ingest|replay|features|models|alerts|first-start]
+ * [-- --engine postgres|pglite] [-- --path-only]`: every figure beside a baseline
  * measured in the same run. `scripts/bench.mjs` starts Kafka and PostgreSQL and creates the topics.
  */
 const args = process.argv.slice(2);
@@ -17,17 +18,24 @@ const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) 
 const json = args.includes('--json');
 const count = Number(option('--events') ?? 100_000);
 const only = option('--only');
+const engine = option('--engine');
+const pathOnly = args.includes('--path-only');
 const SECTIONS = ['ingest', 'replay', 'features', 'models', 'alerts', 'first-start'];
 const DECIMALS: Readonly<Record<string, number>> = { 'events/s': 0, s: 1, ms: 2, MiB: 0 };
 
 async function main(): Promise<void> {
   if (!Number.isInteger(count) || count < 1000) throw new Error(`--events must be a whole number >= 1000`);
   if (only !== undefined && !SECTIONS.includes(only)) throw new Error(`--only takes ${SECTIONS.join(', ')}`);
+  if (engine !== undefined && engine !== 'postgres' && engine !== 'pglite')
+    throw new Error('--engine takes postgres or pglite');
   Logger.overrideLogger(['error']);
   const env = benchEnv();
   const rows: BenchRow[] = [];
   const runs = (section: string) => only === undefined || only === section;
-  if (runs('ingest')) rows.push(...(await ingestSection(env, count)));
+  if (runs('ingest'))
+    rows.push(
+      ...(await ingestSection(env, count, { ...(engine === undefined ? {} : { engine }), pathOnly })),
+    );
   if (runs('replay')) rows.push(...(await replaySection(env)));
   if (runs('features')) rows.push(...(await featuresSection(env)));
   if (runs('models')) rows.push(...(await modelsSection()));

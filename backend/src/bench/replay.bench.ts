@@ -8,7 +8,13 @@ import { chicagoRowMapper } from '@district-monitor/data/chicago-format';
 import pg from 'pg';
 import { REPO_ROOT } from '../config/app-config.js';
 import { bareProduceLoop } from './bare-producer.repository.js';
-import { progress, withPostgresDatabase, type BenchEnv, type BenchRow } from './bench-kit.js';
+import {
+  consumerSettings,
+  progress,
+  withPostgresDatabase,
+  type BenchEnv,
+  type BenchRow,
+} from './bench-kit.js';
 
 const FILE = resolve(REPO_ROOT, '../shared/data/incidents/chicago_crimes_2017.csv');
 const REGION_FILE = `${REPO_ROOT}data/regions/chicago.json`;
@@ -17,7 +23,7 @@ const BATCH = 2_000;
 /** Starts the built backend as its own process and waits until it is healthy; resolves its pid and a stop. */
 async function startBackend(env: Record<string, string>): Promise<{ pid: number; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [`${REPO_ROOT}backend/dist/main.js`], {
-    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'log', ...env },
+    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'log', ...consumerSettings(), ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) =>

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_BACKFILL_DAYS, loadConfig, REPO_ROOT } from './app-config.js';
+import {
+  ConfigError,
+  DEFAULT_BACKFILL_DAYS,
+  KAFKA_CONSUMER_DEFAULTS,
+  loadConfig,
+  REPO_ROOT,
+} from './app-config.js';
 
 describe('loadConfig', () => {
   it('defaults to the embedded database, the in-process transport and the simulator', () => {
@@ -28,6 +34,7 @@ describe('loadConfig', () => {
       groupId: 'district-monitor-ingest',
       topicPrefix: 't1-',
       sessionTimeoutMs: 10_000,
+      consumer: KAFKA_CONSUMER_DEFAULTS,
     });
     expect(config.simulator.enabled).toBe(false);
   });
@@ -39,6 +46,27 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ KAFKA_BROKERS: 'a:9092', KAFKA_SESSION_TIMEOUT_MS: '500' })).toThrow(
       /KAFKA_SESSION_TIMEOUT_MS=500: expected a whole number from 6000 to 300000/,
     );
+  });
+
+  it('reads the consumer fetch settings, each within its bounds', () => {
+    const consumer = loadConfig({
+      KAFKA_BROKERS: 'a:9092',
+      KAFKA_MAX_WAIT_MS: '100',
+      KAFKA_MIN_BYTES: '1024',
+      KAFKA_MAX_BYTES: '4194304',
+      KAFKA_MAX_BYTES_PER_PARTITION: '524288',
+      KAFKA_PARTITIONS_CONCURRENTLY: '4',
+    }).kafka?.consumer;
+    expect(consumer).toEqual({
+      maxWaitTimeMs: 100,
+      minBytes: 1024,
+      maxBytes: 4_194_304,
+      maxBytesPerPartition: 524_288,
+      partitionsConcurrently: 4,
+    });
+    expect(() =>
+      loadConfig({ KAFKA_BROKERS: 'a:9092', KAFKA_PARTITIONS_CONCURRENTLY: '0', KAFKA_MIN_BYTES: 'x' }),
+    ).toThrow(/KAFKA_MIN_BYTES=x: expected a whole number[\s\S]*KAFKA_PARTITIONS_CONCURRENTLY=0/);
   });
 
   it('backfills simulated history only on the embedded default, unless BACKFILL_DAYS says otherwise', () => {

@@ -11,6 +11,22 @@ export interface KafkaConfig {
   readonly topicPrefix: string;
   /** Consumer session: how long a dead member (SIGKILL) holds its partitions before the group moves on. */
   readonly sessionTimeoutMs: number;
+  /** Fetch and batch settings of the consumer (docs/ingest.md, "Consumer settings"). */
+  readonly consumer: KafkaConsumerTuning;
+}
+
+/** The kafkajs consumer's fetch and batch settings, each from its `KAFKA_*` variable. */
+export interface KafkaConsumerTuning {
+  /** Longest a fetch waits at the broker for `minBytes` (kafkajs `maxWaitTimeInMs`). */
+  readonly maxWaitTimeMs: number;
+  /** Bytes a fetch waits for before the broker answers (kafkajs `minBytes`). */
+  readonly minBytes: number;
+  /** Bytes of one fetch at most, over all partitions (kafkajs `maxBytes`). */
+  readonly maxBytes: number;
+  /** Bytes of one fetch at most per partition (kafkajs `maxBytesPerPartition`). */
+  readonly maxBytesPerPartition: number;
+  /** Partition batches handled at once (kafkajs `partitionsConsumedConcurrently`). */
+  readonly partitionsConcurrently: number;
 }
 
 export interface AppConfig {
@@ -46,6 +62,11 @@ export interface AppConfig {
    * (events with `amends`) of events that recent update uncompressed rows.
    */
   readonly amendmentWindowDays: number;
+  /**
+   * TimescaleDB: the least gap between two refreshes of the continuous aggregates while batches arrive;
+   * the gap is also at least twice the last refresh's own time; 0 = no gap (features/aggregate-refresher.ts).
+   */
+  readonly aggregateRefreshMs: number;
   /** Model training and scoring (backend/src/models). */
   readonly models: {
     /** Hours between automatic trainings; 0 turns automatic training (schedule and start-up) off. */
@@ -134,6 +155,21 @@ export interface AppConfig {
  */
 export const DEFAULT_BACKFILL_DAYS = 140;
 
+/**
+ * The consumer's fetch and batch defaults, chosen by `npm run bench -- --only ingest` and `-- --only
+ * alerts` (docs/ingest.md, "Consumer settings").
+ */
+export const KAFKA_CONSUMER_DEFAULTS: KafkaConsumerTuning = Object.freeze({
+  maxWaitTimeMs: 5_000,
+  minBytes: 1,
+  maxBytes: 10 * 1024 * 1024,
+  maxBytesPerPartition: 2 * 1024 * 1024,
+  partitionsConcurrently: 6,
+});
+
+/** Least gap between two refreshes of the continuous aggregates (AGGREGATE_REFRESH_MS). */
+export const DEFAULT_AGGREGATE_REFRESH_MS = 1_000;
+
 /** Every variable the backend reads, with its default; the README's configuration table mirrors this. */
 export const ENVIRONMENT = {
   PORT: 'HTTP port (default 3000)',
@@ -146,6 +182,11 @@ export const ENVIRONMENT = {
   KAFKA_TOPIC_PREFIX: 'prefix of every topic name (default empty)',
   KAFKA_SESSION_TIMEOUT_MS:
     'consumer session timeout: how long a crashed member holds its partitions (default 10000; the broker allows 6000 and up)',
+  KAFKA_MAX_WAIT_MS: `consumer fetch: longest the broker holds a fetch waiting for KAFKA_MIN_BYTES (default ${KAFKA_CONSUMER_DEFAULTS.maxWaitTimeMs})`,
+  KAFKA_MIN_BYTES: `consumer fetch: bytes the broker waits for before answering (default ${KAFKA_CONSUMER_DEFAULTS.minBytes})`,
+  KAFKA_MAX_BYTES: `consumer fetch: bytes of one fetch at most, all partitions together (default ${KAFKA_CONSUMER_DEFAULTS.maxBytes})`,
+  KAFKA_MAX_BYTES_PER_PARTITION: `consumer fetch: bytes of one fetch at most per partition, i.e. the largest batch (default ${KAFKA_CONSUMER_DEFAULTS.maxBytesPerPartition})`,
+  KAFKA_PARTITIONS_CONCURRENTLY: `consumer: partition batches handled at once (default ${KAFKA_CONSUMER_DEFAULTS.partitionsConcurrently})`,
   REGION_FILE: 'region definition (default data/regions/tamil-nadu.json)',
   SIMULATOR: 'on | off (default on without KAFKA_BROKERS, off with it)',
   SIMULATOR_RATE:
@@ -158,6 +199,8 @@ export const ENVIRONMENT = {
   INGEST_AUTH: 'on | off: POST /api/events needs a producer key (default on)',
   AMENDMENT_WINDOW_DAYS:
     'chunks are compressed once all their rows are older than this many days, so recent corrections update plain rows (default 90)',
+  AGGREGATE_REFRESH_MS:
+    'TimescaleDB: least gap between two refreshes of the continuous aggregates while events arrive, and at least twice the last refresh time; 0 = a refresh right after each batch (default 1000)',
   MODEL_RETRAIN_HOURS:
     'hours between automatic model trainings, also the first training at start when none is ready; 0 = off (default 24)',
   MODEL_TRAINING_DAYS: 'days of hourly counts one training reads (default 730)',
@@ -270,6 +313,23 @@ export function loadConfig(env: Env): AppConfig {
       groupId: text('KAFKA_GROUP_ID') ?? 'district-monitor-ingest',
       topicPrefix: prefix,
       sessionTimeoutMs: integer('KAFKA_SESSION_TIMEOUT_MS', 10_000, 6_000, 300_000),
+      consumer: {
+        maxWaitTimeMs: integer('KAFKA_MAX_WAIT_MS', KAFKA_CONSUMER_DEFAULTS.maxWaitTimeMs, 0, 60_000),
+        minBytes: integer('KAFKA_MIN_BYTES', KAFKA_CONSUMER_DEFAULTS.minBytes, 1, 64 * 1024 * 1024),
+        maxBytes: integer('KAFKA_MAX_BYTES', KAFKA_CONSUMER_DEFAULTS.maxBytes, 1024, 512 * 1024 * 1024),
+        maxBytesPerPartition: integer(
+          'KAFKA_MAX_BYTES_PER_PARTITION',
+          KAFKA_CONSUMER_DEFAULTS.maxBytesPerPartition,
+          1024,
+          512 * 1024 * 1024,
+        ),
+        partitionsConcurrently: integer(
+          'KAFKA_PARTITIONS_CONCURRENTLY',
+          KAFKA_CONSUMER_DEFAULTS.partitionsConcurrently,
+          1,
+          64,
+        ),
+      },
     };
   }
 
@@ -332,6 +392,7 @@ export function loadConfig(env: Env): AppConfig {
       requireProducerKey: choice('INGEST_AUTH', ['on', 'off'], 'on') === 'on',
     },
     amendmentWindowDays: integer('AMENDMENT_WINDOW_DAYS', 90, 1, 3650),
+    aggregateRefreshMs: integer('AGGREGATE_REFRESH_MS', DEFAULT_AGGREGATE_REFRESH_MS, 0, 600_000),
     models: {
       retrainHours: integer('MODEL_RETRAIN_HOURS', 24, 0, 24 * 365),
       trainingDays: integer('MODEL_TRAINING_DAYS', 730, 28, 3650),

@@ -69,25 +69,33 @@ export class IngestService {
   async handleBatch(batch: InboundBatch, transport: TransportKind): Promise<BatchOutcome> {
     const valid: Decoded[] = [];
     const letters: DeadLetter[] = [];
+    const validating = metrics.stageDuration.startTimer({ stage: 'validate' });
     for (const message of batch.messages) {
       const result = this.decode(message);
       if (result.ok) valid.push({ event: result.event, message });
       else letters.push({ message, reason: result.reason });
     }
+    validating();
     await batch.heartbeat();
     const storing = metrics.storeDuration.startTimer();
+    const storingStage = metrics.stageDuration.startTimer({ stage: 'store' });
     const { stored, storedIds, changes, refused } = await this.storeSettingAsideRefused(valid);
     storing();
+    storingStage();
     // The store has committed: its changes reach the features, aggregates and alerts now, since a
     // re-delivery of this batch (if dead-lettering fails below) finds every event stored and changes nothing.
+    const applying = metrics.stageDuration.startTimer({ stage: 'apply' });
     const received = valid.map((item) => item.event);
     const fresh = new Set(storedIds);
     const storedEvents = received.filter((event) => fresh.has(event.eventId));
     this.bus.emit('batch.committed', { changes, received, stored: storedEvents });
     const newestReportedByDistrict = newestReports(valid, storedIds);
+    applying();
     letters.push(...refused);
     // Dead letters go out before the batch counts as handled, so its offsets are committed only after.
+    const deadLettering = metrics.stageDuration.startTimer({ stage: 'dead_letter' });
     await this.deadLetters.deadLetter(letters);
+    deadLettering();
 
     // Net change of the counted events: an amendment moves its count from the old district/category.
     const byDistrict: Record<string, number> = {};

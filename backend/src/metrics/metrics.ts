@@ -73,6 +73,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /**
+   * Time of each stage of the batch path, summed per batch: `validate` (decode and schema), `store` (the
+   * idempotent insert), `apply` (the committed batch's subscribers: feature upkeep, aggregate queue),
+   * `dead_letter` (publishing the batch's dead letters), `refresh` (one drain of the continuous aggregates,
+   * off the batch, TimescaleDB only). The bench's ingest section reports their sums (docs/ingest.md).
+   */
+  readonly stageDuration = new Histogram({
+    name: 'district_monitor_batch_stage_duration_seconds',
+    help: 'Time of one stage of the batch path: validate, store, apply (features and aggregate queue), dead_letter, refresh (continuous aggregates, off the batch)',
+    labelNames: ['stage'] as const,
+    buckets: SECONDS_BUCKETS,
+    registers: [this.registry],
+  });
+
   readonly alertTransitions = new Counter({
     name: 'district_monitor_alert_transitions_total',
     help: 'Alert state changes written by this replica, by audit action (alert.pending, alert.firing, ...)',

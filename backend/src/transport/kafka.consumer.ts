@@ -123,7 +123,11 @@ export class KafkaEventSource implements EventSource {
       // heartbeats at a third of it (kafkajs 2.2.4 has no static membership to skip the wait).
       sessionTimeout: this.config.sessionTimeoutMs,
       heartbeatInterval: Math.max(500, Math.floor(this.config.sessionTimeoutMs / 3)),
-      maxBytesPerPartition: 2 * 1024 * 1024,
+      // Fetch sizes and waits: config/app-config.ts KAFKA_CONSUMER_DEFAULTS, measured in docs/ingest.md.
+      maxWaitTimeInMs: this.config.consumer.maxWaitTimeMs,
+      minBytes: this.config.consumer.minBytes,
+      maxBytes: this.config.consumer.maxBytes,
+      maxBytesPerPartition: this.config.consumer.maxBytesPerPartition,
       retry: {
         // kafkajs restarts a crashed consumer only for retriable errors; a programming error stays down.
         restartOnFailure: (error) => Promise.resolve(isRetriable(error)),
@@ -190,7 +194,7 @@ export class KafkaEventSource implements EventSource {
     if (runner === undefined) throw new Error('start() was not called');
     return consumer.run({
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 2,
+      partitionsConsumedConcurrently: this.config.consumer.partitionsConcurrently,
       eachBatch: async (payload) => {
         const { batch } = payload;
         const live = () => payload.isRunning() && !payload.isStale();
