@@ -19,11 +19,13 @@ import { loadTierTask } from '../tier/tier-task.js';
 import {
   evaluateWeekly,
   meanBaseline,
+  recentMean,
   WARM_UP_WEEKS,
   weeklySamples,
   type WeeklyModel,
 } from './weekly-eval.js';
 import { WeeklyFeatureCache, weeklyFusion } from './weekly-models.js';
+import { seasonalFactor } from './weekly-season.js';
 import { WeeklyForecastCache, weeklyStackedFusion } from './weekly-stack.js';
 import { buildWeeklyTask } from './weekly-task.js';
 
@@ -97,31 +99,51 @@ async function tierValidation(
   };
 }
 
-export async function tierAblation(seed: number, progress: (line: string) => void): Promise<ModelRow[]> {
+/** `set`: 'main' (the first ablation) or 'district' (the district-level inputs on the chosen design). */
+export async function tierAblation(
+  seed: number,
+  progress: (line: string) => void,
+  set: 'main' | 'district' = 'main',
+): Promise<ModelRow[]> {
   const registry = await loadRegion(new URL('data/regions/tamil-nadu.json', REPO));
   const task = await loadTierTask(fileURLToPath(new URL('ncrb/', SHARED)), registry);
   await initTensorflow();
   const forecasts = new TierForecastCache(task, await initAugurs(), seed);
-  const models: TierModel[] = [
-    persistence,
-    markov,
-    threeYearMean,
-    tierForest(seed),
-    tierSingleFusion(forecasts, seed),
-    // Variants of the first design (branch features + stacked inputs); the ablation chose '- branch features'.
-    tierStackedFusion(forecasts, { seed, branches: true }, 'stacked: branches + stacked inputs'),
-    tierStackedFusion(forecasts, { seed, branches: true, skip: false }, '- skip path'),
-    tierStackedFusion(forecasts, { seed, branches: true, balance: false }, '- balance'),
-    tierStackedFusion(forecasts, { seed, branches: false }, '- branch features (chosen)'),
-    tierStackedFusion(forecasts, { seed, branches: true, stacked: false }, '- stacked inputs'),
-    tierStackedFusion(forecasts, { seed, branches: true, members: 1 }, 'one member'),
-    tierStackedFusion(forecasts, { seed, branches: true, hiddenUnits: [] }, 'linear'),
-    tierStackedFusion(
-      forecasts,
-      { seed, branches: true, hiddenUnits: [64, 32], l2: 1e-4, dropout: 0.1 },
-      'weak regularisation',
-    ),
-  ];
+  const models: TierModel[] =
+    set === 'district'
+      ? [
+          persistence,
+          markov,
+          tierForest(seed),
+          tierStackedFusion(forecasts, { seed }, 'stacked inputs (the design before)'),
+          tierStackedFusion(forecasts, { seed, district: true }, '+ district inputs'),
+          tierStackedFusion(forecasts, { seed, district: true, skip: false }, '+ district inputs, no skip'),
+          tierStackedFusion(
+            forecasts,
+            { seed, district: true, stacked: false },
+            'district inputs instead of stacked',
+          ),
+        ]
+      : [
+          persistence,
+          markov,
+          threeYearMean,
+          tierForest(seed),
+          tierSingleFusion(forecasts, seed),
+          // Variants of the first design (branch features + stacked inputs); the ablation chose '- branch features'.
+          tierStackedFusion(forecasts, { seed, branches: true }, 'stacked: branches + stacked inputs'),
+          tierStackedFusion(forecasts, { seed, branches: true, skip: false }, '- skip path'),
+          tierStackedFusion(forecasts, { seed, branches: true, balance: false }, '- balance'),
+          tierStackedFusion(forecasts, { seed, branches: false }, '- branch features (chosen)'),
+          tierStackedFusion(forecasts, { seed, branches: true, stacked: false }, '- stacked inputs'),
+          tierStackedFusion(forecasts, { seed, branches: true, members: 1 }, 'one member'),
+          tierStackedFusion(forecasts, { seed, branches: true, hiddenUnits: [] }, 'linear'),
+          tierStackedFusion(
+            forecasts,
+            { seed, branches: true, hiddenUnits: [64, 32], l2: 1e-4, dropout: 0.1 },
+            'weak regularisation',
+          ),
+        ];
   const rows: ModelRow[] = [];
   for (const model of models) {
     progress(`t1 ablation: ${model.name}`);
@@ -130,11 +152,14 @@ export async function tierAblation(seed: number, progress: (line: string) => voi
   return rows;
 }
 
-/** `set`: 'main' (the first ablation) or 'skip' (the follow-up on the skip path and the interval). */
+/**
+ * `set`: 'main' (the first ablation), 'skip' (the follow-up on the skip path and the interval) or 'season'
+ * (seasonality from the previous year; scored on two validation periods, see `weeklySeasonAblation`).
+ */
 export async function weeklyAblation(
   seed: number,
   progress: (line: string) => void,
-  set: 'main' | 'skip' = 'main',
+  set: 'main' | 'skip' | 'season' = 'main',
 ): Promise<ModelRow[]> {
   const registry = await loadRegion(new URL('data/regions/chicago.json', REPO));
   const rows: IncidentRow[] = [];
@@ -160,6 +185,7 @@ export async function weeklyAblation(
     fit: () => Promise.resolve(),
     predict: (_task, samples) => Promise.resolve(samples.map((s) => ({ count: point(s) }))),
   });
+  if (set === 'season') return weeklySeasonAblation(task, cache, forecasts, seed, progress);
   const variants = set === 'skip';
   const models: WeeklyModel[] = variants
     ? [
@@ -211,6 +237,63 @@ export async function weeklyAblation(
   for (const model of models) {
     progress(`t2 ablation: ${model.name}`);
     results.push(await evaluateWeekly(task, model, training, validation));
+  }
+  return results;
+}
+
+/**
+ * The seasonal ablation, on two validation periods of the training weeks, each model fitted on the weeks
+ * before its period:
+ * - 'summer 2017': the last 13 training weeks (2017-07-03 to 2017-09-25), last year in the data;
+ * - 'autumn 2016': weeks 39-51 (2016-10-03 to 2016-12-26), the same season as the test weeks a year
+ *   earlier (Thanksgiving, Christmas, New Year), fitted on the weeks before; no year before it is in the
+ *   data, so the last-year inputs are absent (0) there and only the holiday flags and the rest can act.
+ * Rows are named '<period>: <model>'.
+ */
+async function weeklySeasonAblation(
+  task: ReturnType<typeof buildWeeklyTask>,
+  cache: WeeklyFeatureCache,
+  forecasts: WeeklyForecastCache,
+  seed: number,
+  progress: (line: string) => void,
+): Promise<ModelRow[]> {
+  const periods = [
+    { name: 'summer 2017', from: task.testStart - 13, to: task.testStart },
+    { name: 'autumn 2016', from: 39, to: 52 },
+  ];
+  const seasonalMean: WeeklyModel = {
+    name: 'mean-8w × seasonal factor',
+    kind: 'baseline',
+    how: "8-week mean × the city's last-year factor (weekly-season.ts); ratio-calibrated",
+    fit: () => Promise.resolve(),
+    predict: (t, samples) =>
+      Promise.resolve(samples.map((s) => ({ count: recentMean(t, s, 8) * seasonalFactor(t, s.week) }))),
+  };
+  const results: ModelRow[] = [];
+  for (const period of periods) {
+    const training = weeklySamples(task, WARM_UP_WEEKS, period.from);
+    const validation = weeklySamples(task, period.from, period.to);
+    const models: WeeklyModel[] = [
+      meanBaseline(8),
+      seasonalMean,
+      weeklyStackedFusion(cache, forecasts, { seed }, 'stacked, skip 0.5 (the design before)'),
+      weeklyStackedFusion(cache, forecasts, { seed, seasonal: 'inputs' }, '+ seasonal inputs'),
+      weeklyStackedFusion(cache, forecasts, { seed, seasonal: 'baseline' }, '+ seasonal baseline'),
+      weeklyStackedFusion(cache, forecasts, { seed, seasonal: 'both' }, '+ both'),
+      weeklyStackedFusion(cache, forecasts, { seed, seasonal: 'both', skip: true }, '+ both, skip chosen'),
+      weeklyStackedFusion(cache, forecasts, { seed, seasonal: 'both', skip: false }, '+ both, no skip'),
+      weeklyStackedFusion(
+        cache,
+        forecasts,
+        { seed, seasonal: 'both', interval: 'coverage' },
+        '+ both, coverage interval',
+      ),
+    ];
+    for (const model of models) {
+      progress(`t2 season ablation: ${period.name}: ${model.name}`);
+      const row = await evaluateWeekly(task, model, training, validation);
+      results.push({ ...row, model: `${period.name}: ${row.model}` });
+    }
   }
   return results;
 }

@@ -22,6 +22,12 @@ export interface TierFusionOptions {
   readonly branches: boolean;
   /** Include the 12 stacked inputs. */
   readonly stacked: boolean;
+  /**
+   * Include the 6 district-level inputs (`districtInputs`): the log-rate trend over 3 and 5 years, the
+   * volatility of the yearly log-rate changes, and the last log rate's distances to the tier bounds in
+   * units of that volatility (and the nearer one's absolute value).
+   */
+  readonly district: boolean;
   /** Blend with the persistence prior on the validation years (the skip path). */
   readonly skip: boolean;
   /** Balance each predicted year's tier shares to thirds (Sinkhorn scaling of the probabilities). */
@@ -39,6 +45,7 @@ export const TIER_FUSION_DEFAULTS: TierFusionOptions = {
   // stacked inputs (accuracy 0.700 with them, 0.703 without; Brier 0.451 and 0.441).
   branches: false,
   stacked: true,
+  district: false,
   skip: true,
   balance: true,
   hiddenUnits: [16],
@@ -82,6 +89,56 @@ function stackedInputs(task: TierTask, s: TierSample, prior: readonly (readonly 
     mean3 - Math.log(high),
     toBound,
     toBound * toBound,
+  ];
+}
+
+/** Names of the district-level inputs (`TierFusionOptions.district`). */
+export const TIER_DISTRICT_INPUTS = [
+  'log-rate trend per year over the last 3 years',
+  'log-rate trend per year over the last 5 years (or all earlier years when fewer)',
+  'volatility: sd of the yearly log-rate changes over the last 5 years (floored at 0.02)',
+  "last log rate's margin to the lower tier bound, in volatility units",
+  "last log rate's margin to the upper tier bound, in volatility units",
+  'the nearer of the two margins, absolute, in volatility units',
+] as const;
+
+/** Least-squares slope of ys against 0, 1, ... */
+function slope(ys: readonly number[]): number {
+  const n = ys.length;
+  if (n < 2) return 0;
+  const mx = (n - 1) / 2;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  ys.forEach((y, x) => {
+    num += (x - mx) * (y - my);
+    den += (x - mx) * (x - mx);
+  });
+  return num / den;
+}
+
+/** The district-level inputs of a sample (`TIER_DISTRICT_INPUTS`), from years up to `s.last` only. */
+export function districtInputs(task: TierTask, s: TierSample): number[] {
+  const rates = task.rates[s.unit] ?? [];
+  const logs: number[] = [];
+  for (let y = Math.max(0, s.last - 5); y <= s.last; y++) logs.push(Math.log(rates[y] ?? NaN));
+  const changes = logs.slice(1).map((v, i) => v - (logs[i] ?? NaN));
+  const meanChange = changes.reduce((a, b) => a + b, 0) / Math.max(changes.length, 1);
+  const sd = Math.sqrt(
+    changes.reduce((a, c) => a + (c - meanChange) ** 2, 0) / Math.max(changes.length - 1, 1),
+  );
+  const vol = Math.max(sd, 0.02);
+  const [low, high] = task.boundaries[s.last] ?? [NaN, NaN];
+  const last = logs[logs.length - 1] ?? NaN;
+  const toLow = (last - Math.log(low)) / vol;
+  const toHigh = (last - Math.log(high)) / vol;
+  return [
+    slope(logs.slice(-3)),
+    slope(logs.slice(-5)),
+    vol,
+    Math.max(-10, Math.min(10, toLow)),
+    Math.max(-10, Math.min(10, toHigh)),
+    Math.min(10, Math.abs(toLow), Math.abs(toHigh)),
   ];
 }
 
@@ -135,6 +192,7 @@ export function fitPredictTierFusion(
     return samples.map((s, i) => [
       ...(o.branches ? [...(crime[i] ?? []), ...trend(s), ...(profile[i] ?? [])] : []),
       ...(o.stacked ? stackedInputs(task, s, prior) : []),
+      ...(o.district ? districtInputs(task, s) : []),
     ]);
   };
   const priorOf = (s: TierSample) => prior[task.tiers[s.unit]?.[s.last] ?? 0] ?? [1 / 3, 1 / 3, 1 / 3];
@@ -185,7 +243,7 @@ export function tierStackedFusion(
   return {
     name,
     kind: 'fusion',
-    how: `stacked fusion: ${o.members} TF.js networks (hidden ${o.hiddenUnits.join('-') || 'none'}, dropout ${o.dropout}, l2 ${o.l2}) on ${o.branches ? 'concat(crime 33, trend 10, profile 32)' : ''}${o.branches && o.stacked ? ' + ' : ''}${o.stacked ? '12 stacked inputs (persistence prior, last tier, margins to the tier bounds)' : ''}${o.skip ? '; skip path to the persistence prior, weight chosen on the latest 20% of training years' : ''}${o.balance ? "; the year's tier shares balanced to thirds" : ''}`,
+    how: `stacked fusion: ${o.members} TF.js networks (hidden ${o.hiddenUnits.join('-') || 'none'}, dropout ${o.dropout}, l2 ${o.l2}) on ${o.branches ? 'concat(crime 33, trend 10, profile 32)' : ''}${o.branches && o.stacked ? ' + ' : ''}${o.stacked ? '12 stacked inputs (persistence prior, last tier, margins to the tier bounds)' : ''}${o.district ? ` + ${TIER_DISTRICT_INPUTS.length} district inputs (3- and 5-year trends, volatility, margins to the bounds in volatility units)` : ''}${o.skip ? '; skip path to the persistence prior, weight chosen on the latest 20% of training years' : ''}${o.balance ? "; the year's tier shares balanced to thirds" : ''}`,
     fitPredict: (task, training, test) => {
       const started = performance.now();
       const probabilities = fitPredictTierFusion(task, training, test, forecasts, o);
