@@ -52,7 +52,10 @@ export const ART_DEFAULTS: Readonly<ArtDetectorOptions> = Object.freeze({
 
 /** One scored value of {@link ArtDetector}. */
 export interface ArtScore {
-  /** In [0, 1]: 0 unless this value completes a step whose window no category matches at the vigilance. */
+  /**
+   * In [0, 1]: 0 unless this value completes a step whose window no category matches at the vigilance and
+   * whose novelty exceeds the probation's novelty level (then at least 0.5).
+   */
   readonly score: number;
   /** Best match of the window against the categories (1 = inside one), or null between steps and in warm-up. */
   readonly match: number | null;
@@ -77,8 +80,11 @@ export interface ArtScore {
  * - The vigilance is learned in the probation: the vectors of its first half are clustered, and the lowest
  *   best match of its second half (times `vigilanceMargin`) is the vigilance. So what the probation shows is
  *   normal, and a vector further from every category than anything in the probation is an anomaly.
- * - The score of an anomaly grows with the shortfall of the match below the vigilance. After a reported
- *   anomaly, a rest period holds the reports (one event is reported once).
+ * - The novelty of a vector is how far it lies outside the nearest category (the least growth of a box that
+ *   takes it in). The novelty level is the largest novelty of the probation's second half against the
+ *   categories learned before it. An anomaly is a vector that makes a new category and whose novelty is above
+ *   that level; its score grows with the excess. After a reported anomaly, a rest period holds the reports
+ *   (one event is reported once).
  * - When a value leaves the range seen so far, the range grows and every category is rescaled exactly
  *   (fuzzy ART's min / max bounds commute with an increasing affine map).
  *
@@ -174,9 +180,10 @@ export class ArtDetector {
     const input = this.encode(this.steps);
     const { match, novelty } = this.learn(input, rho);
     let score = 0;
-    if (match < rho && index >= this.restUntil) {
-      // Shortfall below the vigilance, relative to the room below it.
-      score = Math.min(1, 0.5 + (0.5 * (rho - match)) / Math.max(1e-9, rho));
+    const level = this.noveltyLevelValue;
+    // An anomaly: a new category, further outside every category than anything in the probation's second half.
+    if (match < rho && novelty > level && index >= this.restUntil) {
+      score = Math.min(1, 0.5 + (0.5 * (novelty - level)) / (novelty + level));
       this.restUntil = index + Math.round(o.restFraction * o.probation);
     }
     return { score, match, novelty, vigilance: rho, categories: this.categories.length };
