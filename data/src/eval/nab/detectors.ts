@@ -4,7 +4,6 @@ import {
   SpikeDetector,
   SURGE_DEFAULTS,
   SurgeDetector,
-  type ArtDetector,
   type AugursRuntime,
   type SpikeTail,
 } from '@district-monitor/models';
@@ -128,7 +127,7 @@ export const NAB_SURGE_GATE = 0.5;
 
 /**
  * The streaming {@link SurgeDetector} (one configuration for every file): windowed Gaussian, relative entropy
- * and context novelty as summed -log10 p-values, gated by the novelty of an {@link ArtDetector} whose probation
+ * and context novelty as summed -log10 p-values, gated by the novelty of an `ArtDetector` whose probation
  * is NAB's probationary period of the file, then a rest period after each firing.
  */
 export const surgeDetector: NabDetector = {
