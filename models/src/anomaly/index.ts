@@ -5,4 +5,5 @@
 export * from './predictive.js';
 export * from './spike-detector.js';
 export * from './surge-detector.js';
+export * from './art-detector.js';
 export * from './count-detectors.js';

@@ -69,3 +69,34 @@ describe('SurgeDetector', () => {
     expect(a.count).toBe(3000);
   });
 });
+
+describe('SurgeDetector with the novelty gate', () => {
+  // A cycle of 96 values (no noise, a square-ish shape), whose last values differ from the history's mean and
+  // histogram at every step: the ungated components fire on it.
+  const square = (n: number) => Array.from({ length: n }, (_, i) => (i % 96 < 30 ? 20 : 5) + (i % 7) * 0.1);
+
+  it('refuses a bad gate', () => {
+    expect(() => new SurgeDetector({ noveltyGate: -1 })).toThrow(ModelInputError);
+    expect(() => new SurgeDetector({ noveltyGate: 0.5, art: { probation: 40, downsample: 4 } })).toThrow(
+      ModelInputError,
+    );
+  });
+
+  it('holds the cycle it has learned, and still finds a planted change of shape', () => {
+    const gated = new SurgeDetector({ noveltyGate: 0.5, art: { probation: 600 } });
+    const plain = new SurgeDetector();
+    const values = square(4000);
+    // A cycle whose high part lasts 60 values instead of 30 (no new extreme).
+    for (let i = 3000; i < 3060; i++) values[i] = 20 + (i % 7) * 0.1;
+    const g = values.map((v) => gated.update(v));
+    const p = values.map((v) => plain.update(v));
+    // Scores are 0 through the ART's probation.
+    expect(g.slice(0, 599).every((s) => s.score === 0)).toBe(true);
+    const firings = (scores: readonly { score: number }[], from: number, to: number) =>
+      scores.slice(from, to).filter((s) => s.score >= 0.85).length;
+    expect(firings(p, 600, 3000)).toBeGreaterThan(0);
+    expect(firings(g, 600, 3000)).toBe(0);
+    expect(firings(g, 3000, 3100)).toBe(1);
+    expect(g.every((s) => s.gate >= 0 && s.gate <= 1)).toBe(true);
+  });
+});

@@ -1,5 +1,6 @@
 import { ModelInputError } from '../errors.js';
 import { requireNumber } from '../forecast/series.js';
+import { ArtDetector, type ArtDetectorOptions } from './art-detector.js';
 import { logNormalTail } from './predictive.js';
 
 /** Options of {@link SurgeDetector}; every one has a default in {@link SURGE_DEFAULTS}. */
@@ -31,6 +32,16 @@ export interface SurgeDetectorOptions {
    * tail. 0 turns this off (the raw evidence is used). Default 8.
    */
   readonly likelihoodShort: number;
+  /**
+   * The novelty gate (0 = off). When on, an {@link ArtDetector} runs beside the three components, and the
+   * combined evidence is multiplied by min(1, novelty / (noveltyGate × the probation's novelty level)): how far
+   * the recent window lies outside every pattern the ART has learned, against the most the probation's second
+   * half showed. A stream that repeats what it has shown (a daily cycle) then scores 0, however different its
+   * last values are from the history's mean or histogram. Scores are 0 until the ART's probation ends.
+   */
+  readonly noveltyGate: number;
+  /** Options of the gate's {@link ArtDetector} (`probation` is the one to set: NAB gives it per file). */
+  readonly art: Partial<ArtDetectorOptions>;
   /** Weight of each component in the combined evidence (-log10 p-values, summed with these weights). */
   readonly weights: {
     readonly gaussian: number;
@@ -51,6 +62,8 @@ export const SURGE_DEFAULTS: Readonly<SurgeDetectorOptions> = Object.freeze({
   restThreshold: 0.85,
   restDamping: 0,
   likelihoodShort: 0,
+  noveltyGate: 0,
+  art: Object.freeze({}),
   weights: Object.freeze({ gaussian: 1, entropy: 1, context: 1 }),
 });
 
@@ -58,8 +71,10 @@ export const SURGE_DEFAULTS: Readonly<SurgeDetectorOptions> = Object.freeze({
 export interface SurgeScore {
   /** In [0, 1): evidence / (1 + evidence), after the rest period's damping. */
   readonly score: number;
-  /** Combined evidence, -log10 p summed over the components with their weights (before damping). */
+  /** Combined evidence, -log10 p summed over the components with their weights (before the gate and damping). */
   readonly evidence: number;
+  /** The novelty gate's factor in [0, 1] (1 when the gate is off). */
+  readonly gate: number;
   /** The history's mean and standard deviation (the expected value and its spread). */
   readonly expected: number;
   readonly sd: number;
@@ -88,6 +103,8 @@ export class SurgeDetector {
   private rest = 0;
   private restCap = 1;
   private pushed = 0;
+  private readonly novelty: ArtDetector | null;
+  private gateFactor = 0;
 
   constructor(options: Partial<SurgeDetectorOptions> = {}) {
     const o = { ...SURGE_DEFAULTS, ...options, weights: { ...SURGE_DEFAULTS.weights, ...options.weights } };
@@ -103,7 +120,9 @@ export class SurgeDetector {
     requireNumber('restDamping', o.restDamping, 0, 1);
     requireNumber('likelihoodShort', o.likelihoodShort, 0, o.historySize, true);
     for (const [name, w] of Object.entries(o.weights)) requireNumber(`weights.${name}`, w, 0, 100);
+    requireNumber('noveltyGate', o.noveltyGate, 0, 100);
     this.options = Object.freeze(o);
+    this.novelty = o.noveltyGate > 0 ? new ArtDetector({ ...o.art, restFraction: 0 }) : null;
   }
 
   private readonly raw: number[][] = [[], [], []];
@@ -239,7 +258,17 @@ export class SurgeDetector {
     }
     const evidence =
       o.weights.gaussian * gaussian + o.weights.entropy * entropy + o.weights.context * context;
-    let score = evidence / (1 + evidence);
+    let gate = 1;
+    if (this.novelty !== null) {
+      const art = this.novelty.update(value);
+      const level = this.novelty.noveltyLevel;
+      if (art.novelty !== null && level !== null) {
+        this.gateFactor = Math.min(1, art.novelty / Math.max(1e-9, o.noveltyGate * level));
+      }
+      gate = this.gateFactor;
+    }
+    const gated = evidence * gate;
+    let score = gated / (1 + gated);
     if (this.rest > 0) {
       this.rest--;
       score = Math.min(score, this.restCap);
@@ -247,7 +276,7 @@ export class SurgeDetector {
       this.rest = o.restSteps;
       this.restCap = score * o.restDamping;
     }
-    return { score, evidence, expected: mean, sd, gaussian, entropy, context };
+    return { score, evidence, gate, expected: mean, sd, gaussian, entropy, context };
   }
 }
 

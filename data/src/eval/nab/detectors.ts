@@ -1,4 +1,5 @@
 import {
+  ART_DEFAULTS,
   SPIKE_DEFAULTS,
   SpikeDetector,
   SURGE_DEFAULTS,
@@ -121,15 +122,20 @@ export const nullDetector: NabDetector = {
   },
 };
 
+/** The novelty gate of the NAB `surge` row (one setting for every file; see docs/surge-detection.md). */
+export const NAB_SURGE_GATE = 0.5;
+
 /**
- * The streaming {@link SurgeDetector} with its defaults (one configuration for every file): windowed Gaussian,
- * relative entropy and context novelty as summed -log10 p-values, then a rest period after each firing.
+ * The streaming {@link SurgeDetector} (one configuration for every file): windowed Gaussian, relative entropy
+ * and context novelty as summed -log10 p-values, gated by the novelty of an `ArtDetector` whose probation
+ * is NAB's probationary period of the file, then a rest period after each firing.
  */
 export const surgeDetector: NabDetector = {
   name: 'surge',
-  how: `SurgeDetector defaults (history ${SURGE_DEFAULTS.historySize} values, warm-up ${SURGE_DEFAULTS.warmup}, ${SURGE_DEFAULTS.bins} bins; windowed Gaussian on the mean of ${SURGE_DEFAULTS.meanWindow}, relative entropy over ${SURGE_DEFAULTS.entropyWindow}, novel contexts of ${SURGE_DEFAULTS.contextLength} over ${SURGE_DEFAULTS.contextWindow}; after a score >= ${SURGE_DEFAULTS.restThreshold}, ${SURGE_DEFAULTS.restSteps} steps of rest)`,
+  how: `SurgeDetector defaults (history ${SURGE_DEFAULTS.historySize} values, warm-up ${SURGE_DEFAULTS.warmup}, ${SURGE_DEFAULTS.bins} bins; windowed Gaussian on the mean of ${SURGE_DEFAULTS.meanWindow}, relative entropy over ${SURGE_DEFAULTS.entropyWindow}, novel contexts of ${SURGE_DEFAULTS.contextLength} over ${SURGE_DEFAULTS.contextWindow}; after a score >= ${SURGE_DEFAULTS.restThreshold}, ${SURGE_DEFAULTS.restSteps} steps of rest) with noveltyGate ${NAB_SURGE_GATE}: the evidence times min(1, novelty / (${NAB_SURGE_GATE} x the probation's novelty level)) of a fuzzy ART (ArtDetector defaults: windows of ${ART_DEFAULTS.window} steps, ${ART_DEFAULTS.stepsPerProbation} steps per probation, vigilance margin ${ART_DEFAULTS.vigilanceMargin}) whose probation is NAB's probationary period`,
   run(series) {
-    const detector = new SurgeDetector();
+    const probation = Math.floor(probationaryLength(series.values.length));
+    const detector = new SurgeDetector({ noveltyGate: NAB_SURGE_GATE, art: { probation } });
     return { scores: series.values.map((v) => detector.update(v).score) };
   },
 };
