@@ -13,9 +13,9 @@ import { metrics } from '../metrics/metrics.js';
  * (`AGGREGATE_REFRESH_MS`, default 1 s; 0 = none): the next starts at least that long, and at least
  * twice the last drain's own time, after the last one ended. While events stream in, a drain then covers
  * many batches and takes at most about a third of the database (PGlite runs both on one thread). The
- * days stay queued in the batch's own transaction, so spacing delays the aggregates, never loses a day. A failed refresh keeps its queue
- * entries and is retried at the next batch (and at start-up). Plain PostgreSQL keeps its counts table
- * exact inside each batch's transaction, so there is nothing to do there.
+ * days stay queued in the batch's own transaction, so spacing delays the aggregates, never loses a day.
+ * A failed refresh keeps its queue entries and is retried at the next batch (and at start-up). Plain
+ * PostgreSQL keeps its counts table exact inside each batch's transaction, so there is nothing to do there.
  */
 @Injectable()
 export class AggregateRefresher implements OnModuleDestroy {
