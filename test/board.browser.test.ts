@@ -212,6 +212,10 @@ describe('live board in Chromium', () => {
     await logIn(page);
     await live(page);
     await page.locator('[data-testid="district-map"][data-ready="true"]').waitFor();
+    // A fresh page starts from the snapshot: the last 24 h include the first test's events.
+    expect(
+      await valueOf(page, `[data-testid="district-count"][data-district="${COUNTED}"]`),
+    ).toBeGreaterThanOrEqual(PUBLISHED);
     const mapped = page.locator(`[data-testid="map-district"][data-district="${SURGED}"]`);
     expect(await mapped.getAttribute('data-risk')).not.toBe('high');
 

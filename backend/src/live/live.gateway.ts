@@ -139,8 +139,14 @@ export class LiveGateway implements OnGatewayConnection, OnModuleDestroy {
   }
 
   private async sendSnapshot(client: BoardSocket): Promise<void> {
+    // null: a region-wide reader, who gets every district (not `?? []`, which would give them none).
+    const districts = client.data.user?.districts;
+    if (districts === undefined) {
+      client.disconnect(true);
+      return;
+    }
     try {
-      client.emit('snapshot', await this.board.snapshot(new Date(), client.data.user?.districts ?? []));
+      client.emit('snapshot', await this.board.snapshot(new Date(), districts));
     } catch (error) {
       this.logger.error(`snapshot for ${client.id} failed: ${String(error)}`);
       client.disconnect(true);
