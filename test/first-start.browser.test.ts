@@ -95,6 +95,13 @@ describe('first start on the embedded default', () => {
       expect(colouredAfter).toBeLessThanOrEqual(GOAL_MS);
       expect(risks).toHaveLength(DISTRICTS);
       expect(risks).not.toContain('unknown');
+      // The model's scores arrive by push, and the ranking stops saying there is no model.
+      await waitInPage(
+        page,
+        'the ranking without "no model scores"',
+        `!document.querySelector('[data-testid="ranking-hint"]').textContent.includes('no model scores')`,
+        { timeoutMs: 60_000, intervalMs: 250 },
+      );
       expect(tally.high).toBeLessThan(DISTRICTS);
 
       // The colours come from a live model trained at this start on the backfilled history.

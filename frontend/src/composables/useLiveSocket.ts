@@ -134,6 +134,8 @@ export function useLiveSocket(): LiveSocket {
   });
   socket.on('scores', (update) => {
     board.applyScores(update.districts);
+    // Scores pushed: a model is active now, whatever the REST read at connect said.
+    if (update.districts.length > 0) board.setScoresReason(null);
   });
   socket.on('alerts', (update) => {
     alerts.applyUpdate(update);
