@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ModelInputError } from '../errors.js';
 import { Random } from '../forecast/random.js';
-import { log10BinomialTail, log10ChiSquareTail, log10NormalTail, SurgeDetector } from './surge-detector.js';
+import {
+  log10BinomialTail,
+  log10ChiSquareTail,
+  log10NormalTail,
+  SurgeDetector,
+  type SurgeScore,
+} from './surge-detector.js';
 
 describe('tail helpers', () => {
   it('match known tails', () => {
@@ -98,5 +104,61 @@ describe('SurgeDetector with the novelty gate', () => {
     expect(firings(g, 600, 3000)).toBe(0);
     expect(firings(g, 3000, 3100)).toBe(1);
     expect(g.every((s) => s.gate >= 0 && s.gate <= 1)).toBe(true);
+  });
+});
+
+describe('SurgeDetector with a baseline of its evidence', () => {
+  // A cycle of 96 values whose recent windows always differ from the history's histogram: the relative entropy
+  // stays high at every step, so the plain detector keeps firing on it.
+  const square = (n: number) => Array.from({ length: n }, (_, i) => (i % 96 < 30 ? 20 : 5) + (i % 7) * 0.1);
+
+  it('refuses a bad quantile or warm-up', () => {
+    expect(() => new SurgeDetector({ baselineQuantile: 1.5 })).toThrow(ModelInputError);
+    expect(() => new SurgeDetector({ baselineQuantile: 0.5, baselineWarmup: 2000 })).toThrow(ModelInputError);
+    expect(() => new SurgeDetector({ baselineQuantile: 0.5, baselineWarmup: 1.5 })).toThrow(ModelInputError);
+  });
+
+  it('scores the excess of its evidence over the median of its record (bounded), after its warm-up', () => {
+    const options = { historySize: 200, warmup: 50, restSteps: 0 };
+    const plain = new SurgeDetector(options);
+    const based = new SurgeDetector({ ...options, baselineQuantile: 0.5, baselineWarmup: 100 });
+    const values = square(3000).map((v, i) => v * (i < 1500 ? 1 : 3));
+    const evidence = values.map((v) => plain.update(v).evidence);
+    const scores = values.map((v) => based.update(v));
+    for (let i = 0; i < values.length; i++) {
+      const s = scores[i] as SurgeScore;
+      // Scoring starts after the warm-up (50); the record then needs 100 values.
+      if (i < 150) {
+        expect(s.score).toBe(0);
+        continue;
+      }
+      const record = evidence.slice(Math.max(50, i - 200), i).sort((a, b) => a - b);
+      const median = record[Math.floor(0.5 * record.length)] as number;
+      expect(s.baseline).toBe(median);
+      const excess = Math.max(0, (evidence[i] as number) - median);
+      expect(s.score).toBeCloseTo(excess / (1 + excess), 12);
+    }
+  });
+
+  it('takes a level the stream keeps showing as no evidence, and still fires on a level shift', () => {
+    // No rest period here, so that every step's score shows.
+    const plain = new SurgeDetector({ restSteps: 0 });
+    const based = new SurgeDetector({ restSteps: 0, baselineQuantile: 0.5, baselineWarmup: 300 });
+    const values = square(3000);
+    // A level shift of the whole cycle by 40 (new extremes) from value 2500.
+    for (let i = 2500; i < 3000; i++) values[i] = (values[i] as number) + 40;
+    const p = values.map((v) => plain.update(v));
+    const b = values.map((v) => based.update(v));
+    // Warm-up (150) and the baseline's own warm-up (300 values of record): no score at all.
+    expect(b.slice(0, 450).every((s) => s.score === 0 && s.baseline === 0)).toBe(true);
+    const median = (scores: readonly SurgeScore[]) =>
+      scores.map((s) => s.score).sort((x, y) => x - y)[Math.floor(scores.length / 2)] as number;
+    // On the cycle, the relative entropy keeps the plain score high; above its baseline, most steps score 0.
+    expect(median(p.slice(450, 2500))).toBeGreaterThan(0.5);
+    expect(median(b.slice(450, 2500))).toBeLessThan(0.05);
+    expect((b[2400] as SurgeScore).baseline).toBeGreaterThan(1);
+    const shift = b.slice(2500).findIndex((s) => s.score >= 0.85);
+    expect(shift).toBeGreaterThanOrEqual(0);
+    expect(shift).toBeLessThan(5);
   });
 });

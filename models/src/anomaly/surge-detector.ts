@@ -42,6 +42,15 @@ export interface SurgeDetectorOptions {
   readonly noveltyGate: number;
   /** Options of the gate's {@link ArtDetector} (`probation` is the one to set: NAB gives it per file). */
   readonly art: Partial<ArtDetectorOptions>;
+  /**
+   * The baseline of the (gated) evidence: null = off (the default). When on, the score is made from the gated
+   * evidence's excess over this quantile of its own record, the last `historySize` gated evidences since scoring
+   * began (the end of the ART's probation with the gate on, of the warm-up without). A level the stream keeps
+   * showing (a daily cycle's constant difference from the history's histogram) is then no evidence.
+   */
+  readonly baselineQuantile: number | null;
+  /** With the baseline on, scores are 0 until its record holds this many values (it learns). Default 0. */
+  readonly baselineWarmup: number;
   /** Weight of each component in the combined evidence (-log10 p-values, summed with these weights). */
   readonly weights: {
     readonly gaussian: number;
@@ -64,6 +73,8 @@ export const SURGE_DEFAULTS: Readonly<SurgeDetectorOptions> = Object.freeze({
   likelihoodShort: 0,
   noveltyGate: 0,
   art: Object.freeze({}),
+  baselineQuantile: null,
+  baselineWarmup: 0,
   weights: Object.freeze({ gaussian: 1, entropy: 1, context: 1 }),
 });
 
@@ -75,6 +86,8 @@ export interface SurgeScore {
   readonly evidence: number;
   /** The novelty gate's factor in [0, 1] (1 when the gate is off). */
   readonly gate: number;
+  /** The baseline subtracted from the gated evidence (0 when off or still learning). */
+  readonly baseline: number;
   /** The history's mean and standard deviation (the expected value and its spread). */
   readonly expected: number;
   readonly sd: number;
@@ -121,11 +134,37 @@ export class SurgeDetector {
     requireNumber('likelihoodShort', o.likelihoodShort, 0, o.historySize, true);
     for (const [name, w] of Object.entries(o.weights)) requireNumber(`weights.${name}`, w, 0, 100);
     requireNumber('noveltyGate', o.noveltyGate, 0, 100);
+    if (o.baselineQuantile !== null) requireNumber('baselineQuantile', o.baselineQuantile, 0, 1);
+    requireNumber('baselineWarmup', o.baselineWarmup, 0, o.historySize, true);
     this.options = Object.freeze(o);
     this.novelty = o.noveltyGate > 0 ? new ArtDetector({ ...o.art, restFraction: 0 }) : null;
   }
 
   private readonly raw: number[][] = [[], [], []];
+  /** The baseline's record of gated evidences: in arrival order, and sorted. */
+  private readonly baseRecord: number[] = [];
+  private readonly baseSorted: number[] = [];
+
+  /**
+   * The gated evidence's excess over the baseline quantile of its record (the values before it), then the value
+   * joins the record. 0 while the record is shorter than `baselineWarmup`.
+   */
+  private overBaseline(gated: number): { excess: number; baseline: number } {
+    const o = this.options;
+    const sorted = this.baseSorted;
+    const n = sorted.length;
+    let result = { excess: 0, baseline: 0 };
+    if (n > 0 && n >= o.baselineWarmup) {
+      const baseline = sorted[Math.min(n - 1, Math.floor((o.baselineQuantile ?? 0) * n))] as number;
+      result = { excess: Math.max(0, gated - baseline), baseline };
+    }
+    this.baseRecord.push(gated);
+    sorted.splice(lowerBound(sorted, gated), 0, gated);
+    if (this.baseRecord.length > o.historySize) {
+      sorted.splice(lowerBound(sorted, this.baseRecord.shift() as number), 1);
+    }
+    return result;
+  }
 
   /** A component's evidence as the tail of its short mean against its own record. */
   private likelihood(component: number, value: number): number {
@@ -259,6 +298,7 @@ export class SurgeDetector {
     const evidence =
       o.weights.gaussian * gaussian + o.weights.entropy * entropy + o.weights.context * context;
     let gate = 1;
+    let scoring = ready;
     if (this.novelty !== null) {
       const art = this.novelty.update(value);
       const level = this.novelty.noveltyLevel;
@@ -266,8 +306,14 @@ export class SurgeDetector {
         this.gateFactor = Math.min(1, art.novelty / Math.max(1e-9, o.noveltyGate * level));
       }
       gate = this.gateFactor;
+      scoring = ready && level !== null;
     }
-    const gated = evidence * gate;
+    let gated = evidence * gate;
+    let baseline = 0;
+    if (o.baselineQuantile !== null) {
+      if (scoring) ({ excess: gated, baseline } = this.overBaseline(gated));
+      else gated = 0;
+    }
     let score = gated / (1 + gated);
     if (this.rest > 0) {
       this.rest--;
@@ -276,8 +322,20 @@ export class SurgeDetector {
       this.rest = o.restSteps;
       this.restCap = score * o.restDamping;
     }
-    return { score, evidence, gate, expected: mean, sd, gaussian, entropy, context };
+    return { score, evidence, gate, baseline, expected: mean, sd, gaussian, entropy, context };
   }
+}
+
+/** The first index of a sorted array whose element is >= x. */
+function lowerBound(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** log10 of the upper tail P(Z >= z) of the standard normal, accurate far into the tail. */
