@@ -165,6 +165,7 @@ describe('npm run eval -- --nab DIR --json', () => {
     expect(nab.windows).toBe(labelled);
     expect(nab.detectors.map((d) => d.detector)).toEqual([
       'surge',
+      'bocpd',
       'spike',
       'spike-two-sided',
       'threshold',
@@ -199,6 +200,8 @@ describe('npm run eval -- --nab DIR --json', () => {
       nab.detectors.find((d) => d.detector === name)?.profiles.standard?.score ?? 0;
     console.log(`NAB standard: surge ${score('surge')}, spike-two-sided ${score('spike-two-sided')}`);
     expect(score('surge')).toBeGreaterThan(score('spike-two-sided'));
+    // Issue 18's goal on these 18 files (round four of docs/surge-detection.md measured 65.8).
+    expect(score('surge')).toBeGreaterThanOrEqual(65);
   }, 1_200_000);
 
   it('refuses a directory that is not a NAB corpus, with exit code 2', async () => {

@@ -18,9 +18,9 @@ const HELP = `npm run eval -- [options]   the models against baselines and the P
   --task t1|t2       one task only (default: both, unless --nab is given)
                      t1: Tamil Nadu district risk tier next year, NCRB tables, rolling origin
                      t2: next-week incident count and tercile per police district, an incident stream
-  --nab DIR          the spike detector on a NAB-format corpus (DIR/data/<group>/<file>.csv and
-                     DIR/labels/combined_windows.json), scored as NAB scores, beside a static threshold and
-                     the null detector; runs alone unless --task is given too (e.g. --nab ../shared/data/nab)
+  --nab DIR          the surge detector, BOCPD and the spike detector on a NAB-format corpus
+                     (DIR/data/<group>/<file>.csv and DIR/labels/combined_windows.json), scored as NAB scores,
+                     beside a static threshold and the null detector; runs alone unless --task is given too (e.g. --nab ../shared/data/nab)
   --surveillance     surge detectors (surge scan, NB-CUSUM, EARS C1/C2/C3, SurgeDetector) on injected surges
                      in real hourly counts per Chicago district (--data files, default 2016 and 2017): tuned on
                      the first year, reported on the last; runs alone unless --task is given too

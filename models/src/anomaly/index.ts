@@ -7,3 +7,4 @@ export * from './spike-detector.js';
 export * from './surge-detector.js';
 export * from './art-detector.js';
 export * from './count-detectors.js';
+export * from './bocpd.js';

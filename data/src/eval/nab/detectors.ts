@@ -1,5 +1,7 @@
 import {
   ART_DEFAULTS,
+  BOCPD_DEFAULTS,
+  BocpdDetector,
   SPIKE_DEFAULTS,
   SpikeDetector,
   SURGE_DEFAULTS,
@@ -149,5 +151,32 @@ export const surgeDetector: NabDetector = {
       baselineWarmup: probation,
     });
     return { scores: series.values.map((v) => detector.update(v).score) };
+  },
+};
+
+/** The rest period of the NAB `bocpd` row, as the surge row's: after a score >= 0.85, the next 300 scores are 0. */
+export function restAfterFiring(scores: readonly number[], threshold = 0.85, steps = 300): number[] {
+  let rest = 0;
+  return scores.map((score) => {
+    if (rest > 0) {
+      rest--;
+      return 0;
+    }
+    if (score >= threshold) rest = steps;
+    return score;
+  });
+}
+
+/**
+ * Bayesian online changepoint detection alone (issue 18's candidate; it did not help as a component of the surge
+ * row, see docs/surge-detection.md round four): the posterior probability of a change in the last few values,
+ * with the surge row's rest period.
+ */
+export const bocpdDetector: NabDetector = {
+  name: 'bocpd',
+  how: `BocpdDetector defaults (Normal-Gamma runs, Student-t predictive, expected run length ${BOCPD_DEFAULTS.expectedRunLength}, run lengths up to ${BOCPD_DEFAULTS.maxRunLength}, prior from the first ${BOCPD_DEFAULTS.warmup} values); score = P(run length < ${BOCPD_DEFAULTS.shortRun}), 300 steps of rest after a score >= 0.85`,
+  run(series) {
+    const detector = new BocpdDetector();
+    return { scores: restAfterFiring(series.values.map((v) => detector.update(v).changeProbability)) };
   },
 };
