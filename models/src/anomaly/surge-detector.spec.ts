@@ -118,26 +118,32 @@ describe('SurgeDetector with a baseline of its evidence', () => {
     expect(() => new SurgeDetector({ baselineQuantile: 0.5, baselineWarmup: 1.5 })).toThrow(ModelInputError);
   });
 
-  it('scores the excess of its evidence over the median of its record (bounded), after its warm-up', () => {
+  it('scores the excess of its evidence over the median of its record (bounded), over its maximum while young', () => {
     const options = { historySize: 200, warmup: 50, restSteps: 0 };
     const plain = new SurgeDetector(options);
     const based = new SurgeDetector({ ...options, baselineQuantile: 0.5, baselineWarmup: 100 });
     const values = square(3000).map((v, i) => v * (i < 1500 ? 1 : 3));
     const evidence = values.map((v) => plain.update(v).evidence);
     const scores = values.map((v) => based.update(v));
+    let young = 0;
     for (let i = 0; i < values.length; i++) {
       const s = scores[i] as SurgeScore;
-      // Scoring starts after the warm-up (50); the record then needs 100 values.
-      if (i < 150) {
+      // Scoring starts after the warm-up (50); the first scored value has no record to be judged against.
+      if (i <= 50) {
         expect(s.score).toBe(0);
         continue;
       }
       const record = evidence.slice(Math.max(50, i - 200), i).sort((a, b) => a - b);
-      const median = record[Math.floor(0.5 * record.length)] as number;
-      expect(s.baseline).toBe(median);
-      const excess = Math.max(0, (evidence[i] as number) - median);
+      // Fewer than 100 values of record: its maximum; then its median.
+      const baseline = record[
+        record.length < 100 ? record.length - 1 : Math.floor(0.5 * record.length)
+      ] as number;
+      if (record.length < 100) young++;
+      expect(s.baseline).toBe(baseline);
+      const excess = Math.max(0, (evidence[i] as number) - baseline);
       expect(s.score).toBeCloseTo(excess / (1 + excess), 12);
     }
+    expect(young).toBe(99);
   });
 
   it('takes a level the stream keeps showing as no evidence, and still fires on a level shift', () => {
@@ -149,8 +155,14 @@ describe('SurgeDetector with a baseline of its evidence', () => {
     for (let i = 2500; i < 3000; i++) values[i] = (values[i] as number) + 40;
     const p = values.map((v) => plain.update(v));
     const b = values.map((v) => based.update(v));
-    // Warm-up (150) and the baseline's own warm-up (300 values of record): no score at all.
-    expect(b.slice(0, 450).every((s) => s.score === 0 && s.baseline === 0)).toBe(true);
+    // Nothing in the warm-up (150); then, for 300 values, only evidence above all the record holds scores.
+    expect(b.slice(0, 151).every((s) => s.score === 0 && s.baseline === 0)).toBe(true);
+    for (let i = 151; i < 450; i++) {
+      const s = b[i] as SurgeScore;
+      const highest = Math.max(...b.slice(150, i).map((x) => x.evidence));
+      expect(s.baseline).toBe(highest);
+      expect(s.score > 0).toBe(s.evidence > highest);
+    }
     const median = (scores: readonly SurgeScore[]) =>
       scores.map((s) => s.score).sort((x, y) => x - y)[Math.floor(scores.length / 2)] as number;
     // On the cycle, the relative entropy keeps the plain score high; above its baseline, most steps score 0.

@@ -49,7 +49,11 @@ export interface SurgeDetectorOptions {
    * showing (a daily cycle's constant difference from the history's histogram) is then no evidence.
    */
   readonly baselineQuantile: number | null;
-  /** With the baseline on, scores are 0 until its record holds this many values (it learns). Default 0. */
+  /**
+   * With the baseline on, while its record holds fewer values than this, the baseline is the record's maximum
+   * instead of its quantile: a young record cannot tell a stream's usual level yet, so only evidence above all it
+   * has shown scores (the first value after scoring begins scores 0). Default 0 (the quantile from the start).
+   */
   readonly baselineWarmup: number;
   /** Weight of each component in the combined evidence (-log10 p-values, summed with these weights). */
   readonly weights: {
@@ -86,7 +90,7 @@ export interface SurgeScore {
   readonly evidence: number;
   /** The novelty gate's factor in [0, 1] (1 when the gate is off). */
   readonly gate: number;
-  /** The baseline subtracted from the gated evidence (0 when off or still learning). */
+  /** The baseline subtracted from the gated evidence (0 when off or before its record holds a value). */
   readonly baseline: number;
   /** The history's mean and standard deviation (the expected value and its spread). */
   readonly expected: number;
@@ -146,16 +150,17 @@ export class SurgeDetector {
   private readonly baseSorted: number[] = [];
 
   /**
-   * The gated evidence's excess over the baseline quantile of its record (the values before it), then the value
-   * joins the record. 0 while the record is shorter than `baselineWarmup`.
+   * The gated evidence's excess over the baseline of its record (the values before it): the record's quantile,
+   * or its maximum while it is shorter than `baselineWarmup`. Then the value joins the record.
    */
   private overBaseline(gated: number): { excess: number; baseline: number } {
     const o = this.options;
     const sorted = this.baseSorted;
     const n = sorted.length;
     let result = { excess: 0, baseline: 0 };
-    if (n > 0 && n >= o.baselineWarmup) {
-      const baseline = sorted[Math.min(n - 1, Math.floor((o.baselineQuantile ?? 0) * n))] as number;
+    if (n > 0) {
+      const at = n < o.baselineWarmup ? n - 1 : Math.min(n - 1, Math.floor((o.baselineQuantile ?? 0) * n));
+      const baseline = sorted[at] as number;
       result = { excess: Math.max(0, gated - baseline), baseline };
     }
     this.baseRecord.push(gated);

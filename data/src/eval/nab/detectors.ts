@@ -128,8 +128,8 @@ export const nullDetector: NabDetector = {
 export const NAB_SURGE_GATE = 0.5;
 
 /**
- * The baseline of the NAB `surge` row: the gated evidence's excess over the median of its own record, which
- * learns for one probationary period after the ART's (round four of docs/surge-detection.md).
+ * The baseline of the NAB `surge` row: the gated evidence's excess over the median of its own record, or over the
+ * record's maximum until the record is full (round four of docs/surge-detection.md).
  */
 export const NAB_SURGE_BASELINE_QUANTILE = 0.5;
 
@@ -137,18 +137,18 @@ export const NAB_SURGE_BASELINE_QUANTILE = 0.5;
  * The streaming {@link SurgeDetector} (one configuration for every file): windowed Gaussian, relative entropy
  * and context novelty as summed -log10 p-values, gated by the novelty of an `ArtDetector` whose probation
  * is NAB's probationary period of the file; the score is the gated evidence's excess over the median of its own
- * record (which learns for one more probationary period), then a rest period after each firing.
+ * record (over its maximum until the record is full), then a rest period after each firing.
  */
 export const surgeDetector: NabDetector = {
   name: 'surge',
-  how: `SurgeDetector defaults (history ${SURGE_DEFAULTS.historySize} values, warm-up ${SURGE_DEFAULTS.warmup}, ${SURGE_DEFAULTS.bins} bins; windowed Gaussian on the mean of ${SURGE_DEFAULTS.meanWindow}, relative entropy over ${SURGE_DEFAULTS.entropyWindow}, novel contexts of ${SURGE_DEFAULTS.contextLength} over ${SURGE_DEFAULTS.contextWindow}; after a score >= ${SURGE_DEFAULTS.restThreshold}, ${SURGE_DEFAULTS.restSteps} steps of rest) with noveltyGate ${NAB_SURGE_GATE}: the evidence times min(1, novelty / (${NAB_SURGE_GATE} x the probation's novelty level)) of a fuzzy ART (ArtDetector defaults: windows of ${ART_DEFAULTS.window} steps, ${ART_DEFAULTS.stepsPerProbation} steps per probation, vigilance margin ${ART_DEFAULTS.vigilanceMargin}) whose probation is NAB's probationary period; score from the excess of the gated evidence over the ${NAB_SURGE_BASELINE_QUANTILE} quantile of its record since the ART's probation, after a probationary period of record`,
+  how: `SurgeDetector defaults (history ${SURGE_DEFAULTS.historySize} values, warm-up ${SURGE_DEFAULTS.warmup}, ${SURGE_DEFAULTS.bins} bins; windowed Gaussian on the mean of ${SURGE_DEFAULTS.meanWindow}, relative entropy over ${SURGE_DEFAULTS.entropyWindow}, novel contexts of ${SURGE_DEFAULTS.contextLength} over ${SURGE_DEFAULTS.contextWindow}; after a score >= ${SURGE_DEFAULTS.restThreshold}, ${SURGE_DEFAULTS.restSteps} steps of rest) with noveltyGate ${NAB_SURGE_GATE}: the evidence times min(1, novelty / (${NAB_SURGE_GATE} x the probation's novelty level)) of a fuzzy ART (ArtDetector defaults: windows of ${ART_DEFAULTS.window} steps, ${ART_DEFAULTS.stepsPerProbation} steps per probation, vigilance margin ${ART_DEFAULTS.vigilanceMargin}) whose probation is NAB's probationary period; score from the excess of the gated evidence over the ${NAB_SURGE_BASELINE_QUANTILE} quantile of its record (the last ${SURGE_DEFAULTS.historySize} since the ART's probation), over the record's maximum until it holds ${SURGE_DEFAULTS.historySize}`,
   run(series) {
     const probation = Math.floor(probationaryLength(series.values.length));
     const detector = new SurgeDetector({
       noveltyGate: NAB_SURGE_GATE,
       art: { probation },
       baselineQuantile: NAB_SURGE_BASELINE_QUANTILE,
-      baselineWarmup: probation,
+      baselineWarmup: SURGE_DEFAULTS.historySize,
     });
     return { scores: series.values.map((v) => detector.update(v).score) };
   },
