@@ -111,51 +111,64 @@ async function tierValidation(
   };
 }
 
-/** `set`: 'main' (the first ablation) or 'district' (the district-level inputs on the chosen design). */
+/**
+ * `set`: 'main' (the first ablation), 'district' (the district-level inputs on the chosen design) or
+ * 'ordinal' (the ordinal class head against the softmax one).
+ */
 export async function tierAblation(
   seed: number,
   progress: (line: string) => void,
-  set: 'main' | 'district' = 'main',
+  set: 'main' | 'district' | 'ordinal' = 'main',
 ): Promise<ModelRow[]> {
   const registry = await loadRegion(new URL('data/regions/tamil-nadu.json', REPO));
   const task = await loadTierTask(fileURLToPath(new URL('ncrb/', SHARED)), registry);
   await initTensorflow();
   const forecasts = new TierForecastCache(task, await initAugurs(), seed);
   const models: TierModel[] =
-    set === 'district'
+    set === 'ordinal'
       ? [
           persistence,
           markov,
-          tierForest(seed),
-          tierStackedFusion(forecasts, { seed }, 'stacked inputs (the design before)'),
-          tierStackedFusion(forecasts, { seed, district: true }, '+ district inputs'),
-          tierStackedFusion(forecasts, { seed, district: true, skip: false }, '+ district inputs, no skip'),
-          tierStackedFusion(
-            forecasts,
-            { seed, district: true, stacked: false },
-            'district inputs instead of stacked',
-          ),
+          tierStackedFusion(forecasts, { seed }, 'softmax head (the design before)'),
+          tierStackedFusion(forecasts, { seed, head: 'ordinal' }, 'ordinal head'),
+          tierStackedFusion(forecasts, { seed, head: 'ordinal', skip: false }, 'ordinal head, no skip'),
+          tierStackedFusion(forecasts, { seed, balance: false }, 'softmax head, no balance'),
+          tierStackedFusion(forecasts, { seed, head: 'ordinal', balance: false }, 'ordinal head, no balance'),
         ]
-      : [
-          persistence,
-          markov,
-          threeYearMean,
-          tierForest(seed),
-          tierSingleFusion(forecasts, seed),
-          // Variants of the first design (branch features + stacked inputs); the ablation chose '- branch features'.
-          tierStackedFusion(forecasts, { seed, branches: true }, 'stacked: branches + stacked inputs'),
-          tierStackedFusion(forecasts, { seed, branches: true, skip: false }, '- skip path'),
-          tierStackedFusion(forecasts, { seed, branches: true, balance: false }, '- balance'),
-          tierStackedFusion(forecasts, { seed, branches: false }, '- branch features (chosen)'),
-          tierStackedFusion(forecasts, { seed, branches: true, stacked: false }, '- stacked inputs'),
-          tierStackedFusion(forecasts, { seed, branches: true, members: 1 }, 'one member'),
-          tierStackedFusion(forecasts, { seed, branches: true, hiddenUnits: [] }, 'linear'),
-          tierStackedFusion(
-            forecasts,
-            { seed, branches: true, hiddenUnits: [64, 32], l2: 1e-4, dropout: 0.1 },
-            'weak regularisation',
-          ),
-        ];
+      : set === 'district'
+        ? [
+            persistence,
+            markov,
+            tierForest(seed),
+            tierStackedFusion(forecasts, { seed }, 'stacked inputs (the design before)'),
+            tierStackedFusion(forecasts, { seed, district: true }, '+ district inputs'),
+            tierStackedFusion(forecasts, { seed, district: true, skip: false }, '+ district inputs, no skip'),
+            tierStackedFusion(
+              forecasts,
+              { seed, district: true, stacked: false },
+              'district inputs instead of stacked',
+            ),
+          ]
+        : [
+            persistence,
+            markov,
+            threeYearMean,
+            tierForest(seed),
+            tierSingleFusion(forecasts, seed),
+            // Variants of the first design (branch features + stacked inputs); the ablation chose '- branch features'.
+            tierStackedFusion(forecasts, { seed, branches: true }, 'stacked: branches + stacked inputs'),
+            tierStackedFusion(forecasts, { seed, branches: true, skip: false }, '- skip path'),
+            tierStackedFusion(forecasts, { seed, branches: true, balance: false }, '- balance'),
+            tierStackedFusion(forecasts, { seed, branches: false }, '- branch features (chosen)'),
+            tierStackedFusion(forecasts, { seed, branches: true, stacked: false }, '- stacked inputs'),
+            tierStackedFusion(forecasts, { seed, branches: true, members: 1 }, 'one member'),
+            tierStackedFusion(forecasts, { seed, branches: true, hiddenUnits: [] }, 'linear'),
+            tierStackedFusion(
+              forecasts,
+              { seed, branches: true, hiddenUnits: [64, 32], l2: 1e-4, dropout: 0.1 },
+              'weak regularisation',
+            ),
+          ];
   const rows: ModelRow[] = [];
   for (const model of models) {
     progress(`t1 ablation: ${model.name}`);
