@@ -26,7 +26,13 @@ import {
 } from './weekly-eval.js';
 import { WeeklyFeatureCache, weeklyFusion } from './weekly-models.js';
 import { seasonalFactor } from './weekly-season.js';
-import { WeeklyForecastCache, weeklyStackedFusion } from './weekly-stack.js';
+import {
+  WeeklyForecastCache,
+  weeklyStackedFusion,
+  weeklyStackedFusionVariants,
+  type WeeklyFusionVariant,
+  type WeeklyIntervalRule,
+} from './weekly-stack.js';
 import { buildWeeklyTask } from './weekly-task.js';
 
 /**
@@ -41,6 +47,12 @@ import { buildWeeklyTask } from './weekly-task.js';
  */
 const REPO = new URL('../../../', import.meta.url);
 const SHARED = new URL('../shared/data/', REPO);
+
+/**
+ * The interval of the sets run before the interval ablation: one size by likelihood (or, with `interval:
+ * 'coverage'`, by coverage) on the networks' validation rows, for the interval and the terciles alike.
+ */
+const BEFORE_INTERVAL = { interval: 'likelihood', terciles: 'interval' } as const;
 
 const markov: TierModel = {
   name: 'persistence-prior',
@@ -99,51 +111,64 @@ async function tierValidation(
   };
 }
 
-/** `set`: 'main' (the first ablation) or 'district' (the district-level inputs on the chosen design). */
+/**
+ * `set`: 'main' (the first ablation), 'district' (the district-level inputs on the chosen design) or
+ * 'ordinal' (the ordinal class head against the softmax one).
+ */
 export async function tierAblation(
   seed: number,
   progress: (line: string) => void,
-  set: 'main' | 'district' = 'main',
+  set: 'main' | 'district' | 'ordinal' = 'main',
 ): Promise<ModelRow[]> {
   const registry = await loadRegion(new URL('data/regions/tamil-nadu.json', REPO));
   const task = await loadTierTask(fileURLToPath(new URL('ncrb/', SHARED)), registry);
   await initTensorflow();
   const forecasts = new TierForecastCache(task, await initAugurs(), seed);
   const models: TierModel[] =
-    set === 'district'
+    set === 'ordinal'
       ? [
           persistence,
           markov,
-          tierForest(seed),
-          tierStackedFusion(forecasts, { seed }, 'stacked inputs (the design before)'),
-          tierStackedFusion(forecasts, { seed, district: true }, '+ district inputs'),
-          tierStackedFusion(forecasts, { seed, district: true, skip: false }, '+ district inputs, no skip'),
-          tierStackedFusion(
-            forecasts,
-            { seed, district: true, stacked: false },
-            'district inputs instead of stacked',
-          ),
+          tierStackedFusion(forecasts, { seed }, 'softmax head (the design before)'),
+          tierStackedFusion(forecasts, { seed, head: 'ordinal' }, 'ordinal head'),
+          tierStackedFusion(forecasts, { seed, head: 'ordinal', skip: false }, 'ordinal head, no skip'),
+          tierStackedFusion(forecasts, { seed, balance: false }, 'softmax head, no balance'),
+          tierStackedFusion(forecasts, { seed, head: 'ordinal', balance: false }, 'ordinal head, no balance'),
         ]
-      : [
-          persistence,
-          markov,
-          threeYearMean,
-          tierForest(seed),
-          tierSingleFusion(forecasts, seed),
-          // Variants of the first design (branch features + stacked inputs); the ablation chose '- branch features'.
-          tierStackedFusion(forecasts, { seed, branches: true }, 'stacked: branches + stacked inputs'),
-          tierStackedFusion(forecasts, { seed, branches: true, skip: false }, '- skip path'),
-          tierStackedFusion(forecasts, { seed, branches: true, balance: false }, '- balance'),
-          tierStackedFusion(forecasts, { seed, branches: false }, '- branch features (chosen)'),
-          tierStackedFusion(forecasts, { seed, branches: true, stacked: false }, '- stacked inputs'),
-          tierStackedFusion(forecasts, { seed, branches: true, members: 1 }, 'one member'),
-          tierStackedFusion(forecasts, { seed, branches: true, hiddenUnits: [] }, 'linear'),
-          tierStackedFusion(
-            forecasts,
-            { seed, branches: true, hiddenUnits: [64, 32], l2: 1e-4, dropout: 0.1 },
-            'weak regularisation',
-          ),
-        ];
+      : set === 'district'
+        ? [
+            persistence,
+            markov,
+            tierForest(seed),
+            tierStackedFusion(forecasts, { seed }, 'stacked inputs (the design before)'),
+            tierStackedFusion(forecasts, { seed, district: true }, '+ district inputs'),
+            tierStackedFusion(forecasts, { seed, district: true, skip: false }, '+ district inputs, no skip'),
+            tierStackedFusion(
+              forecasts,
+              { seed, district: true, stacked: false },
+              'district inputs instead of stacked',
+            ),
+          ]
+        : [
+            persistence,
+            markov,
+            threeYearMean,
+            tierForest(seed),
+            tierSingleFusion(forecasts, seed),
+            // Variants of the first design (branch features + stacked inputs); the ablation chose '- branch features'.
+            tierStackedFusion(forecasts, { seed, branches: true }, 'stacked: branches + stacked inputs'),
+            tierStackedFusion(forecasts, { seed, branches: true, skip: false }, '- skip path'),
+            tierStackedFusion(forecasts, { seed, branches: true, balance: false }, '- balance'),
+            tierStackedFusion(forecasts, { seed, branches: false }, '- branch features (chosen)'),
+            tierStackedFusion(forecasts, { seed, branches: true, stacked: false }, '- stacked inputs'),
+            tierStackedFusion(forecasts, { seed, branches: true, members: 1 }, 'one member'),
+            tierStackedFusion(forecasts, { seed, branches: true, hiddenUnits: [] }, 'linear'),
+            tierStackedFusion(
+              forecasts,
+              { seed, branches: true, hiddenUnits: [64, 32], l2: 1e-4, dropout: 0.1 },
+              'weak regularisation',
+            ),
+          ];
   const rows: ModelRow[] = [];
   for (const model of models) {
     progress(`t1 ablation: ${model.name}`);
@@ -153,13 +178,14 @@ export async function tierAblation(
 }
 
 /**
- * `set`: 'main' (the first ablation), 'skip' (the follow-up on the skip path and the interval) or 'season'
- * (seasonality from the previous year; scored on two validation periods, see `weeklySeasonAblation`).
+ * `set`: 'main' (the first ablation), 'skip' (the follow-up on the skip path and the interval), 'season'
+ * (seasonality from the previous year; scored on two validation periods, see `weeklySeasonAblation`) or
+ * 'interval' (the interval's dispersion rule; four validation periods, see `weeklyIntervalAblation`).
  */
 export async function weeklyAblation(
   seed: number,
   progress: (line: string) => void,
-  set: 'main' | 'skip' | 'season' = 'main',
+  set: 'main' | 'skip' | 'season' | 'interval' = 'main',
 ): Promise<ModelRow[]> {
   const registry = await loadRegion(new URL('data/regions/chicago.json', REPO));
   const rows: IncidentRow[] = [];
@@ -186,29 +212,30 @@ export async function weeklyAblation(
     predict: (_task, samples) => Promise.resolve(samples.map((s) => ({ count: point(s) }))),
   });
   if (set === 'season') return weeklySeasonAblation(task, cache, forecasts, seed, progress);
+  if (set === 'interval') return weeklyIntervalAblation(task, cache, forecasts, seed, progress);
   const variants = set === 'skip';
   const models: WeeklyModel[] = variants
     ? [
         meanBaseline(8),
-        weeklyStackedFusion(cache, forecasts, { seed }, 'stacked, skip path chosen'),
-        weeklyStackedFusion(cache, forecasts, { seed, skip: false }, 'no skip path'),
-        weeklyStackedFusion(cache, forecasts, { seed, skip: 0.5 }, 'skip weight 0.5'),
+        weeklyStackedFusion(cache, forecasts, { ...BEFORE_INTERVAL, seed }, 'stacked, skip path chosen'),
+        weeklyStackedFusion(cache, forecasts, { ...BEFORE_INTERVAL, seed, skip: false }, 'no skip path'),
+        weeklyStackedFusion(cache, forecasts, { ...BEFORE_INTERVAL, seed, skip: 0.5 }, 'skip weight 0.5'),
         weeklyStackedFusion(
           cache,
           forecasts,
-          { seed, skip: false, interval: 'coverage' },
+          { ...BEFORE_INTERVAL, seed, skip: false, interval: 'coverage' },
           'no skip, coverage interval',
         ),
         weeklyStackedFusion(
           cache,
           forecasts,
-          { seed, skip: false, branches: false },
+          { ...BEFORE_INTERVAL, seed, skip: false, branches: false },
           'no skip, - branch features',
         ),
         weeklyStackedFusion(
           cache,
           forecasts,
-          { seed, skip: false, stacked: false },
+          { ...BEFORE_INTERVAL, seed, skip: false, stacked: false },
           'no skip, - stacked inputs',
         ),
       ]
@@ -219,17 +246,32 @@ export async function weeklyAblation(
         pointRow('ets', (s) => forecasts.etsOf(s)),
         pointRow('prophet', (s) => forecasts.prophetOf(s).point),
         weeklyFusion(cache, seed),
-        weeklyStackedFusion(cache, forecasts, { seed }, 'stacked (chosen)'),
-        weeklyStackedFusion(cache, forecasts, { seed, skip: false }, '- skip path'),
-        weeklyStackedFusion(cache, forecasts, { seed, branches: false }, '- branch features'),
-        weeklyStackedFusion(cache, forecasts, { seed, stacked: false }, '- stacked inputs'),
-        weeklyStackedFusion(cache, forecasts, { seed, baselineWeeks: 4 }, 'baseline mean-4w'),
-        weeklyStackedFusion(cache, forecasts, { seed, members: 1 }, 'one member'),
-        weeklyStackedFusion(cache, forecasts, { seed, hiddenUnits: [] }, 'linear'),
+        weeklyStackedFusion(cache, forecasts, { ...BEFORE_INTERVAL, seed }, 'stacked (chosen)'),
+        weeklyStackedFusion(cache, forecasts, { ...BEFORE_INTERVAL, seed, skip: false }, '- skip path'),
         weeklyStackedFusion(
           cache,
           forecasts,
-          { seed, hiddenUnits: [64, 32], l2: 1e-4, dropout: 0.1 },
+          { ...BEFORE_INTERVAL, seed, branches: false },
+          '- branch features',
+        ),
+        weeklyStackedFusion(
+          cache,
+          forecasts,
+          { ...BEFORE_INTERVAL, seed, stacked: false },
+          '- stacked inputs',
+        ),
+        weeklyStackedFusion(
+          cache,
+          forecasts,
+          { ...BEFORE_INTERVAL, seed, baselineWeeks: 4 },
+          'baseline mean-4w',
+        ),
+        weeklyStackedFusion(cache, forecasts, { ...BEFORE_INTERVAL, seed, members: 1 }, 'one member'),
+        weeklyStackedFusion(cache, forecasts, { ...BEFORE_INTERVAL, seed, hiddenUnits: [] }, 'linear'),
+        weeklyStackedFusion(
+          cache,
+          forecasts,
+          { ...BEFORE_INTERVAL, seed, hiddenUnits: [64, 32], l2: 1e-4, dropout: 0.1 },
           'weak regularisation',
         ),
       ];
@@ -276,16 +318,41 @@ async function weeklySeasonAblation(
     const models: WeeklyModel[] = [
       meanBaseline(8),
       seasonalMean,
-      weeklyStackedFusion(cache, forecasts, { seed }, 'stacked, skip 0.5 (the design before)'),
-      weeklyStackedFusion(cache, forecasts, { seed, seasonal: 'inputs' }, '+ seasonal inputs'),
-      weeklyStackedFusion(cache, forecasts, { seed, seasonal: 'baseline' }, '+ seasonal baseline'),
-      weeklyStackedFusion(cache, forecasts, { seed, seasonal: 'both' }, '+ both'),
-      weeklyStackedFusion(cache, forecasts, { seed, seasonal: 'both', skip: true }, '+ both, skip chosen'),
-      weeklyStackedFusion(cache, forecasts, { seed, seasonal: 'both', skip: false }, '+ both, no skip'),
       weeklyStackedFusion(
         cache,
         forecasts,
-        { seed, seasonal: 'both', interval: 'coverage' },
+        { ...BEFORE_INTERVAL, seed },
+        'stacked, skip 0.5 (the design before)',
+      ),
+      weeklyStackedFusion(
+        cache,
+        forecasts,
+        { ...BEFORE_INTERVAL, seed, seasonal: 'inputs' },
+        '+ seasonal inputs',
+      ),
+      weeklyStackedFusion(
+        cache,
+        forecasts,
+        { ...BEFORE_INTERVAL, seed, seasonal: 'baseline' },
+        '+ seasonal baseline',
+      ),
+      weeklyStackedFusion(cache, forecasts, { ...BEFORE_INTERVAL, seed, seasonal: 'both' }, '+ both'),
+      weeklyStackedFusion(
+        cache,
+        forecasts,
+        { ...BEFORE_INTERVAL, seed, seasonal: 'both', skip: true },
+        '+ both, skip chosen',
+      ),
+      weeklyStackedFusion(
+        cache,
+        forecasts,
+        { ...BEFORE_INTERVAL, seed, seasonal: 'both', skip: false },
+        '+ both, no skip',
+      ),
+      weeklyStackedFusion(
+        cache,
+        forecasts,
+        { ...BEFORE_INTERVAL, seed, seasonal: 'both', interval: 'coverage' },
         '+ both, coverage interval',
       ),
     ];
@@ -294,6 +361,93 @@ async function weeklySeasonAblation(
       const row = await evaluateWeekly(task, model, training, validation);
       results.push({ ...row, model: `${period.name}: ${row.model}` });
     }
+  }
+  return results;
+}
+
+/** The interval rules of the interval ablation (docs/fusion.md, "The interval"). */
+export const INTERVAL_RULES: readonly WeeklyFusionVariant[] = [
+  both('likelihood on the fit’s validation rows (the design before)', 'likelihood'),
+  both('coverage on the fit’s validation rows', 'coverage'),
+  both('rolling 4 weeks, likelihood', { window: 4, rule: 'likelihood' }),
+  both('rolling 8 weeks, likelihood', { window: 8, rule: 'likelihood' }),
+  both('rolling 13 weeks, likelihood', { window: 13, rule: 'likelihood' }),
+  both('rolling 26 weeks, likelihood', { window: 26, rule: 'likelihood' }),
+  both('rolling 4 weeks, coverage', { window: 4, rule: 'coverage' }),
+  both('rolling 8 weeks, coverage', { window: 8, rule: 'coverage' }),
+  both('rolling 13 weeks, coverage', { window: 13, rule: 'coverage' }),
+  {
+    name: 'rolling 4 weeks, coverage; terciles by the fitted size',
+    interval: { window: 4, rule: 'coverage' },
+    terciles: 'fit',
+  },
+];
+
+/** A rule whose size sets the interval and the tercile probabilities. */
+function both(name: string, interval: WeeklyIntervalRule): WeeklyFusionVariant {
+  return { name, interval, terciles: 'interval' };
+}
+
+/** Mean width of the 80% intervals of a scored row. */
+function meanWidth(intervals: readonly (readonly [number, number])[] | undefined): number {
+  if (intervals === undefined || intervals.length === 0) return NaN;
+  return intervals.reduce((sum, [lo, hi]) => sum + (hi - lo), 0) / intervals.length;
+}
+
+/**
+ * The interval ablation: the fusion's design (seasonal 'both', skip 0.5) fitted once per validation period
+ * on the training weeks before it, its count forecasts shared by every interval rule; each row adds the
+ * mean width of the 80% intervals (`width80`). Periods (13 weeks each, inside the training weeks):
+ * autumn 2016 (weeks 39-51, holidays, no year before it in the data), winter 2017 (52-64), spring 2017
+ * (65-77) and summer 2017 (78-90, the last 13 training weeks). Rows '<period>: <rule>', then 'mean of the
+ * periods: <rule>'.
+ */
+async function weeklyIntervalAblation(
+  task: ReturnType<typeof buildWeeklyTask>,
+  cache: WeeklyFeatureCache,
+  forecasts: WeeklyForecastCache,
+  seed: number,
+  progress: (line: string) => void,
+): Promise<ModelRow[]> {
+  const periods = [
+    { name: 'autumn 2016', from: 39, to: 52 },
+    { name: 'winter 2017', from: 52, to: 65 },
+    { name: 'spring 2017', from: 65, to: 78 },
+    { name: 'summer 2017', from: task.testStart - 13, to: task.testStart },
+  ];
+  const results: ModelRow[] = [];
+  const byRule = new Map<string, ModelRow[]>();
+  for (const period of periods) {
+    const training = weeklySamples(task, WARM_UP_WEEKS, period.from);
+    const validation = weeklySamples(task, period.from, period.to);
+    const models: WeeklyModel[] = [
+      meanBaseline(8),
+      ...weeklyStackedFusionVariants(cache, forecasts, { seed }, INTERVAL_RULES),
+    ];
+    for (const model of models) {
+      progress(`t2 interval ablation: ${period.name}: ${model.name}`);
+      let width = NaN;
+      const row = await evaluateWeekly(task, model, training, validation, (job) => {
+        width = meanWidth(job.intervals);
+      });
+      const scored: ModelRow = { ...row, metrics: { ...row.metrics, width80: width } };
+      results.push({ ...scored, model: `${period.name}: ${row.model}` });
+      byRule.set(row.model, [...(byRule.get(row.model) ?? []), scored]);
+    }
+  }
+  for (const [name, rows] of byRule) {
+    const first = rows[0];
+    if (first === undefined) continue;
+    const metrics: Record<string, number | null> = {};
+    for (const key of Object.keys(first.metrics))
+      metrics[key] = rows.reduce((sum, r) => sum + (r.metrics[key] ?? NaN), 0) / rows.length;
+    results.push({
+      ...first,
+      model: `mean of the ${rows.length} periods: ${name}`,
+      metrics,
+      fitMs: rows.reduce((sum, r) => sum + r.fitMs, 0),
+      predictMs: rows.reduce((sum, r) => sum + r.predictMs, 0),
+    });
   }
   return results;
 }

@@ -1,12 +1,21 @@
 import {
+  countQuantiles,
+  coverageNegativeBinomialSize,
   EtsForecaster,
   ProphetForecaster,
+  RollingDispersion,
   StackedFusion,
   tercileProbabilities,
   type AugursRuntime,
   type RegularSeries,
 } from '@district-monitor/models';
-import { recentMean, type WeeklyForecast, type WeeklyModel, type WeeklySample } from './weekly-eval.js';
+import {
+  recentMean,
+  weeklySamples,
+  type WeeklyForecast,
+  type WeeklyModel,
+  type WeeklySample,
+} from './weekly-eval.js';
 import type { WeeklyFeatureCache } from './weekly-models.js';
 import { holidayWeek, lastYearLogRatio, seasonalFactor } from './weekly-season.js';
 import type { WeeklyTask } from './weekly-task.js';
@@ -92,7 +101,18 @@ export interface WeeklyFusionOptions {
   /** The stacked inputs: log ratios of the baselines' and forecasters' predictions to the baseline. */
   readonly stacked: boolean;
   readonly skip: boolean | number;
-  readonly interval: 'likelihood' | 'coverage';
+  /**
+   * The negative binomial size of the interval and the tercile probabilities: `'likelihood'` or
+   * `'coverage'` fit one size on the networks' validation rows (the latest 20% of the training weeks);
+   * a `WeeklyRollingInterval` refits it for every predicted week on the fusion's out-of-sample forecasts
+   * of the `window` weeks before it (rolling origin, see `RollingDispersion`).
+   */
+  readonly interval: WeeklyIntervalRule;
+  /**
+   * The size of the tercile probabilities: `'fit'` = the one fitted on the networks' validation rows
+   * (likelihood), `'interval'` = the interval rule's.
+   */
+  readonly terciles: 'fit' | 'interval';
   /** Weeks of the mean the count head is a residual on. */
   readonly baselineWeeks: number;
   readonly hiddenUnits: readonly number[];
@@ -114,7 +134,12 @@ export const WEEKLY_FUSION_DEFAULTS: WeeklyFusionOptions = {
   // The ablations on the validation weeks (docs/fusion.md): a fixed half-and-half blend with the 8-week
   // mean scored best (MASE 0.753, against 0.755 for the networks alone and 0.765 for the chosen-weight blend).
   skip: 0.5,
-  interval: 'likelihood',
+  // The interval ablation (docs/fusion.md, `--set interval`, four validation periods): a size refitted every
+  // week to cover 80% of the fusion's out-of-sample forecasts of the 4 weeks before it had the mean coverage
+  // nearest 0.80 (0.795; 0.818 for the one size of the validation rows) and the narrowest intervals; the
+  // tercile probabilities kept the fitted size (the rolling one did not improve them there).
+  interval: { window: 4, rule: 'coverage' },
+  terciles: 'fit',
   baselineWeeks: 8,
   hiddenUnits: [16],
   l2: 1e-3,
@@ -124,6 +149,28 @@ export const WEEKLY_FUSION_DEFAULTS: WeeklyFusionOptions = {
   // accuracy 0.549 against 0.542); on autumn 2016 (no year before it in the data) they change nothing.
   seasonal: 'both',
 };
+
+/** A rolling-origin dispersion: the size for week w from the fusion's out-of-sample forecasts of [w - window, w). */
+export interface WeeklyRollingInterval {
+  readonly window: number;
+  readonly rule: 'likelihood' | 'coverage';
+}
+
+export type WeeklyIntervalRule = 'likelihood' | 'coverage' | WeeklyRollingInterval;
+
+/** One row of a shared fit: its name, interval rule and tercile size. */
+export interface WeeklyFusionVariant {
+  readonly name: string;
+  readonly interval: WeeklyIntervalRule;
+  readonly terciles: 'fit' | 'interval';
+}
+
+/** Describes an interval rule in a row's `how`. */
+export function describeInterval(rule: WeeklyIntervalRule): string {
+  if (rule === 'likelihood') return 'NB size by likelihood on the latest 20% of training weeks';
+  if (rule === 'coverage') return 'NB size set to cover 80% of the latest 20% of training weeks';
+  return `NB size refitted every week by ${rule.rule === 'likelihood' ? 'likelihood' : '80% coverage'} on the fusion's out-of-sample forecasts of the ${rule.window} weeks before it`;
+}
 
 /** The stacked inputs' names (scale-free: ln((x + 0.5) / (baseline + 0.5)), and the baseline's own log). */
 export const WEEKLY_STACKED_INPUTS = [
@@ -159,7 +206,26 @@ export function weeklyStackedFusion(
   name = 'fusion',
 ): WeeklyModel {
   const o = { ...WEEKLY_FUSION_DEFAULTS, ...options };
+  const [model] = weeklyStackedFusionVariants(features, forecasts, o, [
+    { name, interval: o.interval, terciles: o.terciles },
+  ]);
+  if (model === undefined) throw new Error('no fusion variant');
+  return model;
+}
+
+/**
+ * Rows that share one fitted fusion and differ only in their interval rule (the interval ablation): the
+ * first `fit` of a training set trains the networks, the others reuse them.
+ */
+export function weeklyStackedFusionVariants(
+  features: WeeklyFeatureCache,
+  forecasts: WeeklyForecastCache,
+  options: Partial<WeeklyFusionOptions>,
+  variants: readonly WeeklyFusionVariant[],
+): WeeklyModel[] {
+  const o = { ...WEEKLY_FUSION_DEFAULTS, ...options };
   let model: StackedFusion | undefined;
+  let fittedOn = '';
   const seasonalBaseline = o.seasonal === 'baseline' || o.seasonal === 'both';
   const seasonalInputs = o.seasonal === 'inputs' || o.seasonal === 'both';
   const baseline = (task: WeeklyTask, s: WeeklySample) =>
@@ -202,51 +268,160 @@ export function weeklyStackedFusion(
       ...(seasonalInputs ? season(task, s) : []),
     ];
   };
-  return {
-    name,
-    kind: 'fusion',
-    how: `stacked fusion: ${o.members} TF.js networks (hidden ${o.hiddenUnits.join('-') || 'none'}, dropout ${o.dropout}, l2 ${o.l2}) on ${o.branches ? 'concat(crime 128, trend 64, profile 32)' : ''}${o.branches && o.stacked ? ' + ' : ''}${o.stacked ? `${WEEKLY_STACKED_INPUTS.length} stacked inputs (last week, 4/8/13/26-week means, ETS and Prophet, as log ratios to the baseline)` : ''}${seasonalInputs ? ` + ${WEEKLY_SEASONAL_INPUTS.length} seasonal inputs (last year's ratios of the target week to the origin's window, holiday flags)` : ''}; count = residual on the ${o.baselineWeeks}-week mean${seasonalBaseline ? " × the city's seasonal factor from last year" : ''}${o.skip === true ? ', blended with it by a weight chosen on the latest 20% of training weeks' : typeof o.skip === 'number' ? `, blended with it at weight ${o.skip}` : ''}${o.interval === 'coverage' ? '; interval size set to cover 80% of the latest 20% of training weeks' : ''}; negative-binomial interval and tercile probabilities`,
-    fit: (task, training) => {
-      model?.dispose();
-      model = StackedFusion.fit(
-        {
-          rows: training.map((s) => row(task, s)),
-          classes: training.map((s) => s.tercile),
-          counts: training.map((s) => s.truth),
-          times: training.map((s) => s.week),
-          baselines: training.map((s) => baseline(task, s)),
-          errorScales: training.map((s) => task.series[s.series]?.scale ?? 1),
-        },
-        {
-          seed: o.seed,
-          members: o.members,
-          skip: o.skip,
-          interval: o.interval,
-          network: { hiddenUnits: [...o.hiddenUnits], l2: o.l2, dropout: o.dropout },
-        },
-      );
-      return Promise.resolve();
-    },
-    predict: (task, samples) => {
-      if (model === undefined) throw new Error('predict before fit');
-      const predictions = model.predict(
+  const how = (interval: WeeklyIntervalRule, terciles: 'fit' | 'interval') =>
+    `stacked fusion: ${o.members} TF.js networks (hidden ${o.hiddenUnits.join('-') || 'none'}, dropout ${o.dropout}, l2 ${o.l2}) on ${o.branches ? 'concat(crime 128, trend 64, profile 32)' : ''}${o.branches && o.stacked ? ' + ' : ''}${o.stacked ? `${WEEKLY_STACKED_INPUTS.length} stacked inputs (last week, 4/8/13/26-week means, ETS and Prophet, as log ratios to the baseline)` : ''}${seasonalInputs ? ` + ${WEEKLY_SEASONAL_INPUTS.length} seasonal inputs (last year's ratios of the target week to the origin's window, holiday flags)` : ''}; count = residual on the ${o.baselineWeeks}-week mean${seasonalBaseline ? " × the city's seasonal factor from last year" : ''}${o.skip === true ? ', blended with it by a weight chosen on the latest 20% of training weeks' : typeof o.skip === 'number' ? `, blended with it at weight ${o.skip}` : ''}; negative-binomial interval (${describeInterval(interval)}) and tercile probabilities (${terciles === 'fit' || interval === 'likelihood' ? describeInterval('likelihood') : 'the same size'})`;
+  const fit = (task: WeeklyTask, training: readonly WeeklySample[]): Promise<void> => {
+    const key = `${training.length}:${training[0]?.week ?? -1}:${training.at(-1)?.week ?? -1}`;
+    if (model !== undefined && key === fittedOn) return Promise.resolve();
+    model?.dispose();
+    model = undefined;
+    const fitted = StackedFusion.fit(
+      {
+        rows: training.map((s) => row(task, s)),
+        classes: training.map((s) => s.tercile),
+        counts: training.map((s) => s.truth),
+        times: training.map((s) => s.week),
+        baselines: training.map((s) => baseline(task, s)),
+        errorScales: training.map((s) => task.series[s.series]?.scale ?? 1),
+      },
+      {
+        seed: o.seed,
+        members: o.members,
+        skip: o.skip,
+        // The fitted size (likelihood on the validation rows): the terciles' with `terciles: 'fit'`, and
+        // the fallback of the rolling rules.
+        interval: 'likelihood',
+        network: { hiddenUnits: [...o.hiddenUnits], l2: o.l2, dropout: o.dropout },
+      },
+    );
+    model = fitted;
+    fittedOn = key;
+    return Promise.resolve();
+  };
+  const predict = (
+    task: WeeklyTask,
+    samples: readonly WeeklySample[],
+    interval: WeeklyIntervalRule,
+    terciles: 'fit' | 'interval',
+  ): Promise<WeeklyForecast[]> => {
+    const fitted = model;
+    if (fitted === undefined) throw new Error('predict before fit');
+    const counts = fitted
+      .predict(
         samples.map((s) => row(task, s)),
         samples.map((s) => baseline(task, s)),
-      );
-      const size = model.dispersionSize;
-      return Promise.resolve(
-        predictions.map((p, i): WeeklyForecast => ({
-          count: p.expectedCount,
-          interval: p.interval80,
+      )
+      .map((p) => p.expectedCount);
+    let sizeOf: (s: WeeklySample) => number | null = () => fitted.dispersionSize;
+    if (interval === 'coverage') {
+      // The size whose 80% interval covers 80% of the same validation rows.
+      const size = coverageSizeOnValidation(task, fitted, row, baseline);
+      sizeOf = () => size;
+    }
+    if (typeof interval === 'object') {
+      const rolling = rollingDispersion(task, fitted, samples, counts, interval, row, baseline);
+      sizeOf = (s) => rolling.sizeAt(s.week);
+    }
+    return Promise.resolve(
+      samples.map((s, i): WeeklyForecast => {
+        const count = counts[i] ?? NaN;
+        const size = sizeOf(s);
+        const tercileSize = terciles === 'fit' ? fitted.dispersionSize : size;
+        const [lo = 0, hi = 0] = countQuantiles(count, size, [0.1, 0.9]);
+        return {
+          count,
+          interval: [lo, hi],
           probabilities: tercileProbabilities(
-            p.expectedCount,
-            size,
-            task.series[samples[i]?.series ?? -1]?.terciles ?? { t1: NaN, t2: NaN },
+            count,
+            tercileSize,
+            task.series[s.series]?.terciles ?? { t1: NaN, t2: NaN },
           ),
-        })),
-      );
-    },
+        };
+      }),
+    );
   };
+  return variants.map((v): WeeklyModel => ({
+    name: v.name,
+    kind: 'fusion',
+    how: how(v.interval, v.terciles),
+    fit,
+    predict: (task, samples) => predict(task, samples, v.interval, v.terciles),
+  }));
+}
+
+type RowOf = (task: WeeklyTask, s: WeeklySample) => number[];
+type BaselineOf = (task: WeeklyTask, s: WeeklySample) => number;
+
+/** The samples of every district in the weeks from the fit's validation rows (never trained on) up to `to`. */
+function outOfSampleWeeks(task: WeeklyTask, fitted: StackedFusion, from: number, to: number): WeeklySample[] {
+  const validationFrom = fitted.metadata.window.validationFrom;
+  return weeklySamples(task, Math.max(from, Math.ceil(validationFrom)), to);
+}
+
+/** The coverage size on the fit's validation rows (for a shared fit sized by likelihood). */
+function coverageSizeOnValidation(
+  task: WeeklyTask,
+  fitted: StackedFusion,
+  row: RowOf,
+  baseline: BaselineOf,
+): number | null {
+  const held = outOfSampleWeeks(task, fitted, 0, Math.floor(fitted.metadata.window.validationTo) + 1);
+  const means = fitted
+    .predict(
+      held.map((s) => row(task, s)),
+      held.map((s) => baseline(task, s)),
+    )
+    .map((p) => p.expectedCount);
+  return coverageNegativeBinomialSize(
+    held.map((s) => s.truth),
+    means,
+    fitted.dispersionSize,
+  );
+}
+
+/**
+ * The rolling dispersion of the samples' weeks: the fusion's forecasts of every district in each of the
+ * `window` weeks before the earliest sample, from the fit's validation rows on, and of the samples
+ * themselves; `RollingDispersion` uses, for week w, only those of weeks before w (their outcomes are in
+ * the data before w's origin).
+ */
+function rollingDispersion(
+  task: WeeklyTask,
+  fitted: StackedFusion,
+  samples: readonly WeeklySample[],
+  counts: readonly number[],
+  rule: WeeklyRollingInterval,
+  row: RowOf,
+  baseline: BaselineOf,
+): RollingDispersion {
+  const first = Math.min(...samples.map((s) => s.week));
+  const last = Math.max(...samples.map((s) => s.week));
+  const predicted = new Map(samples.map((s, i) => [`${s.series}@${s.week}`, counts[i] ?? NaN]));
+  const history = outOfSampleWeeks(task, fitted, first - rule.window, last).filter(
+    (s) => !predicted.has(`${s.series}@${s.week}`),
+  );
+  const means = fitted
+    .predict(
+      history.map((s) => row(task, s)),
+      history.map((s) => baseline(task, s)),
+    )
+    .map((p) => p.expectedCount);
+  history.forEach((s, i) => predicted.set(`${s.series}@${s.week}`, means[i] ?? NaN));
+  const records = [...history, ...samples]
+    .filter((s, i, all) => all.findIndex((t) => t.series === s.series && t.week === s.week) === i)
+    .map((s) => ({
+      time: s.week,
+      // The outcome read from the task's weekly counts (what the data say), not from the sample.
+      count: task.series[s.series]?.weekly[s.week] ?? NaN,
+      mean: predicted.get(`${s.series}@${s.week}`) ?? NaN,
+    }))
+    .filter((r) => Number.isFinite(r.count) && Number.isFinite(r.mean));
+  return new RollingDispersion(records, {
+    window: rule.window,
+    rule: rule.rule,
+    minRows: Math.max(1, task.series.length * 2),
+    fallback: fitted.dispersionSize,
+  });
 }
 
 /** The ETS row (as `weeklyEts`), its forecasts kept in the cache for the fusion's stacked inputs. */

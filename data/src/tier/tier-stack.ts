@@ -35,6 +35,13 @@ export interface TierFusionOptions {
   readonly hiddenUnits: readonly number[];
   readonly l2: number;
   readonly dropout: number;
+  /**
+   * The class head: `'softmax'` = one stacked fusion over the three tiers; `'ordinal'` = two binary stacked
+   * fusions, P(tier ≥ middle) and P(tier = high), each with its own skip path to the persistence prior's
+   * cumulative probability, combined into [1 - P(≥ middle), P(≥ middle) - P(high), P(high)] (a crossing
+   * pair is replaced by its mean).
+   */
+  readonly head: 'softmax' | 'ordinal';
 }
 
 /** The choice documented in docs/fusion.md (made on validation years only). */
@@ -51,6 +58,7 @@ export const TIER_FUSION_DEFAULTS: TierFusionOptions = {
   hiddenUnits: [16],
   l2: 1e-3,
   dropout: 0.3,
+  head: 'softmax',
 };
 
 /** P(next tier | last tier) over the training samples, with one pseudo-count per cell. */
@@ -202,35 +210,77 @@ export function fitPredictTierFusion(
     skip: o.skip,
     network: { hiddenUnits: [...o.hiddenUnits], l2: o.l2, dropout: o.dropout },
   };
-  const model = StackedFusion.fit(
-    {
-      rows: rows(training, trainingCrime),
-      classes: training.map((s) => s.truth),
-      counts: training.map((s) => task.rates[s.unit]?.[s.target] ?? 0),
-      times: training.map((s) => s.target),
-      baselines: training.map((s) => task.rates[s.unit]?.[s.last] ?? 1),
-      priors: training.map(priorOf),
-    },
-    network,
-  );
-  try {
-    const predictions = model.predict(
-      rows(test, crimeMatrix(task, test)),
-      test.map((s) => task.rates[s.unit]?.[s.last] ?? 1),
-      test.map(priorOf),
+  const trainingRows = rows(training, trainingCrime);
+  const testRows = rows(test, crimeMatrix(task, test));
+  const counts = training.map((s) => task.rates[s.unit]?.[s.target] ?? 0);
+  const times = training.map((s) => s.target);
+  const baselines = training.map((s) => task.rates[s.unit]?.[s.last] ?? 1);
+  const testBaselines = test.map((s) => task.rates[s.unit]?.[s.last] ?? 1);
+  /** Fits a stacked fusion on `classes` with fallback `priorOf`, returns the test rows' class probabilities. */
+  const fitPredict = (
+    classes: readonly number[],
+    priorOfRow: (s: TierSample) => readonly number[],
+    classNames?: readonly string[],
+  ): number[][] => {
+    const model = StackedFusion.fit(
+      { rows: trainingRows, classes, counts, times, baselines, priors: training.map(priorOfRow) },
+      classNames === undefined ? network : { ...network, network: { ...network.network, classNames } },
     );
-    const probabilities = predictions.map((p) => [...p.classProbabilities]);
-    if (!o.balance) return probabilities;
-    // Balanced per predicted year.
-    const out = probabilities.map((p) => [...p]);
-    for (const target of new Set(test.map((s) => s.target))) {
-      const at = test.flatMap((s, i) => (s.target === target ? [i] : []));
-      balanceShares(at.map((i) => probabilities[i] ?? [])).forEach((p, j) => (out[at[j] ?? 0] = p));
+    try {
+      return model
+        .predict(testRows, testBaselines, test.map(priorOfRow))
+        .map((p) => [...p.classProbabilities]);
+    } finally {
+      model.dispose();
     }
-    return out;
-  } finally {
-    model.dispose();
+  };
+  const probabilities =
+    o.head === 'ordinal'
+      ? ordinalProbabilities(
+          (k, priorOfK) =>
+            fitPredict(
+              training.map((s) => (s.truth >= k ? 1 : 0)),
+              priorOfK,
+              ['below', 'at or above'],
+            ).map((p) => p[1] ?? NaN),
+          (k) => (s: TierSample) => {
+            const up = priorOf(s)
+              .slice(k)
+              .reduce((a, b) => a + b, 0);
+            return [1 - up, up];
+          },
+        )
+      : fitPredict(
+          training.map((s) => s.truth),
+          priorOf,
+        );
+  if (!o.balance) return probabilities;
+  // Balanced per predicted year.
+  const out = probabilities.map((p) => [...p]);
+  for (const target of new Set(test.map((s) => s.target))) {
+    const at = test.flatMap((s, i) => (s.target === target ? [i] : []));
+    balanceShares(at.map((i) => probabilities[i] ?? [])).forEach((p, j) => (out[at[j] ?? 0] = p));
   }
+  return out;
+}
+
+/**
+ * The ordinal head: `above(k, prior)` gives P(tier ≥ k) per test sample from a binary model whose fallback
+ * is `prior(k)`; the two cumulative probabilities become the three tiers' (a crossing pair, P(high) above
+ * P(≥ middle), is replaced by its mean).
+ */
+export function ordinalProbabilities(
+  above: (k: 1 | 2, prior: (s: TierSample) => number[]) => number[],
+  prior: (k: 1 | 2) => (s: TierSample) => number[],
+): number[][] {
+  const atLeastMiddle = above(1, prior(1));
+  const high = above(2, prior(2));
+  return atLeastMiddle.map((p1, i) => {
+    let a = Math.min(1, Math.max(0, p1));
+    let b = Math.min(1, Math.max(0, high[i] ?? NaN));
+    if (b > a) a = b = (a + b) / 2;
+    return [1 - a, a - b, b];
+  });
 }
 
 /** The T1 fusion as an evaluation row. */
@@ -243,7 +293,7 @@ export function tierStackedFusion(
   return {
     name,
     kind: 'fusion',
-    how: `stacked fusion: ${o.members} TF.js networks (hidden ${o.hiddenUnits.join('-') || 'none'}, dropout ${o.dropout}, l2 ${o.l2}) on ${o.branches ? 'concat(crime 33, trend 10, profile 32)' : ''}${o.branches && o.stacked ? ' + ' : ''}${o.stacked ? '12 stacked inputs (persistence prior, last tier, margins to the tier bounds)' : ''}${o.district ? ` + ${TIER_DISTRICT_INPUTS.length} district inputs (3- and 5-year trends, volatility, margins to the bounds in volatility units)` : ''}${o.skip ? '; skip path to the persistence prior, weight chosen on the latest 20% of training years' : ''}${o.balance ? "; the year's tier shares balanced to thirds" : ''}`,
+    how: `stacked fusion: ${o.members} TF.js networks (hidden ${o.hiddenUnits.join('-') || 'none'}, dropout ${o.dropout}, l2 ${o.l2}) on ${o.branches ? 'concat(crime 33, trend 10, profile 32)' : ''}${o.branches && o.stacked ? ' + ' : ''}${o.stacked ? '12 stacked inputs (persistence prior, last tier, margins to the tier bounds)' : ''}${o.district ? ` + ${TIER_DISTRICT_INPUTS.length} district inputs (3- and 5-year trends, volatility, margins to the bounds in volatility units)` : ''}${o.skip ? '; skip path to the persistence prior, weight chosen on the latest 20% of training years' : ''}${o.head === 'ordinal' ? '; ordinal head: two binary fusions, P(tier ≥ middle) and P(high)' : ''}${o.balance ? "; the year's tier shares balanced to thirds" : ''}`,
     fitPredict: (task, training, test) => {
       const started = performance.now();
       const probabilities = fitPredictTierFusion(task, training, test, forecasts, o);

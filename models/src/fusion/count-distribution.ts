@@ -153,3 +153,38 @@ export function fitNegativeBinomialSize(counts: readonly number[], means: readon
   if (best > Math.log(MAX_SIZE) - 0.01) return null;
   return Math.exp(best);
 }
+
+const INTERVAL_80 = [0.1, 0.9] as const;
+
+/** Share of counts inside their 80% interval under NB(mean_i, size) (Poisson when `size` is `null`). */
+export function coverage80(counts: readonly number[], means: readonly number[], size: number | null): number {
+  let inside = 0;
+  const n = Math.min(counts.length, means.length);
+  for (let i = 0; i < n; i++) {
+    const v = counts[i] ?? 0;
+    const [lo = 0, hi = 0] = countQuantiles(means[i] ?? 0, size, INTERVAL_80);
+    if (v >= lo && v <= hi) inside += 1;
+  }
+  return inside / Math.max(1, n);
+}
+
+/**
+ * The size (on a log grid from 0.5 to 5000, or Poisson) whose 80% interval covers the counts closest to 80%
+ * (a split-conformal choice of the dispersion); on a tie, the one nearest `start` (e.g. the likelihood's).
+ */
+export function coverageNegativeBinomialSize(
+  counts: readonly number[],
+  means: readonly number[],
+  start: number | null,
+): number | null {
+  const candidates: (number | null)[] = [null];
+  for (let k = 0; k <= 40; k++) candidates.push(0.5 * 10 ** (k / 10));
+  const distance = (size: number | null) => Math.abs(Math.log(size ?? 1e6) - Math.log(start ?? 1e6));
+  let best = { size: start, gap: Math.abs(coverage80(counts, means, start) - 0.8) };
+  for (const size of candidates) {
+    const gap = Math.abs(coverage80(counts, means, size) - 0.8);
+    if (gap < best.gap - 1e-12 || (Math.abs(gap - best.gap) <= 1e-12 && distance(size) < distance(best.size)))
+      best = { size, gap };
+  }
+  return best.size;
+}

@@ -5,7 +5,19 @@
 export { fusionBranches, type FusionRow, type FusionBranch, type FusionTrainingSet } from './data.js';
 export { type FusionArchitecture } from './architecture.js';
 export { type FusionEpochProgress } from './train.js';
-export { countLogPmf, countQuantiles, fitNegativeBinomialSize } from './count-distribution.js';
+export {
+  countLogPmf,
+  countQuantiles,
+  coverage80,
+  coverageNegativeBinomialSize,
+  fitNegativeBinomialSize,
+} from './count-distribution.js';
+export {
+  RollingDispersion,
+  ROLLING_DISPERSION_DEFAULTS,
+  type OutOfSampleCount,
+  type RollingDispersionOptions,
+} from './rolling-dispersion.js';
 export { FusionNetwork } from './network.js';
 export {
   FUSION_DEFAULTS,

@@ -16,7 +16,11 @@
  */
 import { ModelFormatError, ModelInputError } from '../errors.js';
 import { jsonReader } from '../json-read.js';
-import { countQuantiles, fitNegativeBinomialSize } from './count-distribution.js';
+import {
+  countQuantiles,
+  coverageNegativeBinomialSize,
+  fitNegativeBinomialSize,
+} from './count-distribution.js';
 import type { FusionRow, FusionTrainingSet } from './data.js';
 import { FusionNetwork } from './network.js';
 import { deriveSeed } from './rng.js';
@@ -185,7 +189,8 @@ export class StackedFusion {
         (_, r) => countWeight * (raw.counts[r] ?? 0) + (1 - countWeight) * (baselines[r] ?? 0),
       );
       const likelihood = fitNegativeBinomialSize(y, blended);
-      const dispersionSize = o.interval === 'coverage' ? coverageSize(y, blended, likelihood) : likelihood;
+      const dispersionSize =
+        o.interval === 'coverage' ? coverageNegativeBinomialSize(y, blended, likelihood) : likelihood;
       return new StackedFusion(networks, classWeight, countWeight, dispersionSize, priors !== undefined, {
         rows: held.length,
         logLoss: {
@@ -285,37 +290,6 @@ export class StackedFusion {
   dispose(): void {
     for (const network of this.networks) network.dispose();
   }
-}
-
-/** Share of counts inside their 80% interval under a negative binomial of size `size` (null = Poisson). */
-function coverage80(y: readonly number[], means: readonly number[], size: number | null): number {
-  let inside = 0;
-  y.forEach((v, i) => {
-    const [lo = 0, hi = 0] = countQuantiles(means[i] ?? 0, size, INTERVAL);
-    if (v >= lo && v <= hi) inside += 1;
-  });
-  return inside / Math.max(1, y.length);
-}
-
-/**
- * The size (on a log grid from 0.5 to 5000, or Poisson) whose 80% interval covers the counts closest to 80%;
- * on a tie, the one nearest the likelihood's.
- */
-function coverageSize(
-  y: readonly number[],
-  means: readonly number[],
-  likelihood: number | null,
-): number | null {
-  const candidates: (number | null)[] = [null];
-  for (let k = 0; k <= 40; k++) candidates.push(0.5 * 10 ** (k / 10));
-  const distance = (size: number | null) => Math.abs(Math.log(size ?? 1e6) - Math.log(likelihood ?? 1e6));
-  let best = { size: likelihood, gap: Math.abs(coverage80(y, means, likelihood) - 0.8) };
-  for (const size of candidates) {
-    const gap = Math.abs(coverage80(y, means, size) - 0.8);
-    if (gap < best.gap - 1e-12 || (Math.abs(gap - best.gap) <= 1e-12 && distance(size) < distance(best.size)))
-      best = { size, gap };
-  }
-  return best.size;
 }
 
 function ensemble(
