@@ -120,4 +120,41 @@ describe('StackedFusion', () => {
       copy.dispose();
     }
   });
+
+  it('sizes the interval on the latest periods with intervalPeriods, keeping the class size; older JSON loads', () => {
+    const base = syntheticFusionSet({ ...SHAPE, seed: 9 });
+    // The last 4 of the 40 periods (inside the validation rows, the latest 20%) miss far more than the others.
+    let flip = 0;
+    const counts = base.counts.map((c, i) =>
+      (base.times[i] ?? 0) >= 36 ? Math.round(c * (flip++ % 2 === 0 ? 0.3 : 2.5)) : c,
+    );
+    const set = { ...base, counts, baselines: base.baselines ?? [] };
+    const plain = StackedFusion.fit(set, { members: 1, network: NETWORK });
+    const recent = StackedFusion.fit(set, { members: 1, network: NETWORK, intervalPeriods: 4 });
+    try {
+      expect(plain.intervalSize).toBe(plain.dispersionSize);
+      expect(recent.dispersionSize).toBe(plain.dispersionSize);
+      // A smaller negative-binomial size is a wider spread.
+      expect(recent.intervalSize ?? Infinity).toBeLessThan(plain.dispersionSize ?? Infinity);
+      const rows = base.rows.slice(0, 5);
+      const baselines = set.baselines.slice(0, 5);
+      const width = (p: { interval80: readonly [number, number] }) => p.interval80[1] - p.interval80[0];
+      recent.predict(rows, baselines).forEach((p, i) => {
+        expect(width(p)).toBeGreaterThan(width(plain.predict(rows, baselines)[i] ?? p));
+      });
+      const saved = recent.toJSON();
+      expect(StackedFusion.load(JSON.parse(JSON.stringify(saved))).intervalSize).toBe(recent.intervalSize);
+      const { intervalSize: _dropped, ...older } = saved;
+      const old = StackedFusion.load(older);
+      expect(old.intervalSize).toBe(recent.dispersionSize);
+      old.dispose();
+      expect(() => StackedFusion.load({ ...saved, intervalSize: -1 })).toThrow(
+        'stacked fusion: intervalSize must be null or a number > 0',
+      );
+      expect(() => StackedFusion.fit(set, { members: 1, intervalPeriods: 0 })).toThrow(ModelInputError);
+    } finally {
+      plain.dispose();
+      recent.dispose();
+    }
+  });
 });

@@ -12,7 +12,8 @@
  *   the class probabilities (fallback: the row's `priors`) and the count (fallback: the baseline), with w
  *   on a grid of 0, 0.1, ..., 1 minimising the validation log loss and the validation scaled absolute
  *   error. w = 0 is the fallback itself, so on the validation rows the blend does no worse than it.
- * - Interval: a negative binomial around the blended count, its size fitted on the validation rows.
+ * - Interval: a negative binomial around the blended count, its size fitted on the validation rows, or (with
+ *   `intervalPeriods`) on the latest periods of them only, so the interval follows the recent spread.
  */
 import { ModelFormatError, ModelInputError } from '../errors.js';
 import { jsonReader } from '../json-read.js';
@@ -53,7 +54,17 @@ export interface StackedFusionOptions {
    * `'coverage'` (the size whose 80% interval covers the validation counts closest to 80%).
    */
   readonly interval: 'likelihood' | 'coverage';
+  /**
+   * null: the 80% interval uses the size above. A number n: the interval's own size is the one whose 80%
+   * interval covers 80% of the validation rows of the latest n periods (distinct `times`), the rolling
+   * interval that issue 17's T2 ablation chose (docs/fusion.md); the class probabilities keep the size above.
+   * With fewer than {@link MIN_INTERVAL_ROWS} such rows, the interval keeps the size above.
+   */
+  readonly intervalPeriods: number | null;
 }
+
+/** The fewest validation rows a size of the latest periods is fitted on (as the T2 evaluation's rolling rule). */
+export const MIN_INTERVAL_ROWS = 20;
 
 /** Defaults: 5 members, a small network with strong regularisation, the skip path on. */
 export const STACKED_FUSION_DEFAULTS: StackedFusionOptions = {
@@ -62,6 +73,7 @@ export const STACKED_FUSION_DEFAULTS: StackedFusionOptions = {
   network: { hiddenUnits: [16], dropout: 0.3, l2: 1e-3, learningRate: 1e-3, patience: 10 },
   skip: true,
   interval: 'likelihood',
+  intervalPeriods: null,
 };
 
 export interface StackedFusionJSON {
@@ -70,6 +82,8 @@ export interface StackedFusionJSON {
   readonly classWeight: number;
   readonly countWeight: number;
   readonly dispersionSize: number | null;
+  /** The 80% interval's size when it differs from `dispersionSize` (absent in older documents: the same). */
+  readonly intervalSize?: number | null;
   readonly usesPriors: boolean;
   readonly validation: StackedValidation;
 }
@@ -116,8 +130,10 @@ export class StackedFusion {
     readonly classWeight: number,
     /** Weight of the networks' count against the baseline. */
     readonly countWeight: number,
-    /** Negative binomial size of the blended count's interval; null = Poisson. */
+    /** Negative binomial size of the blended count (its class probabilities); null = Poisson. */
     readonly dispersionSize: number | null,
+    /** Negative binomial size of the 80% interval (`dispersionSize` unless `intervalPeriods` was set). */
+    readonly intervalSize: number | null,
     readonly usesPriors: boolean,
     readonly validation: StackedValidation,
   ) {}
@@ -145,6 +161,8 @@ export class StackedFusion {
     };
     if (!Number.isInteger(o.members) || o.members < 1)
       throw new ModelInputError('stacked fusion: members must be a positive integer');
+    if (o.intervalPeriods !== null && !(Number.isInteger(o.intervalPeriods) && o.intervalPeriods >= 1))
+      throw new ModelInputError('stacked fusion: intervalPeriods must be null or a positive integer');
     const n = data.rows.length;
     if (data.priors !== undefined && data.priors.length !== n)
       throw new ModelInputError(`stacked fusion: ${n} rows but ${data.priors.length} priors`);
@@ -191,15 +209,34 @@ export class StackedFusion {
       const likelihood = fitNegativeBinomialSize(y, blended);
       const dispersionSize =
         o.interval === 'coverage' ? coverageNegativeBinomialSize(y, blended, likelihood) : likelihood;
-      return new StackedFusion(networks, classWeight, countWeight, dispersionSize, priors !== undefined, {
-        rows: held.length,
-        logLoss: {
-          network: logLoss(1),
-          fallback: priors === undefined ? null : logLoss(0),
-          blend: logLoss(classWeight),
+      let intervalSize = dispersionSize;
+      if (o.intervalPeriods !== null) {
+        const times = held.map((i) => data.times[i] ?? -Infinity);
+        const latest = [...new Set(times)].sort((a, b) => a - b).slice(-o.intervalPeriods);
+        const recent = times.flatMap((t, r) => (t >= (latest[0] ?? Infinity) ? [r] : []));
+        if (recent.length >= MIN_INTERVAL_ROWS) {
+          const counts = recent.map((r) => y[r] ?? 0);
+          const means = recent.map((r) => Math.max(blended[r] ?? 0, 1e-9));
+          intervalSize = coverageNegativeBinomialSize(counts, means, fitNegativeBinomialSize(counts, means));
+        }
+      }
+      return new StackedFusion(
+        networks,
+        classWeight,
+        countWeight,
+        dispersionSize,
+        intervalSize,
+        priors !== undefined,
+        {
+          rows: held.length,
+          logLoss: {
+            network: logLoss(1),
+            fallback: priors === undefined ? null : logLoss(0),
+            blend: logLoss(classWeight),
+          },
+          scaledError: { network: scaledError(1), fallback: scaledError(0), blend: scaledError(countWeight) },
         },
-        scaledError: { network: scaledError(1), fallback: scaledError(0), blend: scaledError(countWeight) },
-      });
+      );
     } catch (error) {
       for (const network of networks) network.dispose();
       throw error;
@@ -217,9 +254,14 @@ export class StackedFusion {
       if (!(w >= 0 && w <= 1)) throw new ModelFormatError(`stacked fusion: ${name} must be in [0, 1]`);
       return w;
     };
-    const size = read.finiteOrNull(doc.dispersionSize, 'dispersionSize');
-    if (size !== null && !(size > 0))
-      throw new ModelFormatError('stacked fusion: dispersionSize must be null or a number > 0');
+    const sizeOf = (name: 'dispersionSize' | 'intervalSize'): number | null => {
+      const size = read.finiteOrNull(doc[name], name);
+      if (size !== null && !(size > 0))
+        throw new ModelFormatError(`stacked fusion: ${name} must be null or a number > 0`);
+      return size;
+    };
+    const size = sizeOf('dispersionSize');
+    const intervalSize = doc.intervalSize === undefined ? size : sizeOf('intervalSize');
     const members = read.array(doc.members, 'members');
     if (members.length === 0) throw new ModelFormatError('stacked fusion: no member networks');
     const usesPriors = read.bool(doc.usesPriors, 'usesPriors');
@@ -233,7 +275,7 @@ export class StackedFusion {
       for (const network of networks) network.dispose();
       throw error;
     }
-    return new StackedFusion(networks, classWeight, countWeight, size, usesPriors, validation);
+    return new StackedFusion(networks, classWeight, countWeight, size, intervalSize, usesPriors, validation);
   }
 
   toJSON(): StackedFusionJSON {
@@ -243,6 +285,7 @@ export class StackedFusion {
       classWeight: this.classWeight,
       countWeight: this.countWeight,
       dispersionSize: this.dispersionSize,
+      intervalSize: this.intervalSize,
       usesPriors: this.usesPriors,
       validation: this.validation,
     };
@@ -269,7 +312,7 @@ export class StackedFusion {
       });
       const expectedCount =
         this.countWeight * (raw.counts[i] ?? 0) + (1 - this.countWeight) * (baselines[i] ?? 0);
-      const [lo = 0, hi = 0] = countQuantiles(expectedCount, this.dispersionSize, INTERVAL);
+      const [lo = 0, hi = 0] = countQuantiles(expectedCount, this.intervalSize, INTERVAL);
       return {
         classProbabilities,
         predictedClass,

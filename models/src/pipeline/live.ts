@@ -65,6 +65,12 @@ export const TRAINING_DEFAULTS: TrainingOptions = Object.freeze({
 /** Fewest weekly training origins (each with 8 weeks of history before it and a complete week after). */
 export const MIN_TRAINING_WEEKS = 6;
 
+/**
+ * The fusion's 80% interval covers 80% of its out-of-sample forecasts of this many latest training weeks (its
+ * validation weeks): the rolling interval chosen by the T2 interval ablation (docs/fusion.md).
+ */
+export const LIVE_INTERVAL_WEEKS = 4;
+
 interface BundleBranches {
   readonly forecasts: Readonly<Record<string, Partial<Record<TrendGroup, unknown>>>>;
   readonly profiles: unknown;
@@ -189,6 +195,7 @@ export function trainDistrictModels(
   since = Date.now();
   // The stacked fusion of docs/fusion.md: a seed ensemble of small, strongly regularised networks, the count
   // a residual on the 4-week mean, blended with it by a weight chosen on the latest weeks (the skip path).
+  // The 80% interval is sized on the latest 4 validation weeks (the rolling interval of the T2 evaluation).
   const fusion = StackedFusion.fit(
     { rows, classes, counts, times, baselines },
     {
@@ -200,6 +207,7 @@ export function trainDistrictModels(
         featureNames: [...CRIME_FEATURE_NAMES, ...TREND_FEATURE_NAMES, ...PROFILE_FEATURE_NAMES],
         maxEpochs: o.maxEpochs,
       },
+      intervalPeriods: LIVE_INTERVAL_WEEKS,
     },
   );
   input.onProgress?.('fusion', 1, 1);
@@ -256,6 +264,7 @@ export function trainDistrictModels(
         epochsRun: metrics.epochsRun,
         bestEpoch: metrics.bestEpoch,
         dispersionSize: fusion.dispersionSize,
+        intervalSize: fusion.intervalSize,
         countWeight: fusion.countWeight,
         validationErrorNetwork: blend.scaledError.network,
         validationErrorBaseline: blend.scaledError.fallback,
