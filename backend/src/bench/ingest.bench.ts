@@ -113,11 +113,12 @@ async function rawCopy(db: Database, events: readonly MonitorEvent[]): Promise<n
   return (performance.now() - started) / 1000;
 }
 
-const STAGES = ['validate', 'store', 'apply', 'dead_letter', 'refresh'] as const;
+const STAGES = ['validate', 'store', 'write', 'apply', 'dead_letter', 'refresh'] as const;
 type Stage = (typeof STAGES)[number];
 const STAGE_WHAT: Readonly<Record<Stage, string>> = {
   validate: 'decode and schema',
-  store: 'idempotent write, one transaction',
+  store: 'idempotent write, waiting for the write combiner included',
+  write: 'group transactions of the write combiner, per group',
   apply: 'features and aggregate queue',
   dead_letter: 'publishing dead letters',
   refresh: 'continuous aggregates, off the batch',

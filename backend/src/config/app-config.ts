@@ -56,6 +56,13 @@ export interface AppConfig {
     readonly maxEventsPerRequest: number;
     /** `POST /api/events` needs a producer key (`INGEST_AUTH=on`); off leaves it open, for local experiments. */
     readonly requireProducerKey: boolean;
+    /**
+     * Group transactions the write combiner runs at once (`INGEST_WRITERS`); undefined = the engine's
+     * default (ingest/write-combiner.ts, DEFAULT_WRITERS).
+     */
+    readonly writers: number | undefined;
+    /** Events of one group transaction at most (`INGEST_GROUP_MAX_EVENTS`). */
+    readonly groupMaxEvents: number;
   };
   /**
    * Chunks are compressed only after every row in them is older than this many days, so corrections
@@ -167,6 +174,9 @@ export const KAFKA_CONSUMER_DEFAULTS: KafkaConsumerTuning = Object.freeze({
   partitionsConcurrently: 6,
 });
 
+/** Events of one group transaction of the write combiner at most (INGEST_GROUP_MAX_EVENTS). */
+export const DEFAULT_GROUP_MAX_EVENTS = 20_000;
+
 /** Least gap between two refreshes of the continuous aggregates (AGGREGATE_REFRESH_MS). */
 export const DEFAULT_AGGREGATE_REFRESH_MS = 1_000;
 
@@ -197,6 +207,9 @@ export const ENVIRONMENT = {
     'days of simulated history written at the live rate before the simulator starts, into a database without events; 0 = off (default 140 on the embedded default, 0 with DATABASE_URL, KAFKA_BROKERS or SIMULATOR=off)',
   INGEST_MAX_BODY_BYTES: 'largest POST /api/events body (default 5242880)',
   INGEST_AUTH: 'on | off: POST /api/events needs a producer key (default on)',
+  INGEST_WRITERS:
+    'group transactions of the write combiner at once; batches handled meanwhile queue and are stored together in the next one (default 1 on PGlite, 2 on PostgreSQL)',
+  INGEST_GROUP_MAX_EVENTS: `events of one group transaction at most; a larger batch is stored alone (default ${DEFAULT_GROUP_MAX_EVENTS})`,
   AMENDMENT_WINDOW_DAYS:
     'chunks are compressed once all their rows are older than this many days, so recent corrections update plain rows (default 90)',
   AGGREGATE_REFRESH_MS:
@@ -390,6 +403,8 @@ export function loadConfig(env: Env): AppConfig {
       maxBodyBytes: integer('INGEST_MAX_BODY_BYTES', 5 * 1024 * 1024, 1024, 512 * 1024 * 1024),
       maxEventsPerRequest: 10_000,
       requireProducerKey: choice('INGEST_AUTH', ['on', 'off'], 'on') === 'on',
+      writers: text('INGEST_WRITERS') === undefined ? undefined : integer('INGEST_WRITERS', 1, 1, 64),
+      groupMaxEvents: integer('INGEST_GROUP_MAX_EVENTS', DEFAULT_GROUP_MAX_EVENTS, 1, 1_000_000),
     },
     amendmentWindowDays: integer('AMENDMENT_WINDOW_DAYS', 90, 1, 3650),
     aggregateRefreshMs: integer('AGGREGATE_REFRESH_MS', DEFAULT_AGGREGATE_REFRESH_MS, 0, 600_000),
