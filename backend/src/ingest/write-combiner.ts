@@ -124,7 +124,8 @@ export class WriteCombiner {
     writing();
     group.forEach((pending, index) => {
       const result = results[index];
-      if (result === undefined) pending.reject(new Error(`the group write returned no result for batch ${index}`));
+      if (result === undefined)
+        pending.reject(new Error(`the group write returned no result for batch ${index}`));
       else pending.resolve(result);
     });
   }
