@@ -282,6 +282,20 @@ const APPLY_HOURLY_CHANGES = `
     FROM changes c
    WHERE c.events <= 0 AND h.bucket = c.bucket AND h.district = c.district AND h.category = c.category`;
 
+/** Fifteen minutes: every time zone's offset, and every daylight-saving change, falls on such a boundary. */
+const QUARTER_HOUR_MS = 15 * 60_000;
+
+/**
+ * The instants whose local days the refresh queue takes, one per quarter hour touched: a quarter hour lies
+ * within one local day in every time zone, so the days queued are those of all the changes, while the
+ * statement buckets a few hundred instants instead of one per event (it took about 5% of a PGlite write).
+ */
+function queuedInstants(changes: readonly CountChange[]): string[] {
+  const quarters = new Set<number>();
+  for (const c of changes) quarters.add(Math.floor(c.occurredAt.getTime() / QUARTER_HOUR_MS));
+  return [...quarters].map((quarter) => new Date(quarter * QUARTER_HOUR_MS).toISOString());
+}
+
 /**
  * Every write takes this advisory lock: shared for batches without amendments (they run side by side),
  * exclusive for a batch with amendments, so an amendment and the event it names, written by two
@@ -301,11 +315,6 @@ export class EventStoreRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {
     this.method = DEFAULT_WRITE_METHOD[db.info.kind];
     this.countsTable = db.info.timescaledb === null;
-  }
-
-  /** The engine behind this store. */
-  get engine(): DatabaseInfo['kind'] {
-    return this.db.info.kind;
   }
 
   /**
@@ -417,7 +426,7 @@ export class EventStoreRepository {
         `INSERT INTO aggregate_refresh_queue (day)
          SELECT DISTINCT time_bucket(INTERVAL '1 day', t, (SELECT time_zone FROM time_buckets))
            FROM unnest($1::timestamptz[]) AS t`,
-        [changes.map((c) => c.occurredAt.toISOString())],
+        [queuedInstants(changes)],
       );
       return;
     }

@@ -49,7 +49,6 @@ function storedAll(list: readonly MonitorEvent[]): InsertResult {
 function storeRefusing(poisoned: string, error: Error & { code?: string }) {
   const inserts: number[] = [];
   const store = {
-    engine: 'pglite',
     insert(list: readonly MonitorEvent[]): Promise<InsertResult> {
       inserts.push(list.length);
       if (list.some((event) => event.eventId === poisoned)) return Promise.reject(error);
@@ -120,7 +119,6 @@ describe('IngestService', () => {
     ];
     // The fourth was stored before (a re-delivery): it says nothing new of Madurai.
     const store = {
-      engine: 'pglite',
       insert: (batch: readonly MonitorEvent[]) => Promise.resolve(storedAll(batch.slice(0, 3))),
     } as unknown as EventStoreRepository;
     const summary = await service(store).ingest.handleBatch(batchOf(list), 'kafka');

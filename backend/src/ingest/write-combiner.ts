@@ -1,6 +1,6 @@
 import type { MonitorEvent } from '@district-monitor/streams';
 import type { InsertResult } from '../database/event-store.repository.js';
-import { isDataError, type DatabaseInfo } from '../database/database.js';
+import { isDataError } from '../database/database.js';
 import { metrics } from '../metrics/metrics.js';
 
 /** What the combiner needs of the event store (EventStoreRepository satisfies it). */
@@ -12,7 +12,7 @@ export interface GroupStore {
 }
 
 export interface WriteCombinerOptions {
-  /** Groups written at once, each in its own transaction (1 on PGlite: it runs one query at a time). */
+  /** Groups written at once, each in its own transaction. */
   readonly writers: number;
   /**
    * Events of one group at most. A group takes queued batches in arrival order while they fit; a batch
@@ -21,16 +21,6 @@ export interface WriteCombinerOptions {
   readonly maxGroupEvents: number;
 }
 
-/**
- * Group transactions at once per engine (INGEST_WRITERS overrides). PGlite runs one query at a time in
- * Node's thread, so a second writer would only interleave; PostgreSQL overlaps one group's round trips and
- * commit with the next group's work (docs/ingest.md, "Group commit").
- */
-export const DEFAULT_WRITERS: Readonly<Record<DatabaseInfo['kind'], number>> = {
-  postgres: 2,
-  pglite: 1,
-};
-
 interface Pending {
   readonly events: readonly MonitorEvent[];
   readonly resolve: (result: InsertResult) => void;
@@ -38,7 +28,8 @@ interface Pending {
 }
 
 /**
- * Group commit for the event store. Batches handled at once (kafkajs hands up to
+ * Group commit for the event store, OFF by default (INGEST_GROUP_MAX_EVENTS turns it on): measured slower
+ * than one transaction per batch on both engines (docs/ingest.md, "Group commit"). Batches handled at once (kafkajs hands up to
  * `KAFKA_PARTITIONS_CONCURRENTLY` partition batches to the handler together) are queued; a free writer
  * takes every queued batch that fits the group bound and stores them in ONE transaction, one storing
  * statement. Each batch's promise settles only after that transaction has committed (or failed), so a
