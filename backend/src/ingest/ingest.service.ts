@@ -137,8 +137,9 @@ export class IngestService {
   }
 
   /**
-   * Stores the batch in one statement (with group commit on, together with the batches handled meanwhile). If the database refuses a value the validator let through (a data
-   * exception), the batch is split until the refused events are found; they are dead-lettered with the
+   * Stores the batch in one statement (with group commit on, together with the batches handled
+   * meanwhile). If the database refuses a value the validator let through (a data exception), the batch
+   * is split until the refused events are found; they are dead-lettered with the
    * database's reason and everything else is stored, instead of the whole batch failing forever.
    */
   private async storeSettingAsideRefused(valid: readonly Decoded[]): Promise<StoreOutcome> {
