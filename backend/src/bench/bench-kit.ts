@@ -32,13 +32,16 @@ export function benchEnv(): BenchEnv {
   return { brokers, adminUrl, prefix };
 }
 
-/** The consumer settings a bench run may set (docs/ingest.md, "Consumer settings"), passed to every backend it runs. */
+/** The consumer, write-combiner and aggregate-refresh settings a bench run may set (docs/ingest.md, "Consumer settings"), passed to every backend it runs. */
 const CONSUMER_VARIABLES = [
   'KAFKA_MAX_WAIT_MS',
   'KAFKA_MIN_BYTES',
   'KAFKA_MAX_BYTES',
   'KAFKA_MAX_BYTES_PER_PARTITION',
   'KAFKA_PARTITIONS_CONCURRENTLY',
+  'INGEST_WRITERS',
+  'INGEST_GROUP_MAX_EVENTS',
+  'AGGREGATE_REFRESH_MS',
 ] as const;
 
 /** The consumer settings of the bench's own environment, to compare settings in runs of the same build. */

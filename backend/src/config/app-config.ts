@@ -56,6 +56,14 @@ export interface AppConfig {
     readonly maxEventsPerRequest: number;
     /** `POST /api/events` needs a producer key (`INGEST_AUTH=on`); off leaves it open, for local experiments. */
     readonly requireProducerKey: boolean;
+    /**
+     * Group commit (ingest/write-combiner.ts), off by default: events of one group transaction at most
+     * (`INGEST_GROUP_MAX_EVENTS`); undefined = every batch in its own transaction, as many at once as
+     * the transport hands over.
+     */
+    readonly groupMaxEvents: number | undefined;
+    /** Group transactions at once when group commit is on (`INGEST_WRITERS`, default 1). */
+    readonly writers: number;
   };
   /**
    * Chunks are compressed only after every row in them is older than this many days, so corrections
@@ -197,6 +205,9 @@ export const ENVIRONMENT = {
     'days of simulated history written at the live rate before the simulator starts, into a database without events; 0 = off (default 140 on the embedded default, 0 with DATABASE_URL, KAFKA_BROKERS or SIMULATOR=off)',
   INGEST_MAX_BODY_BYTES: 'largest POST /api/events body (default 5242880)',
   INGEST_AUTH: 'on | off: POST /api/events needs a producer key (default on)',
+  INGEST_GROUP_MAX_EVENTS:
+    'group commit, off by default: batches handled at once are queued and stored together, up to this many events in one transaction (unset = every batch in its own transaction; measured slower on both engines, docs/ingest.md)',
+  INGEST_WRITERS: 'group commit only: group transactions at once (default 1)',
   AMENDMENT_WINDOW_DAYS:
     'chunks are compressed once all their rows are older than this many days, so recent corrections update plain rows (default 90)',
   AGGREGATE_REFRESH_MS:
@@ -390,6 +401,11 @@ export function loadConfig(env: Env): AppConfig {
       maxBodyBytes: integer('INGEST_MAX_BODY_BYTES', 5 * 1024 * 1024, 1024, 512 * 1024 * 1024),
       maxEventsPerRequest: 10_000,
       requireProducerKey: choice('INGEST_AUTH', ['on', 'off'], 'on') === 'on',
+      groupMaxEvents:
+        text('INGEST_GROUP_MAX_EVENTS') === undefined
+          ? undefined
+          : integer('INGEST_GROUP_MAX_EVENTS', 1, 1, 1_000_000),
+      writers: integer('INGEST_WRITERS', 1, 1, 64),
     },
     amendmentWindowDays: integer('AMENDMENT_WINDOW_DAYS', 90, 1, 3650),
     aggregateRefreshMs: integer('AGGREGATE_REFRESH_MS', DEFAULT_AGGREGATE_REFRESH_MS, 0, 600_000),

@@ -73,15 +73,24 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Batches stored together in one transaction by the write combiner (ingest/write-combiner.ts). */
+  readonly writeGroupBatches = new Histogram({
+    name: 'district_monitor_write_group_batches',
+    help: 'Batches stored together in one transaction by the write combiner (group commit)',
+    buckets: [1, 2, 3, 4, 6, 8, 12, 16],
+    registers: [this.registry],
+  });
+
   /**
    * Time of each stage of the batch path, summed per batch: `validate` (decode and schema), `store` (the
-   * idempotent insert), `apply` (the committed batch's subscribers: feature upkeep, aggregate queue),
+   * idempotent insert, waiting for the write combiner included), `write` (one group transaction of the
+   * write combiner, per group, not per batch), `apply` (the committed batch's subscribers: feature upkeep, aggregate queue),
    * `dead_letter` (publishing the batch's dead letters), `refresh` (one drain of the continuous aggregates,
    * off the batch, TimescaleDB only). The bench's ingest section reports their sums (docs/ingest.md).
    */
   readonly stageDuration = new Histogram({
     name: 'district_monitor_batch_stage_duration_seconds',
-    help: 'Time of one stage of the batch path: validate, store, apply (features and aggregate queue), dead_letter, refresh (continuous aggregates, off the batch)',
+    help: 'Time of one stage of the batch path: validate, store (queue included), write (one group transaction), apply (features and aggregate queue), dead_letter, refresh (continuous aggregates, off the batch)',
     labelNames: ['stage'] as const,
     buckets: SECONDS_BUCKETS,
     registers: [this.registry],
