@@ -4,7 +4,7 @@ import { tierAblation, weeklyAblation } from '../eval/ablation.js';
 import type { ModelRow } from '../eval/report.js';
 
 /**
- * `node data/dist/cli/fusion-ablation.js [--task t1|t2] [--seed N] [--set main|skip|season|interval (t2)|district|ordinal (t1)]`: the fusion ablations of docs/fusion.md,
+ * `node data/dist/cli/fusion-ablation.js [--task t1|t2] [--seed N] [--set main|skip|season|interval|factor (t2)|district|ordinal (t1)]`: the fusion ablations of docs/fusion.md,
  * scored on validation periods carved out of the training data (never on the test periods). Markdown tables
  * on stdout, progress on stderr.
  */
@@ -48,5 +48,16 @@ if (task === undefined || task === 't1')
   );
 if (task === undefined || task === 't2')
   process.stdout.write(
-    `T2 validation weeks (seed ${seed})\n\n${table(await weeklyAblation(seed, progress, values.set === 'skip' || values.set === 'season' || values.set === 'interval' ? values.set : 'main'))}\n\n`,
+    `T2 validation weeks (seed ${seed})\n\n${table(
+      await weeklyAblation(
+        seed,
+        progress,
+        values.set === 'skip' ||
+          values.set === 'season' ||
+          values.set === 'interval' ||
+          values.set === 'factor'
+          ? values.set
+          : 'main',
+      ),
+    )}\n\n`,
   );

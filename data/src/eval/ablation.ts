@@ -185,7 +185,7 @@ export async function tierAblation(
 export async function weeklyAblation(
   seed: number,
   progress: (line: string) => void,
-  set: 'main' | 'skip' | 'season' | 'interval' = 'main',
+  set: 'main' | 'skip' | 'season' | 'interval' | 'factor' = 'main',
 ): Promise<ModelRow[]> {
   const registry = await loadRegion(new URL('data/regions/chicago.json', REPO));
   const rows: IncidentRow[] = [];
@@ -212,7 +212,9 @@ export async function weeklyAblation(
     predict: (_task, samples) => Promise.resolve(samples.map((s) => ({ count: point(s) }))),
   });
   if (set === 'season') return weeklySeasonAblation(task, cache, forecasts, seed, progress);
-  if (set === 'interval') return weeklyIntervalAblation(task, cache, forecasts, seed, progress);
+  if (set === 'interval')
+    return weeklyIntervalAblation(task, cache, forecasts, seed, progress, INTERVAL_RULES);
+  if (set === 'factor') return weeklyIntervalAblation(task, cache, forecasts, seed, progress, FACTOR_RULES);
   const variants = set === 'skip';
   const models: WeeklyModel[] = variants
     ? [
@@ -383,6 +385,38 @@ export const INTERVAL_RULES: readonly WeeklyFusionVariant[] = [
   },
 ];
 
+/**
+ * The common-factor rules (docs/fusion.md, "The common factor"), beside the chosen rolling rule; every
+ * row keeps the fitted size for the tercile probabilities (so only the intervals differ).
+ */
+export const FACTOR_RULES: readonly WeeklyFusionVariant[] = [
+  {
+    name: 'rolling 4 weeks, coverage (the design before)',
+    interval: { window: 4, rule: 'coverage' },
+    terciles: 'fit',
+  },
+  factor('factor (all weeks), size by likelihood on 4 weeks', 4, 'likelihood', null, false),
+  factor('factor (all weeks), size by likelihood on 8 weeks', 8, 'likelihood', null, false),
+  factor('factor (all weeks) + holidays, size by likelihood on 4 weeks', 4, 'likelihood', null, true),
+  factor('factor (all weeks), size by coverage on 4 weeks', 4, 'coverage', null, false),
+  factor('factor (all weeks) + holidays, size by coverage on 4 weeks', 4, 'coverage', null, true),
+  factor('factor (13 weeks) + holidays, size by likelihood on 4 weeks', 4, 'likelihood', 13, true),
+];
+
+function factor(
+  name: string,
+  window: number,
+  rule: 'likelihood' | 'coverage',
+  scaleWindow: number | null,
+  holidays: boolean,
+): WeeklyFusionVariant {
+  return {
+    name,
+    interval: { window, rule, common: { scaleWindow, holidays, center: false } },
+    terciles: 'fit',
+  };
+}
+
 /** A rule whose size sets the interval and the tercile probabilities. */
 function both(name: string, interval: WeeklyIntervalRule): WeeklyFusionVariant {
   return { name, interval, terciles: 'interval' };
@@ -408,6 +442,7 @@ async function weeklyIntervalAblation(
   forecasts: WeeklyForecastCache,
   seed: number,
   progress: (line: string) => void,
+  rules: readonly WeeklyFusionVariant[],
 ): Promise<ModelRow[]> {
   const periods = [
     { name: 'autumn 2016', from: 39, to: 52 },
@@ -422,7 +457,7 @@ async function weeklyIntervalAblation(
     const validation = weeklySamples(task, period.from, period.to);
     const models: WeeklyModel[] = [
       meanBaseline(8),
-      ...weeklyStackedFusionVariants(cache, forecasts, { seed }, INTERVAL_RULES),
+      ...weeklyStackedFusionVariants(cache, forecasts, { seed }, rules),
     ];
     for (const model of models) {
       progress(`t2 interval ablation: ${period.name}: ${model.name}`);

@@ -1,5 +1,7 @@
 import {
+  CommonFactorDispersion,
   countQuantiles,
+  mixtureQuantiles,
   coverageNegativeBinomialSize,
   EtsForecaster,
   ProphetForecaster,
@@ -154,6 +156,19 @@ export const WEEKLY_FUSION_DEFAULTS: WeeklyFusionOptions = {
 export interface WeeklyRollingInterval {
   readonly window: number;
   readonly rule: 'likelihood' | 'coverage';
+  /**
+   * A city-level common factor (`CommonFactorDispersion`): y ~ NB(mu · C_w, k), ln C_w ~ N(m, s²), s from
+   * the city log errors of the fusion's out-of-sample forecasts of the `scaleWindow` weeks before w (`null`:
+   * all of them), k from the `window` weeks' district counts given their realised factor (by `rule`).
+   * `holidays`: a target week with a public holiday adds to s² the excess of the 8-week baseline's squared
+   * city log error on earlier holiday weeks of its kind over its other weeks (weeks before w only).
+   * `center`: the factor's log mean m is the mean city log error (else 0).
+   */
+  readonly common?: {
+    readonly scaleWindow: number | null;
+    readonly holidays: boolean;
+    readonly center: boolean;
+  };
 }
 
 export type WeeklyIntervalRule = 'likelihood' | 'coverage' | WeeklyRollingInterval;
@@ -169,7 +184,9 @@ export interface WeeklyFusionVariant {
 export function describeInterval(rule: WeeklyIntervalRule): string {
   if (rule === 'likelihood') return 'NB size by likelihood on the latest 20% of training weeks';
   if (rule === 'coverage') return 'NB size set to cover 80% of the latest 20% of training weeks';
-  return `NB size refitted every week by ${rule.rule === 'likelihood' ? 'likelihood' : '80% coverage'} on the fusion's out-of-sample forecasts of the ${rule.window} weeks before it`;
+  const size = `NB size refitted every week by ${rule.rule === 'likelihood' ? 'likelihood' : '80% coverage'} on the fusion's out-of-sample forecasts of the ${rule.window} weeks before it`;
+  if (rule.common === undefined) return size;
+  return `${size} given a city-level common factor (log-normal, spread from the city errors of ${rule.common.scaleWindow === null ? 'every out-of-sample week' : `the ${rule.common.scaleWindow} out-of-sample weeks`} before it${rule.common.center ? ', centred' : ''}${rule.common.holidays ? "; holiday weeks widened by the 8-week baseline's excess city error on earlier holidays" : ''})`;
 }
 
 /** The stacked inputs' names (scale-free: ln((x + 0.5) / (baseline + 0.5)), and the baseline's own log). */
@@ -313,21 +330,33 @@ export function weeklyStackedFusionVariants(
       )
       .map((p) => p.expectedCount);
     let sizeOf: (s: WeeklySample) => number | null = () => fitted.dispersionSize;
+    let quantilesOf = (s: WeeklySample, count: number): number[] =>
+      countQuantiles(count, sizeOf(s), [0.1, 0.9]);
     if (interval === 'coverage') {
       // The size whose 80% interval covers 80% of the same validation rows.
       const size = coverageSizeOnValidation(task, fitted, row, baseline);
       sizeOf = () => size;
     }
-    if (typeof interval === 'object') {
+    if (typeof interval === 'object' && interval.common === undefined) {
       const rolling = rollingDispersion(task, fitted, samples, counts, interval, row, baseline);
       sizeOf = (s) => rolling.sizeAt(s.week);
+    }
+    if (typeof interval === 'object' && interval.common !== undefined) {
+      const common = interval.common;
+      const factor = commonFactor(task, fitted, samples, counts, interval, row, baseline);
+      const holidays = new HolidayExcess(task, (s) => baseline(task, s));
+      const at = (s: WeeklySample) => factor.at(s.week, common.holidays ? holidays.at(s.week) : 0);
+      sizeOf = (s) => at(s).size;
+      quantilesOf = (s, count) => {
+        const f = at(s);
+        return mixtureQuantiles(count, f.size, f.logMean, f.logSd, [0.1, 0.9]);
+      };
     }
     return Promise.resolve(
       samples.map((s, i): WeeklyForecast => {
         const count = counts[i] ?? NaN;
-        const size = sizeOf(s);
-        const tercileSize = terciles === 'fit' ? fitted.dispersionSize : size;
-        const [lo = 0, hi = 0] = countQuantiles(count, size, [0.1, 0.9]);
+        const tercileSize = terciles === 'fit' ? fitted.dispersionSize : sizeOf(s);
+        const [lo = 0, hi = 0] = quantilesOf(s, count);
         return {
           count,
           interval: [lo, hi],
@@ -422,6 +451,137 @@ function rollingDispersion(
     minRows: Math.max(1, task.series.length * 2),
     fallback: fitted.dispersionSize,
   });
+}
+
+/**
+ * The fusion's out-of-sample forecasts of every district in the `window` (and scale window) weeks before
+ * the earliest sample, from the fit's validation rows on, and of the samples themselves, with their outcome
+ * read from the task's weekly counts; the dispersion built on them uses, for week w, only weeks before w.
+ */
+function outOfSampleRecords(
+  task: WeeklyTask,
+  fitted: StackedFusion,
+  samples: readonly WeeklySample[],
+  counts: readonly number[],
+  lookback: number,
+  row: RowOf,
+  baseline: BaselineOf,
+): { time: number; group: number; count: number; mean: number }[] {
+  const first = Math.min(...samples.map((s) => s.week));
+  const last = Math.max(...samples.map((s) => s.week));
+  const predicted = new Map(samples.map((s, i) => [`${s.series}@${s.week}`, counts[i] ?? NaN]));
+  const history = outOfSampleWeeks(task, fitted, first - lookback, last).filter(
+    (s) => !predicted.has(`${s.series}@${s.week}`),
+  );
+  const means = fitted
+    .predict(
+      history.map((s) => row(task, s)),
+      history.map((s) => baseline(task, s)),
+    )
+    .map((p) => p.expectedCount);
+  history.forEach((s, i) => predicted.set(`${s.series}@${s.week}`, means[i] ?? NaN));
+  const seen = new Set<string>();
+  return [...history, ...samples]
+    .filter((s) => {
+      const key = `${s.series}@${s.week}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .map((s) => ({
+      time: s.week,
+      group: s.series,
+      count: task.series[s.series]?.weekly[s.week] ?? NaN,
+      mean: predicted.get(`${s.series}@${s.week}`) ?? NaN,
+    }))
+    .filter((r) => Number.isFinite(r.count) && Number.isFinite(r.mean));
+}
+
+/** The common-factor dispersion of the samples' weeks (`WeeklyRollingInterval.common`). */
+function commonFactor(
+  task: WeeklyTask,
+  fitted: StackedFusion,
+  samples: readonly WeeklySample[],
+  counts: readonly number[],
+  rule: WeeklyRollingInterval,
+  row: RowOf,
+  baseline: BaselineOf,
+): CommonFactorDispersion {
+  const scale = rule.common?.scaleWindow ?? null;
+  const lookback = scale === null ? Number.POSITIVE_INFINITY : Math.max(rule.window, scale);
+  return new CommonFactorDispersion(
+    outOfSampleRecords(task, fitted, samples, counts, lookback, row, baseline),
+    {
+      window: rule.window,
+      scaleWindow: scale,
+      rule: rule.rule,
+      center: rule.common?.center ?? false,
+      minPeriods: 4,
+      minRows: Math.max(1, task.series.length * 2),
+      fallback: fitted.dispersionSize,
+    },
+  );
+}
+
+/** Weeks before this one have no 8-week baseline of their own. */
+const HOLIDAY_FROM_WEEK = 8;
+
+/**
+ * The extra log variance of a holiday week: over the weeks before w (from week 8), the mean squared city
+ * log error ln(Σ y / Σ baseline) of the 8-week baseline (never fitted, so out of sample everywhere) on the
+ * holiday weeks of w's kind, less the same on the weeks without a holiday; 0 for a week without a holiday,
+ * or when fewer than 2 earlier weeks of its kind (then of any holiday) are in the data.
+ */
+export class HolidayExcess {
+  private readonly cityError = new Map<number, number>();
+  private readonly cache = new Map<number, number>();
+
+  constructor(
+    private readonly task: WeeklyTask,
+    private readonly baseline: (s: WeeklySample) => number,
+  ) {}
+
+  private errorOf(week: number): number {
+    let e = this.cityError.get(week);
+    if (e === undefined) {
+      let y = 0;
+      let b = 0;
+      for (const s of weeklySamples(this.task, week, week + 1)) {
+        y += this.task.series[s.series]?.weekly[s.week] ?? NaN;
+        b += this.baseline(s);
+      }
+      e = Math.log((y + 0.5) / (b + 0.5));
+      this.cityError.set(week, e);
+    }
+    return e;
+  }
+
+  at(week: number): number {
+    const cached = this.cache.get(week);
+    if (cached !== undefined) return cached;
+    const kind = holidayWeek(this.task, week);
+    let extra = 0;
+    if (kind.winter || kind.other) {
+      const same: number[] = [];
+      const any: number[] = [];
+      const plain: number[] = [];
+      for (let w = HOLIDAY_FROM_WEEK; w < week; w++) {
+        const k = holidayWeek(this.task, w);
+        const e2 = this.errorOf(w) ** 2;
+        if (!k.winter && !k.other) plain.push(e2);
+        else {
+          any.push(e2);
+          if ((kind.winter && k.winter) || (!kind.winter && kind.other && k.other && !k.winter))
+            same.push(e2);
+        }
+      }
+      const pick = same.length >= 2 ? same : any;
+      const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+      if (pick.length >= 2 && plain.length >= 2) extra = Math.max(0, mean(pick) - mean(plain));
+    }
+    this.cache.set(week, extra);
+    return extra;
+  }
 }
 
 /** The ETS row (as `weeklyEts`), its forecasts kept in the cache for the fusion's stacked inputs. */

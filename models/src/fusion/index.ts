@@ -40,3 +40,13 @@ export {
   type StackedFusionSet,
   type StackedValidation,
 } from './stacked.js';
+export {
+  CommonFactorDispersion,
+  COMMON_FACTOR_DEFAULTS,
+  coverageMixtureSize,
+  mixtureCoverage80,
+  mixtureQuantiles,
+  type CommonFactor,
+  type CommonFactorOptions,
+  type GroupedOutOfSampleCount,
+} from './common-factor.js';
