@@ -185,7 +185,7 @@ export async function tierAblation(
 export async function weeklyAblation(
   seed: number,
   progress: (line: string) => void,
-  set: 'main' | 'skip' | 'season' | 'interval' | 'factor' = 'main',
+  set: 'main' | 'skip' | 'season' | 'interval' | 'factor' | 'factor2' = 'main',
 ): Promise<ModelRow[]> {
   const registry = await loadRegion(new URL('data/regions/chicago.json', REPO));
   const rows: IncidentRow[] = [];
@@ -215,6 +215,8 @@ export async function weeklyAblation(
   if (set === 'interval')
     return weeklyIntervalAblation(task, cache, forecasts, seed, progress, INTERVAL_RULES);
   if (set === 'factor') return weeklyIntervalAblation(task, cache, forecasts, seed, progress, FACTOR_RULES);
+  if (set === 'factor2')
+    return weeklyIntervalAblation(task, cache, forecasts, seed, progress, FACTOR_CENTRED_RULES);
   const variants = set === 'skip';
   const models: WeeklyModel[] = variants
     ? [
@@ -403,18 +405,48 @@ export const FACTOR_RULES: readonly WeeklyFusionVariant[] = [
   factor('factor (13 weeks) + holidays, size by likelihood on 4 weeks', 4, 'likelihood', 13, true),
 ];
 
+/**
+ * The second round (`--set factor2`): the factor centred on the last 4 weeks' mean city error (a recent
+ * city-wide bias of the fusion moves the interval, not the count), beside the design before.
+ */
+export const FACTOR_CENTRED_RULES: readonly WeeklyFusionVariant[] = [
+  {
+    name: 'rolling 4 weeks, coverage (the design before)',
+    interval: { window: 4, rule: 'coverage' },
+    terciles: 'fit',
+  },
+  factor(
+    'factor (all weeks) centred on 4 weeks, size by likelihood on 4 weeks',
+    4,
+    'likelihood',
+    null,
+    false,
+    4,
+  ),
+  factor('factor (all weeks) centred on 4 weeks, size by coverage on 4 weeks', 4, 'coverage', null, false, 4),
+  factor(
+    'factor (all weeks) centred on 4 weeks + holidays, size by coverage on 4 weeks',
+    4,
+    'coverage',
+    null,
+    true,
+    4,
+  ),
+];
+
 function factor(
   name: string,
   window: number,
   rule: 'likelihood' | 'coverage',
   scaleWindow: number | null,
   holidays: boolean,
+  centerWindow?: number,
 ): WeeklyFusionVariant {
-  return {
-    name,
-    interval: { window, rule, common: { scaleWindow, holidays, center: false } },
-    terciles: 'fit',
-  };
+  const common =
+    centerWindow === undefined
+      ? { scaleWindow, holidays, center: false }
+      : { scaleWindow, holidays, center: true, centerWindow };
+  return { name, interval: { window, rule, common }, terciles: 'fit' };
 }
 
 /** A rule whose size sets the interval and the tercile probabilities. */

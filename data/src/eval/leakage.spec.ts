@@ -10,7 +10,7 @@ import type { TierTask } from '../tier/tier-task.js';
 import { tierTrendVectors } from '../tier/tier-trend.js';
 import { WARM_UP_WEEKS, weeklySamples } from './weekly-eval.js';
 import { WeeklyFeatureCache } from './weekly-models.js';
-import { WeeklyForecastCache, weeklyStackedFusion } from './weekly-stack.js';
+import { WeeklyForecastCache, weeklyStackedFusionVariants } from './weekly-stack.js';
 import { initTensorflow } from '../runtime/tf.js';
 import { buildWeeklyTask } from './weekly-task.js';
 
@@ -82,7 +82,7 @@ describe('no leakage: a prediction reads only data from before the period it pre
     }
   }, 120_000);
 
-  it('T2 fusion, rolling interval: the interval of week w reads the outcomes of weeks before w, never of w or later', async () => {
+  it('T2 fusion, rolling and common-factor intervals: the interval of week w reads the outcomes of weeks before w, never of w or later', async () => {
     const registry = createRegistry(REGION);
     const start = Date.parse('2016-01-01T06:00:00Z');
     const end = Date.parse('2016-12-31T06:00:00Z');
@@ -97,33 +97,53 @@ describe('no leakage: a prediction reads only data from before the period it pre
     );
     await initTensorflow({ prefer: 'cpu' });
     const augurs = await initAugurs();
+    // Both rules score the same fit: the rolling size, and the common factor with the holiday excess.
+    const variants = [
+      { name: 'rolling', interval: { window: 2, rule: 'likelihood' }, terciles: 'fit' },
+      {
+        name: 'common factor',
+        interval: {
+          window: 2,
+          rule: 'likelihood',
+          common: { scaleWindow: null, holidays: true, center: false },
+        },
+        terciles: 'fit',
+      },
+    ] as const;
     const intervals = async (t: typeof task) => {
       const features = new WeeklyFeatureCache(t, augurs, 1);
       features.build(WARM_UP_WEEKS, t.weekStarts.length - 1, () => undefined);
-      const fusion = weeklyStackedFusion(features, new WeeklyForecastCache(t, augurs, 1), {
-        members: 1,
-        stacked: false,
-        seasonal: 'none',
-        hiddenUnits: [4],
-        interval: { window: 2, rule: 'likelihood' },
-      });
-      await fusion.fit(t, weeklySamples(t, WARM_UP_WEEKS, t.testStart));
+      const models = weeklyStackedFusionVariants(
+        features,
+        new WeeklyForecastCache(t, augurs, 1),
+        { members: 1, stacked: false, seasonal: 'none', hiddenUnits: [4] },
+        variants,
+      );
       const test = weeklySamples(t, t.testStart, t.testStart + 6);
-      const forecasts = await fusion.predict(t, test);
-      return test.map((s, i) => ({ week: s.week, forecast: forecasts[i] }));
+      const out = [];
+      for (const fusion of models) {
+        await fusion.fit(t, weeklySamples(t, WARM_UP_WEEKS, t.testStart));
+        const forecasts = await fusion.predict(t, test);
+        out.push(test.map((s, i) => ({ week: s.week, forecast: forecasts[i] })));
+      }
+      return out;
     };
     const original = await intervals(task);
     const changed = await intervals(altered);
-    const week = (rows: typeof original, w: number) =>
-      rows.filter((r) => r.week === w).map((r) => r.forecast);
-    // Weeks before the change and the first changed week: the same counts and the same intervals.
-    for (const w of [task.testStart, task.testStart + 1, task.testStart + 2])
-      expect(week(changed, w)).toEqual(week(original, w));
-    // The week after the first changed one calibrates on it: its intervals move.
-    const widths = (rows: typeof original, w: number) =>
-      week(rows, w).map((f) => (f?.interval?.[1] ?? 0) - (f?.interval?.[0] ?? 0));
-    expect(widths(changed, task.testStart + 3)).not.toEqual(widths(original, task.testStart + 3));
-  }, 180_000);
+    expect(original).toHaveLength(2);
+    original.forEach((rowsOriginal, v) => {
+      const rowsChanged = changed[v] ?? [];
+      const week = (rows: typeof rowsOriginal, w: number) =>
+        rows.filter((r) => r.week === w).map((r) => r.forecast);
+      // Weeks before the change and the first changed week: the same counts and the same intervals.
+      for (const w of [task.testStart, task.testStart + 1, task.testStart + 2])
+        expect(week(rowsChanged, w)).toEqual(week(rowsOriginal, w));
+      // The week after the first changed one calibrates on it: its intervals move.
+      const widths = (rows: typeof rowsOriginal, w: number) =>
+        week(rows, w).map((f) => (f?.interval?.[1] ?? 0) - (f?.interval?.[0] ?? 0));
+      expect(widths(rowsChanged, task.testStart + 3)).not.toEqual(widths(rowsOriginal, task.testStart + 3));
+    });
+  }, 240_000);
 
   it('T1: changing every year after the last known one changes none of the yearly inputs', async () => {
     const years = [2001, 2002, 2003, 2004, 2005, 2006, 2007, 2008, 2009, 2010];

@@ -168,6 +168,8 @@ export interface WeeklyRollingInterval {
     readonly scaleWindow: number | null;
     readonly holidays: boolean;
     readonly center: boolean;
+    /** Weeks before w whose mean city error centres the factor (with `center`); absent: the spread's. */
+    readonly centerWindow?: number;
   };
 }
 
@@ -186,7 +188,7 @@ export function describeInterval(rule: WeeklyIntervalRule): string {
   if (rule === 'coverage') return 'NB size set to cover 80% of the latest 20% of training weeks';
   const size = `NB size refitted every week by ${rule.rule === 'likelihood' ? 'likelihood' : '80% coverage'} on the fusion's out-of-sample forecasts of the ${rule.window} weeks before it`;
   if (rule.common === undefined) return size;
-  return `${size} given a city-level common factor (log-normal, spread from the city errors of ${rule.common.scaleWindow === null ? 'every out-of-sample week' : `the ${rule.common.scaleWindow} out-of-sample weeks`} before it${rule.common.center ? ', centred' : ''}${rule.common.holidays ? "; holiday weeks widened by the 8-week baseline's excess city error on earlier holidays" : ''})`;
+  return `${size} given a city-level common factor (log-normal, spread from the city errors of ${rule.common.scaleWindow === null ? 'every out-of-sample week' : `the ${rule.common.scaleWindow} out-of-sample weeks`} before it${rule.common.center ? `, centred on the mean city error of ${rule.common.centerWindow === undefined ? 'the same weeks' : `the ${rule.common.centerWindow} weeks before it`}` : ''}${rule.common.holidays ? "; holiday weeks widened by the 8-week baseline's excess city error on earlier holidays" : ''})`;
 }
 
 /** The stacked inputs' names (scale-free: ln((x + 0.5) / (baseline + 0.5)), and the baseline's own log). */
@@ -516,6 +518,7 @@ function commonFactor(
       scaleWindow: scale,
       rule: rule.rule,
       center: rule.common?.center ?? false,
+      centerWindow: rule.common?.centerWindow ?? null,
       minPeriods: 4,
       minRows: Math.max(1, task.series.length * 2),
       fallback: fitted.dispersionSize,

@@ -39,6 +39,8 @@ export interface CommonFactorOptions {
   readonly rule: 'likelihood' | 'coverage';
   /** Estimate the factor's log mean `m` (the mean city log error); otherwise m = 0. */
   readonly center: boolean;
+  /** Periods before `t` whose mean city error gives `m` (with `center`); `null`: those of the spread. */
+  readonly centerWindow: number | null;
   /** Fewer periods than this with city errors before `t`: s = 0 (no factor). */
   readonly minPeriods: number;
   /** Fewer records than this in the size window: the fallback size. */
@@ -51,6 +53,7 @@ export const COMMON_FACTOR_DEFAULTS: CommonFactorOptions = {
   scaleWindow: null,
   rule: 'likelihood',
   center: false,
+  centerWindow: null,
   minPeriods: 4,
   minRows: 20,
   fallback: null,
@@ -157,6 +160,8 @@ export class CommonFactorDispersion {
       throw new ModelInputError('common factor: window must be a positive integer');
     if (o.scaleWindow !== null && (!Number.isInteger(o.scaleWindow) || o.scaleWindow < 1))
       throw new ModelInputError('common factor: scaleWindow must be null or a positive integer');
+    if (o.centerWindow !== null && (!Number.isInteger(o.centerWindow) || o.centerWindow < 1))
+      throw new ModelInputError('common factor: centerWindow must be null or a positive integer');
     if (!Number.isInteger(o.minRows) || o.minRows < 1 || !Number.isInteger(o.minPeriods) || o.minPeriods < 2)
       throw new ModelInputError('common factor: minRows must be ≥ 1 and minPeriods ≥ 2 (integers)');
     if (o.fallback !== null && !(o.fallback > 0))
@@ -223,8 +228,15 @@ export class CommonFactorDispersion {
     let logMean = 0;
     let logSd = 0;
     if (errors.length >= o.minPeriods) {
-      logMean = o.center ? errors.reduce((a, e) => a + e.logError, 0) / errors.length : 0;
-      const spread = errors.reduce((a, e) => a + (e.logError - logMean) ** 2 - e.noise, 0) / errors.length;
+      const mean = (xs: readonly CityError[]) =>
+        xs.reduce((a, e) => a + e.logError, 0) / Math.max(1, xs.length);
+      // The spread is about the errors' own mean (or 0), whatever window the centre is taken from.
+      const centre = o.center ? mean(errors) : 0;
+      const spread = errors.reduce((a, e) => a + (e.logError - centre) ** 2 - e.noise, 0) / errors.length;
+      if (o.center) {
+        const from = o.centerWindow === null ? -Infinity : t - o.centerWindow;
+        logMean = mean(errors.filter((e) => e.time >= from));
+      }
       logSd = Math.sqrt(Math.max(0, spread));
     }
     logSd = Math.sqrt(logSd * logSd + extraLogVariance);
