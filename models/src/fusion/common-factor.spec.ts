@@ -135,6 +135,28 @@ describe('CommonFactorDispersion', () => {
     expect(b.at(13)).not.toEqual(a.at(13));
   });
 
+  it("with a centre, the last weeks' city-wide bias moves the interval: recent over-forecasts lower it", () => {
+    // Weeks 16-19: every district 15% below its forecast.
+    const records = city(20, 0.05, 6).map((r) =>
+      r.time >= 16 ? { ...r, count: Math.round(r.count * 0.85) } : r,
+    );
+    const centred = new CommonFactorDispersion(records, {
+      window: 4,
+      minRows: 20,
+      center: true,
+      centerWindow: 4,
+    });
+    const plain = new CommonFactorDispersion(records, { window: 4, minRows: 20 });
+    const f = centred.at(20);
+    expect(f.logMean).toBeLessThan(-0.1);
+    expect(plain.at(20).logMean).toBe(0);
+    const [lo = 0] = mixtureQuantiles(100, f.size, f.logMean, f.logSd, [0.1]);
+    const p = plain.at(20);
+    const [plo = 0] = mixtureQuantiles(100, p.size, p.logMean, p.logSd, [0.1]);
+    expect(lo).toBeLessThan(plo);
+    expect(() => new CommonFactorDispersion([], { centerWindow: 0 })).toThrow(ModelInputError);
+  });
+
   it('adds an extra log variance (a holiday week) to the spread, and rejects bad input', () => {
     const d = new CommonFactorDispersion(city(20, 0.1, 4), { window: 4, minRows: 20 });
     const base = d.at(20);
