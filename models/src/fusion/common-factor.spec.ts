@@ -18,15 +18,15 @@ function normal(random: () => number): number {
 function negativeBinomial(random: () => number, mean: number, size: number): number {
   const d = size - 1 / 3;
   const c = 1 / Math.sqrt(9 * d);
-  let rate = 0;
-  for (;;) {
-    const x = normal(random);
-    const v = (1 + c * x) ** 3;
-    if (v > 0 && Math.log(Math.max(random(), 1e-12)) < 0.5 * x * x + d - d * v + d * Math.log(v)) {
-      rate = (d * v * mean) / size;
-      break;
+  const gamma = (): number => {
+    for (;;) {
+      const x = normal(random);
+      const v = (1 + c * x) ** 3;
+      if (v > 0 && Math.log(Math.max(random(), 1e-12)) < 0.5 * x * x + d - d * v + d * Math.log(v))
+        return d * v;
     }
-  }
+  };
+  const rate = (gamma() * mean) / size;
   let k = 0;
   let t = -Math.log(Math.max(random(), 1e-12));
   while (t < rate) {
