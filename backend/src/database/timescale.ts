@@ -166,46 +166,109 @@ export async function applyStoragePolicies(
   });
 }
 
-/**
- * Refreshes the continuous aggregates over every queued local day and removes those queue entries;
- * returns the number of days refreshed. `refresh_continuous_aggregate` cannot run inside a transaction,
- * so this runs after the batches that queued the days have committed. Concurrent callers may refresh a
- * day twice, which is harmless.
- */
-/** The widest bucket of the continuous aggregates (a day; see `refreshQueuedAggregates`). */
-const REFRESH_MARGIN_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 
-export async function refreshQueuedAggregates(db: Queryable, timeZone: string): Promise<number> {
-  const { rows } = await db.query<{ ids: (string | number)[]; start: Date | string; finish: Date | string }>(
-    `SELECT array_agg(id) AS ids, day AS start,
-            ((day AT TIME ZONE $1) + INTERVAL '1 day') AT TIME ZONE $1 AS finish
+/**
+ * Each continuous aggregate's watermark (ms since the epoch): buckets before it are read from the
+ * materialisation, buckets from it on are aggregated from the events at every read (real-time
+ * aggregation). Before the first refresh it lies far in the past.
+ */
+export async function aggregateWatermarks(db: Queryable): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ view: string; watermark: number | string }>(
+    `SELECT user_view_name AS view,
+            (extract(epoch FROM _timescaledb_functions.to_timestamp(
+               _timescaledb_functions.cagg_watermark(mat_hypertable_id))) * 1000)::float8 AS watermark
+       FROM _timescaledb_catalog.continuous_agg WHERE user_view_name = ANY($1::text[])`,
+    [CONTINUOUS_AGGREGATES.map(({ view }) => view)],
+  );
+  return new Map(rows.map((row) => [row.view, Number(row.watermark)]));
+}
+
+/** Consecutive [start, finish) spans joined into one (one refresh call per aggregate and range). */
+function joinRanges(days: readonly { start: number; finish: number }[]): { start: number; finish: number }[] {
+  const ranges: { start: number; finish: number }[] = [];
+  for (const day of days) {
+    const last = ranges.at(-1);
+    if (last !== undefined && last.finish === day.start) last.finish = day.finish;
+    else ranges.push({ ...day });
+  }
+  return ranges;
+}
+
+/**
+ * Refreshes the continuous aggregates over the queued local days that need it, and removes those queue
+ * entries; returns the number of days refreshed. `refresh_continuous_aggregate` cannot run inside a
+ * transaction, so this runs after the batches that queued the days have committed. Concurrent callers may
+ * refresh a day twice, which is harmless.
+ *
+ * Which days need it, per aggregate (real-time aggregation is on), where TimescaleDB refreshes a window
+ * of whole local days exactly:
+ * - a day that starts before the aggregate's watermark: part of it is materialised, and a change there
+ *   stays invisible until it is refreshed;
+ * - a day that has ended (`finish <= now`): refreshed once it is whole, which moves the watermark to its
+ *   end, so the events the views aggregate at every read stay those of the open day.
+ * A day still open and wholly after the watermark is exact without a refresh (the views aggregate it from
+ * the events); one entry of it stays queued, and the first drain after the day ends refreshes it. So while
+ * events stream into the open day, a drain reads only the closed days that late events or amendments
+ * touched, not the open day again and again. The window is then the days themselves.
+ *
+ * Where that holds (`timescale.spec.ts`, TimescaleDB 2.23): the daily aggregates (`time_bucket` in the
+ * region's time zone, checked on an IST day and Chicago's daylight-saving days), and the hourly ones when
+ * the region's hours start on whole UTC hours (Chicago). It does not hold for hourly buckets with an origin
+ * at hh:30 (IST) or hh:45: TimescaleDB aligns the invalidation threshold and the refresh window to whole
+ * UTC hours, so the bucket that straddles the threshold (the last of a closed day) misses the inserts into
+ * its second half. Those aggregates refresh every queued day, open or not, with an hour of margin on
+ * each side, which covers the straddling buckets (it was a day on each side before, reading the day
+ * before today again at every drain).
+ */
+export async function refreshQueuedAggregates(
+  db: Queryable,
+  timeZone: string,
+  nowMs: number = Date.now(),
+): Promise<number> {
+  const { rows } = await db.query<{
+    ids: (string | number)[];
+    start: Date | string;
+    finish: Date | string;
+    origin: Date | string | null;
+  }>(
+    `SELECT array_agg(id ORDER BY id) AS ids, day AS start,
+            ((day AT TIME ZONE $1) + INTERVAL '1 day') AT TIME ZONE $1 AS finish,
+            (SELECT hour_origin FROM time_buckets) AS origin
        FROM aggregate_refresh_queue GROUP BY day ORDER BY day`,
     [timeZone],
   );
   if (rows.length === 0) return 0;
-  // Consecutive days become one range: one refresh call per aggregate and range.
-  const ranges: { start: number; finish: number }[] = [];
-  for (const row of rows) {
-    const start = new Date(row.start).getTime();
-    const finish = new Date(row.finish).getTime();
-    const last = ranges.at(-1);
-    if (last !== undefined && last.finish === start) last.finish = finish;
-    else ranges.push({ start, finish });
-  }
-  for (const range of ranges) {
-    for (const { view } of CONTINUOUS_AGGREGATES) {
-      // TimescaleDB refreshes only the whole buckets inside the window, as it aligns them: an IST day's
-      // first hour (buckets at hh:30 UTC) was left out. A day of margin on each side keeps every bucket of
-      // the day inside; refreshing a neighbour again is harmless.
+  const days = rows.map((row) => ({
+    ids: row.ids.map(String),
+    start: new Date(row.start).getTime(),
+    finish: new Date(row.finish).getTime(),
+  }));
+  const origin = rows[0]?.origin == null ? 0 : new Date(rows[0].origin).getTime();
+  const wholeHours = ((origin % HOUR_MS) + HOUR_MS) % HOUR_MS === 0;
+  const watermarks = await aggregateWatermarks(db);
+  const kept = new Set<(typeof days)[number]>();
+  for (const { view, width } of CONTINUOUS_AGGREGATES) {
+    const exact = width === 'day' || wholeHours;
+    // An aggregate whose watermark cannot be read is refreshed over every queued day.
+    const watermark = (exact ? watermarks.get(view) : undefined) ?? Number.POSITIVE_INFINITY;
+    const due = days.filter((day) => day.finish <= nowMs || day.start < watermark);
+    for (const day of days) if (!due.includes(day)) kept.add(day);
+    const margin = exact ? 0 : HOUR_MS;
+    for (const range of joinRanges(due)) {
+      const start = range.start - margin;
+      const finish = range.finish + margin;
       await db.query('CALL refresh_continuous_aggregate($1, $2::timestamptz, $3::timestamptz)', [
         view,
-        new Date(range.start - REFRESH_MARGIN_MS).toISOString(),
-        new Date(range.finish + REFRESH_MARGIN_MS).toISOString(),
+        new Date(start).toISOString(),
+        new Date(finish).toISOString(),
       ]);
     }
   }
-  // Exactly the entries read: one queued meanwhile (even with a smaller id, by a slower transaction) stays.
-  const ids = rows.flatMap((row) => row.ids.map(String));
-  await db.query('DELETE FROM aggregate_refresh_queue WHERE id = ANY($1::bigint[])', [ids]);
-  return rows.length;
+  // Exactly the entries read (one queued meanwhile, even with a smaller id, stays), but the first of a
+  // day still open, which the first drain after its end refreshes.
+  const ids = days.flatMap((day) => (kept.has(day) ? day.ids.slice(1) : day.ids));
+  if (ids.length > 0)
+    await db.query('DELETE FROM aggregate_refresh_queue WHERE id = ANY($1::bigint[])', [ids]);
+  return days.length - kept.size;
 }
