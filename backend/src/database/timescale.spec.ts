@@ -2,9 +2,14 @@ import { readFileSync } from 'node:fs';
 import { parseRegion, type MonitorEvent, type Region } from '@district-monitor/streams';
 import { describe, expect, it } from 'vitest';
 import { EventStoreRepository } from './event-store.repository.js';
-import { bucketContext, migrate } from './migrate.js';
+import { MIGRATIONS, bucketContext, migrate } from './migrate.js';
 import { PgliteDatabase } from './pglite.repository.js';
-import { CONTINUOUS_AGGREGATES, aggregateWatermarks, refreshQueuedAggregates } from './timescale.js';
+import {
+  CONTINUOUS_AGGREGATES,
+  aggregateWatermarks,
+  hourlyBucketsByZone,
+  refreshQueuedAggregates,
+} from './timescale.js';
 
 const regionOf = (file: string): Region =>
   parseRegion(
@@ -151,7 +156,7 @@ async function checkDay(
 }
 
 describe('refreshQueuedAggregates on PGlite with TimescaleDB', () => {
-  it('an IST day (hour buckets at hh:30 UTC): the open day stays real-time in the daily aggregates, an ended day is refreshed exactly', async () => {
+  it('an IST day (hour buckets at hh:30 UTC, by time zone): the open day stays real-time, an ended day is refreshed exactly', async () => {
     await checkDay('tamil-nadu.json', 'TN-MDU', '2026-12-03T18:30:00Z', 24, [
       'incidents_daily',
       'accidents_daily',
@@ -164,5 +169,59 @@ describe('refreshQueuedAggregates on PGlite with TimescaleDB', () => {
 
   it("Chicago's 23-hour day (daylight saving starts)", async () => {
     await checkDay('chicago.json', 'CHI-001', '2026-03-08T06:00:00Z', 23, ALL);
+  });
+});
+
+describe('migration 12: hourly aggregates by local hour', () => {
+  it('applies to zones at hh:30 without daylight saving only', () => {
+    const context = (timeZone: string, hourOrigin: string) => ({ timeZone, hourOrigin });
+    expect(hourlyBucketsByZone(context('Asia/Kolkata', '2000-01-01T00:30:00.000Z'))).toBe(true);
+    expect(hourlyBucketsByZone(context('America/Chicago', '2000-01-01T00:00:00.000Z'))).toBe(false);
+    expect(hourlyBucketsByZone(context('Asia/Kathmandu', '2000-01-01T00:45:00.000Z'))).toBe(false);
+    // +09:30 / +10:30: the repeated local hour would merge two buckets.
+    expect(hourlyBucketsByZone(context('Australia/Adelaide', '2000-01-01T00:30:00.000Z'))).toBe(false);
+  });
+
+  it('rebuilds the hourly aggregates of a database with events, with the same buckets and counts', async () => {
+    const region = regionOf('tamil-nadu.json');
+    const db = await PgliteDatabase.open('memory://');
+    try {
+      const before = MIGRATIONS.filter((migration) => migration.version < 12);
+      await migrate(db, bucketContext(region), before);
+      const store = new EventStoreRepository(db);
+      const start = Date.parse('2026-12-01T18:30:00Z');
+      await store.insert(
+        Array.from({ length: 200 }, (_, i) => ({
+          eventId: `m-${i}`,
+          schemaVersion: 1,
+          kind: 'incident',
+          district: i % 2 === 0 ? 'TN-MDU' : 'TN-CHN',
+          category: 'crime_body',
+          severity: 'low',
+          occurredAt: new Date(start + i * 17 * 60_000).toISOString(),
+          reportedAt: new Date(start + i * 17 * 60_000 + 60_000).toISOString(),
+        })),
+      );
+      const now = start + 4 * 24 * HOUR_MS;
+      await refreshQueuedAggregates(db, region.timeZone, now);
+      const shownBefore = (await db.query(SHOWN)).rows;
+      expect(shownBefore).toEqual((await db.query(RECOUNTED)).rows);
+
+      expect(await migrate(db, bucketContext(region))).toEqual([12]);
+      const { rows } = await db.query<{ bucket_timezone: string | null }>(
+        `SELECT f.bucket_timezone FROM _timescaledb_catalog.continuous_aggs_bucket_function f
+           JOIN _timescaledb_catalog.continuous_agg c ON c.mat_hypertable_id = f.mat_hypertable_id
+          WHERE c.user_view_name = 'incidents_hourly'`,
+      );
+      expect(rows).toEqual([{ bucket_timezone: 'Asia/Kolkata' }]);
+      // Every stored day is queued again; once refreshed, the views show what they showed before.
+      expect(await refreshQueuedAggregates(db, region.timeZone, now)).toBe(3);
+      expect((await db.query(SHOWN)).rows).toEqual(shownBefore);
+      const marks = await aggregateWatermarks(db);
+      // Materialised up to the end of the last event's local hour (03:03 UTC, in the hour from 02:30).
+      expect(marks.get('incidents_hourly')).toBe(Date.parse('2026-12-04T03:30:00Z'));
+    } finally {
+      await db.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { utcOffsetMs } from '@district-monitor/streams';
 import type { Database, Queryable } from './database.js';
 
 /**
@@ -44,6 +45,67 @@ export const CONTINUOUS_AGGREGATES = [
 ] as const;
 
 const quote = (value: string): string => `'${value.replace(/'/g, "''")}'`;
+
+const HOUR_MS = 3_600_000;
+
+/** One continuous aggregate: counts of the events that count, in buckets of `time_bucket(width, t, how)`. */
+function continuousAggregate(view: string, hypertable: 'incidents' | 'accidents', how: string): string {
+  const width = view.endsWith('_hourly') ? 'hour' : 'day';
+  const casualties =
+    hypertable === 'accidents'
+      ? 'sum(killed)::int AS killed, sum(injured)::int AS injured'
+      : '0 AS killed, 0 AS injured';
+  return `CREATE MATERIALIZED VIEW ${view}
+      WITH (timescaledb.continuous, timescaledb.materialized_only = false) AS
+      SELECT time_bucket(INTERVAL '1 ${width}', occurred_at, ${how}) AS bucket, district, category,
+             count(*)::int AS events, ${casualties}
+        FROM ${hypertable} WHERE superseded_by IS NULL
+       GROUP BY 1, 2, 3 WITH NO DATA`;
+}
+
+/**
+ * Whether the hourly aggregates bucket by the region's time zone (migration 12) rather than by the hour
+ * origin: where the two give the same buckets and TimescaleDB would misalign the origin's. That is a zone
+ * whose hours start at hh:30 UTC (IST) and whose offset does not change (2000-2040, the span `HourClock`
+ * checks): TimescaleDB aligns the refresh window and the invalidation threshold of an aggregate bucketed by
+ * origin to whole UTC hours, which cuts an hh:30 bucket in two, and aligns those of one bucketed by time
+ * zone to its local hours. Whole-hour origins (Chicago) are aligned already, and a zone with daylight
+ * saving would merge its repeated local hour into one bucket, so both keep the origin.
+ */
+export function hourlyBucketsByZone(context: { timeZone: string; hourOrigin: string }): boolean {
+  const shift = ((Date.parse(context.hourOrigin) % HOUR_MS) + HOUR_MS) % HOUR_MS;
+  if (shift !== HOUR_MS / 2) return false;
+  const offset = utcOffsetMs(Date.UTC(2000, 0, 1), context.timeZone);
+  for (let year = 2000; year <= 2040; year++) {
+    for (const month of [0, 6]) {
+      if (utcOffsetMs(Date.UTC(year, month, 1), context.timeZone) !== offset) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Migration 12 (TimescaleDB, where `hourlyBucketsByZone`): the hourly aggregates rebuilt to bucket by
+ * the region's time zone, the same buckets as before, and every stored day queued for the start-up
+ * refresh. The refresh policies are set again at every start (`applyStoragePolicies`).
+ */
+export function hourlyAggregatesByZone(context: { timeZone: string }): string[] {
+  const hourly = CONTINUOUS_AGGREGATES.filter(({ width }) => width === 'hour');
+  return [
+    'DROP VIEW event_counts_hourly',
+    ...hourly.map(({ view }) => `DROP MATERIALIZED VIEW ${view}`),
+    ...hourly.map(({ view, hypertable }) => continuousAggregate(view, hypertable, quote(context.timeZone))),
+    HOURLY_VIEW,
+    queueStoredDays(quote(context.timeZone)),
+  ];
+}
+
+const HOURLY_VIEW = `CREATE VIEW event_counts_hourly AS
+       SELECT * FROM incidents_hourly UNION ALL SELECT * FROM accidents_hourly`;
+
+/** Queues every local day that holds a stored event (aggregates created empty are refreshed at start-up). */
+const queueStoredDays = (zone: string): string => `INSERT INTO aggregate_refresh_queue (day)
+     SELECT DISTINCT time_bucket(INTERVAL '1 day', occurred_at, ${zone}) FROM event_ids`;
 
 /**
  * Hourly and daily counts per district × category of the events that count (not superseded by an
@@ -94,32 +156,18 @@ export function countAggregates(context: {
          FROM event_counts_hourly GROUP BY 1, 2, 3`,
     ];
   }
-  const bucket = {
-    hour: `time_bucket(INTERVAL '1 hour', occurred_at, origin => ${origin})`,
-    day: `time_bucket(INTERVAL '1 day', occurred_at, ${zone})`,
-  };
-  const aggregates = CONTINUOUS_AGGREGATES.map(({ view, hypertable, width }) => {
-    const casualties =
-      hypertable === 'accidents'
-        ? 'sum(killed)::int AS killed, sum(injured)::int AS injured'
-        : '0 AS killed, 0 AS injured';
-    return `CREATE MATERIALIZED VIEW ${view}
-      WITH (timescaledb.continuous, timescaledb.materialized_only = false) AS
-      SELECT ${bucket[width]} AS bucket, district, category, count(*)::int AS events, ${casualties}
-        FROM ${hypertable} WHERE superseded_by IS NULL
-       GROUP BY 1, 2, 3 WITH NO DATA`;
-  });
+  const aggregates = CONTINUOUS_AGGREGATES.map(({ view, hypertable, width }) =>
+    continuousAggregate(view, hypertable, width === 'hour' ? `origin => ${origin}` : zone),
+  );
   return [
     ...aggregates,
-    `CREATE VIEW event_counts_hourly AS
-       SELECT * FROM incidents_hourly UNION ALL SELECT * FROM accidents_hourly`,
+    HOURLY_VIEW,
     `CREATE VIEW event_counts_daily AS
        SELECT bucket AS day, district, category, events, killed, injured FROM incidents_daily
        UNION ALL
        SELECT bucket, district, category, events, killed, injured FROM accidents_daily`,
     // Created empty: the days already stored are queued, and refreshed at the next start-up.
-    `INSERT INTO aggregate_refresh_queue (day)
-     SELECT DISTINCT time_bucket(INTERVAL '1 day', occurred_at, ${zone}) FROM event_ids`,
+    queueStoredDays(zone),
   ];
 }
 
@@ -165,8 +213,6 @@ export async function applyStoragePolicies(
     }
   });
 }
-
-const HOUR_MS = 3_600_000;
 
 /**
  * Each continuous aggregate's watermark (ms since the epoch): buckets before it are read from the
@@ -214,12 +260,13 @@ function joinRanges(days: readonly { start: number; finish: number }[]): { start
  *
  * Where that holds (`timescale.spec.ts`, TimescaleDB 2.23): the daily aggregates (`time_bucket` in the
  * region's time zone, checked on an IST day and Chicago's daylight-saving days), and the hourly ones when
- * the region's hours start on whole UTC hours (Chicago). It does not hold for hourly buckets with an origin
- * at hh:30 (IST) or hh:45: TimescaleDB aligns the invalidation threshold and the refresh window to whole
- * UTC hours, so the bucket that straddles the threshold (the last of a closed day) misses the inserts into
- * its second half. Those aggregates refresh every queued day, open or not, with an hour of margin on
- * each side, which covers the straddling buckets (it was a day on each side before, reading the day
- * before today again at every drain).
+ * bucketed from a whole-hour origin (Chicago) or by the time zone (IST, migration 12; see
+ * `hourlyBucketsByZone`). It does not hold for hourly buckets from an hh:30 or hh:45 origin: TimescaleDB
+ * aligns their invalidation threshold and refresh window to whole UTC hours, so the bucket that straddles
+ * the threshold (the last of a closed day) misses the inserts into its second half. Such aggregates (a
+ * zone at hh:45, or at hh:30 with daylight saving) refresh every queued day, open or not, with an hour of
+ * margin on each side, which covers the straddling buckets (it was a day on each side before, reading the
+ * day before today again at every drain).
  */
 export async function refreshQueuedAggregates(
   db: Queryable,
@@ -245,11 +292,15 @@ export async function refreshQueuedAggregates(
     finish: new Date(row.finish).getTime(),
   }));
   const origin = rows[0]?.origin == null ? 0 : new Date(rows[0].origin).getTime();
-  const wholeHours = ((origin % HOUR_MS) + HOUR_MS) % HOUR_MS === 0;
+  // Hourly aggregates refresh whole local days exactly when bucketed from a whole-hour origin or by the
+  // time zone (migration 12), not from an hh:30 or hh:45 origin.
+  const hourlyExact =
+    ((origin % HOUR_MS) + HOUR_MS) % HOUR_MS === 0 ||
+    hourlyBucketsByZone({ timeZone, hourOrigin: new Date(origin).toISOString() });
   const watermarks = await aggregateWatermarks(db);
   const kept = new Set<(typeof days)[number]>();
   for (const { view, width } of CONTINUOUS_AGGREGATES) {
-    const exact = width === 'day' || wholeHours;
+    const exact = width === 'day' || hourlyExact;
     // An aggregate whose watermark cannot be read is refreshed over every queued day.
     const watermark = (exact ? watermarks.get(view) : undefined) ?? Number.POSITIVE_INFINITY;
     const due = days.filter((day) => day.finish <= nowMs || day.start < watermark);

@@ -10,6 +10,7 @@ import { scoreHistory } from './008-score-history.js';
 import { districtHistory } from './009-district-history.js';
 import { historyAnalysisRegistry } from './010-history-analysis-registry.js';
 import { simulationBackfill } from './011-simulation-backfill.js';
+import { hourlyAggregatesByLocalHour } from './012-hourly-aggregates-by-zone.js';
 
 /**
  * Every migration, in the order they run: one file each, named by its version. Versioned, append-only:
@@ -27,4 +28,5 @@ export const MIGRATIONS: readonly Migration[] = [
   districtHistory,
   historyAnalysisRegistry,
   simulationBackfill,
+  hourlyAggregatesByLocalHour,
 ];
