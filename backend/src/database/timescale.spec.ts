@@ -207,7 +207,9 @@ describe('migration 12: hourly aggregates by local hour', () => {
       const shownBefore = (await db.query(SHOWN)).rows;
       expect(shownBefore).toEqual((await db.query(RECOUNTED)).rows);
 
-      expect(await migrate(db, bucketContext(region))).toEqual([12]);
+      expect(await migrate(db, bucketContext(region))).toEqual(
+        MIGRATIONS.filter((migration) => migration.version >= 12).map((migration) => migration.version),
+      );
       const { rows } = await db.query<{ bucket_timezone: string | null }>(
         `SELECT f.bucket_timezone FROM _timescaledb_catalog.continuous_aggs_bucket_function f
            JOIN _timescaledb_catalog.continuous_agg c ON c.mat_hypertable_id = f.mat_hypertable_id
@@ -220,6 +222,26 @@ describe('migration 12: hourly aggregates by local hour', () => {
       const marks = await aggregateWatermarks(db);
       // Materialised up to the end of the last event's local hour (03:03 UTC, in the hour from 02:30).
       expect(marks.get('incidents_hourly')).toBe(Date.parse('2026-12-04T03:30:00Z'));
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('migration 13: no event id index on hypertables', () => {
+  it('leaves the event tables of TimescaleDB with the time and district indexes only', async () => {
+    const db = await PgliteDatabase.open('memory://');
+    try {
+      await migrate(db, bucketContext(regionOf('tamil-nadu.json')));
+      const { rows } = await db.query<{ indexname: string }>(
+        "SELECT indexname FROM pg_indexes WHERE tablename IN ('incidents', 'accidents') ORDER BY 1",
+      );
+      expect(rows.map((row) => row.indexname)).toEqual([
+        'accidents_district_time',
+        'accidents_occurred_at_idx',
+        'incidents_district_time',
+        'incidents_occurred_at_idx',
+      ]);
     } finally {
       await db.close();
     }
