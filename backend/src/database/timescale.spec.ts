@@ -52,12 +52,13 @@ async function checkDay(
   hours: number,
   /** The aggregates that leave an open day to real-time aggregation (the others refresh it at every drain). */
   realTime: readonly string[],
+  migrations = MIGRATIONS,
 ): Promise<void> {
   const region = regionOf(file);
   const db = await PgliteDatabase.open('memory://');
   try {
     expect(db.info.timescaledb).not.toBeNull();
-    await migrate(db, bucketContext(region));
+    await migrate(db, bucketContext(region), migrations);
     const store = new EventStoreRepository(db);
     const dayStart = Date.parse(dayStartIso);
     const dayEnd = dayStart + hours * HOUR_MS;
@@ -161,6 +162,17 @@ describe('refreshQueuedAggregates on PGlite with TimescaleDB', () => {
       'incidents_daily',
       'accidents_daily',
     ]);
+  });
+
+  it('an IST day on hour buckets from the hh:30 origin (before migration 12): the hourly aggregates refresh every queued day, with an hour of margin', async () => {
+    await checkDay(
+      'tamil-nadu.json',
+      'TN-MDU',
+      '2026-12-03T18:30:00Z',
+      24,
+      ['incidents_daily', 'accidents_daily'],
+      MIGRATIONS.filter((migration) => migration.version < 12),
+    );
   });
 
   it("Chicago's 25-hour day (daylight saving ends): the open day stays real-time in all four", async () => {

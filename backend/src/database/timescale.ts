@@ -215,19 +215,37 @@ export async function applyStoragePolicies(
 }
 
 /**
- * Each continuous aggregate's watermark (ms since the epoch): buckets before it are read from the
- * materialisation, buckets from it on are aggregated from the events at every read (real-time
- * aggregation). Before the first refresh it lies far in the past.
+ * Each continuous aggregate's watermark (ms since the epoch), and whether TimescaleDB refreshes a window of
+ * whole local days of it exactly. Buckets before the watermark are read from the materialisation, buckets
+ * from it on are aggregated from the events at every read (real-time aggregation); before the first refresh
+ * it lies far in the past. Whole days refresh exactly when the aggregate is bucketed by time zone or from a
+ * whole-hour origin, not from an hh:30 or hh:45 origin (see `refreshQueuedAggregates`). Reads TimescaleDB's
+ * catalog (2.14 or later).
  */
-export async function aggregateWatermarks(db: Queryable): Promise<Map<string, number>> {
-  const { rows } = await db.query<{ view: string; watermark: number | string }>(
-    `SELECT user_view_name AS view,
+export async function aggregateStates(
+  db: Queryable,
+): Promise<Map<string, { watermark: number; wholeDays: boolean }>> {
+  const { rows } = await db.query<{ view: string; watermark: number | string; whole_days: boolean }>(
+    `SELECT c.user_view_name AS view,
             (extract(epoch FROM _timescaledb_functions.to_timestamp(
-               _timescaledb_functions.cagg_watermark(mat_hypertable_id))) * 1000)::float8 AS watermark
-       FROM _timescaledb_catalog.continuous_agg WHERE user_view_name = ANY($1::text[])`,
+               _timescaledb_functions.cagg_watermark(c.mat_hypertable_id))) * 1000)::float8 AS watermark,
+            (f.bucket_timezone IS NOT NULL
+             OR (coalesce(extract(epoch FROM f.bucket_origin::timestamptz)::bigint % 3600 = 0, true)
+                 AND coalesce(extract(epoch FROM f.bucket_offset::interval)::bigint % 3600 = 0, true))) AS whole_days
+       FROM _timescaledb_catalog.continuous_agg c
+       JOIN _timescaledb_catalog.continuous_aggs_bucket_function f USING (mat_hypertable_id)
+      WHERE c.user_view_name = ANY($1::text[])`,
     [CONTINUOUS_AGGREGATES.map(({ view }) => view)],
   );
-  return new Map(rows.map((row) => [row.view, Number(row.watermark)]));
+  return new Map(
+    rows.map((row) => [row.view, { watermark: Number(row.watermark), wholeDays: row.whole_days }]),
+  );
+}
+
+/** Each continuous aggregate's watermark (see `aggregateStates`). */
+export async function aggregateWatermarks(db: Queryable): Promise<Map<string, number>> {
+  const states = await aggregateStates(db);
+  return new Map([...states].map(([view, state]) => [view, state.watermark]));
 }
 
 /** Consecutive [start, finish) spans joined into one (one refresh call per aggregate and range). */
@@ -273,15 +291,9 @@ export async function refreshQueuedAggregates(
   timeZone: string,
   nowMs: number = Date.now(),
 ): Promise<number> {
-  const { rows } = await db.query<{
-    ids: (string | number)[];
-    start: Date | string;
-    finish: Date | string;
-    origin: Date | string | null;
-  }>(
+  const { rows } = await db.query<{ ids: (string | number)[]; start: Date | string; finish: Date | string }>(
     `SELECT array_agg(id ORDER BY id) AS ids, day AS start,
-            ((day AT TIME ZONE $1) + INTERVAL '1 day') AT TIME ZONE $1 AS finish,
-            (SELECT hour_origin FROM time_buckets) AS origin
+            ((day AT TIME ZONE $1) + INTERVAL '1 day') AT TIME ZONE $1 AS finish
        FROM aggregate_refresh_queue GROUP BY day ORDER BY day`,
     [timeZone],
   );
@@ -291,18 +303,13 @@ export async function refreshQueuedAggregates(
     start: new Date(row.start).getTime(),
     finish: new Date(row.finish).getTime(),
   }));
-  const origin = rows[0]?.origin == null ? 0 : new Date(rows[0].origin).getTime();
-  // Hourly aggregates refresh whole local days exactly when bucketed from a whole-hour origin or by the
-  // time zone (migration 12), not from an hh:30 or hh:45 origin.
-  const hourlyExact =
-    ((origin % HOUR_MS) + HOUR_MS) % HOUR_MS === 0 ||
-    hourlyBucketsByZone({ timeZone, hourOrigin: new Date(origin).toISOString() });
-  const watermarks = await aggregateWatermarks(db);
+  const states = await aggregateStates(db);
   const kept = new Set<(typeof days)[number]>();
-  for (const { view, width } of CONTINUOUS_AGGREGATES) {
-    const exact = width === 'day' || hourlyExact;
-    // An aggregate whose watermark cannot be read is refreshed over every queued day.
-    const watermark = (exact ? watermarks.get(view) : undefined) ?? Number.POSITIVE_INFINITY;
+  for (const { view } of CONTINUOUS_AGGREGATES) {
+    const state = states.get(view);
+    const exact = state?.wholeDays ?? false;
+    // An aggregate that does not refresh whole days exactly (or is missing) is refreshed over every queued day.
+    const watermark = exact && state !== undefined ? state.watermark : Number.POSITIVE_INFINITY;
     const due = days.filter((day) => day.finish <= nowMs || day.start < watermark);
     for (const day of days) if (!due.includes(day)) kept.add(day);
     const margin = exact ? 0 : HOUR_MS;
