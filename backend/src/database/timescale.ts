@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { utcOffsetMs } from '@district-monitor/streams';
 import type { Database, Queryable } from './database.js';
 
 /**
@@ -44,6 +45,67 @@ export const CONTINUOUS_AGGREGATES = [
 ] as const;
 
 const quote = (value: string): string => `'${value.replace(/'/g, "''")}'`;
+
+const HOUR_MS = 3_600_000;
+
+/** One continuous aggregate: counts of the events that count, in buckets of `time_bucket(width, t, how)`. */
+function continuousAggregate(view: string, hypertable: 'incidents' | 'accidents', how: string): string {
+  const width = view.endsWith('_hourly') ? 'hour' : 'day';
+  const casualties =
+    hypertable === 'accidents'
+      ? 'sum(killed)::int AS killed, sum(injured)::int AS injured'
+      : '0 AS killed, 0 AS injured';
+  return `CREATE MATERIALIZED VIEW ${view}
+      WITH (timescaledb.continuous, timescaledb.materialized_only = false) AS
+      SELECT time_bucket(INTERVAL '1 ${width}', occurred_at, ${how}) AS bucket, district, category,
+             count(*)::int AS events, ${casualties}
+        FROM ${hypertable} WHERE superseded_by IS NULL
+       GROUP BY 1, 2, 3 WITH NO DATA`;
+}
+
+/**
+ * Whether the hourly aggregates bucket by the region's time zone (migration 12) rather than by the hour
+ * origin: where the two give the same buckets and TimescaleDB would misalign the origin's. That is a zone
+ * whose hours start at hh:30 UTC (IST) and whose offset does not change (2000-2040, the span `HourClock`
+ * checks): TimescaleDB aligns the refresh window and the invalidation threshold of an aggregate bucketed by
+ * origin to whole UTC hours, which cuts an hh:30 bucket in two, and aligns those of one bucketed by time
+ * zone to its local hours. Whole-hour origins (Chicago) are aligned already, and a zone with daylight
+ * saving would merge its repeated local hour into one bucket, so both keep the origin.
+ */
+export function hourlyBucketsByZone(context: { timeZone: string; hourOrigin: string }): boolean {
+  const shift = ((Date.parse(context.hourOrigin) % HOUR_MS) + HOUR_MS) % HOUR_MS;
+  if (shift !== HOUR_MS / 2) return false;
+  const offset = utcOffsetMs(Date.UTC(2000, 0, 1), context.timeZone);
+  for (let year = 2000; year <= 2040; year++) {
+    for (const month of [0, 6]) {
+      if (utcOffsetMs(Date.UTC(year, month, 1), context.timeZone) !== offset) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Migration 12 (TimescaleDB, where `hourlyBucketsByZone`): the hourly aggregates rebuilt to bucket by
+ * the region's time zone, the same buckets as before, and every stored day queued for the start-up
+ * refresh. The refresh policies are set again at every start (`applyStoragePolicies`).
+ */
+export function hourlyAggregatesByZone(context: { timeZone: string }): string[] {
+  const hourly = CONTINUOUS_AGGREGATES.filter(({ width }) => width === 'hour');
+  return [
+    'DROP VIEW event_counts_hourly',
+    ...hourly.map(({ view }) => `DROP MATERIALIZED VIEW ${view}`),
+    ...hourly.map(({ view, hypertable }) => continuousAggregate(view, hypertable, quote(context.timeZone))),
+    HOURLY_VIEW,
+    queueStoredDays(quote(context.timeZone)),
+  ];
+}
+
+const HOURLY_VIEW = `CREATE VIEW event_counts_hourly AS
+       SELECT * FROM incidents_hourly UNION ALL SELECT * FROM accidents_hourly`;
+
+/** Queues every local day that holds a stored event (aggregates created empty are refreshed at start-up). */
+const queueStoredDays = (zone: string): string => `INSERT INTO aggregate_refresh_queue (day)
+     SELECT DISTINCT time_bucket(INTERVAL '1 day', occurred_at, ${zone}) FROM event_ids`;
 
 /**
  * Hourly and daily counts per district × category of the events that count (not superseded by an
@@ -94,32 +156,18 @@ export function countAggregates(context: {
          FROM event_counts_hourly GROUP BY 1, 2, 3`,
     ];
   }
-  const bucket = {
-    hour: `time_bucket(INTERVAL '1 hour', occurred_at, origin => ${origin})`,
-    day: `time_bucket(INTERVAL '1 day', occurred_at, ${zone})`,
-  };
-  const aggregates = CONTINUOUS_AGGREGATES.map(({ view, hypertable, width }) => {
-    const casualties =
-      hypertable === 'accidents'
-        ? 'sum(killed)::int AS killed, sum(injured)::int AS injured'
-        : '0 AS killed, 0 AS injured';
-    return `CREATE MATERIALIZED VIEW ${view}
-      WITH (timescaledb.continuous, timescaledb.materialized_only = false) AS
-      SELECT ${bucket[width]} AS bucket, district, category, count(*)::int AS events, ${casualties}
-        FROM ${hypertable} WHERE superseded_by IS NULL
-       GROUP BY 1, 2, 3 WITH NO DATA`;
-  });
+  const aggregates = CONTINUOUS_AGGREGATES.map(({ view, hypertable, width }) =>
+    continuousAggregate(view, hypertable, width === 'hour' ? `origin => ${origin}` : zone),
+  );
   return [
     ...aggregates,
-    `CREATE VIEW event_counts_hourly AS
-       SELECT * FROM incidents_hourly UNION ALL SELECT * FROM accidents_hourly`,
+    HOURLY_VIEW,
     `CREATE VIEW event_counts_daily AS
        SELECT bucket AS day, district, category, events, killed, injured FROM incidents_daily
        UNION ALL
        SELECT bucket, district, category, events, killed, injured FROM accidents_daily`,
     // Created empty: the days already stored are queued, and refreshed at the next start-up.
-    `INSERT INTO aggregate_refresh_queue (day)
-     SELECT DISTINCT time_bucket(INTERVAL '1 day', occurred_at, ${zone}) FROM event_ids`,
+    queueStoredDays(zone),
   ];
 }
 
@@ -167,45 +215,118 @@ export async function applyStoragePolicies(
 }
 
 /**
- * Refreshes the continuous aggregates over every queued local day and removes those queue entries;
- * returns the number of days refreshed. `refresh_continuous_aggregate` cannot run inside a transaction,
- * so this runs after the batches that queued the days have committed. Concurrent callers may refresh a
- * day twice, which is harmless.
+ * Each continuous aggregate's watermark (ms since the epoch), and whether TimescaleDB refreshes a window of
+ * whole local days of it exactly. Buckets before the watermark are read from the materialisation, buckets
+ * from it on are aggregated from the events at every read (real-time aggregation); before the first refresh
+ * it lies far in the past. Whole days refresh exactly when the aggregate is bucketed by time zone or from a
+ * whole-hour origin, not from an hh:30 or hh:45 origin (see `refreshQueuedAggregates`). Reads TimescaleDB's
+ * catalog (2.14 or later).
  */
-/** The widest bucket of the continuous aggregates (a day; see `refreshQueuedAggregates`). */
-const REFRESH_MARGIN_MS = 86_400_000;
+export async function aggregateStates(
+  db: Queryable,
+): Promise<Map<string, { watermark: number; wholeDays: boolean }>> {
+  const { rows } = await db.query<{ view: string; watermark: number | string; whole_days: boolean }>(
+    `SELECT c.user_view_name AS view,
+            (extract(epoch FROM _timescaledb_functions.to_timestamp(
+               _timescaledb_functions.cagg_watermark(c.mat_hypertable_id))) * 1000)::float8 AS watermark,
+            (f.bucket_timezone IS NOT NULL
+             OR (coalesce(extract(epoch FROM f.bucket_origin::timestamptz)::bigint % 3600 = 0, true)
+                 AND coalesce(extract(epoch FROM f.bucket_offset::interval)::bigint % 3600 = 0, true))) AS whole_days
+       FROM _timescaledb_catalog.continuous_agg c
+       JOIN _timescaledb_catalog.continuous_aggs_bucket_function f USING (mat_hypertable_id)
+      WHERE c.user_view_name = ANY($1::text[])`,
+    [CONTINUOUS_AGGREGATES.map(({ view }) => view)],
+  );
+  return new Map(
+    rows.map((row) => [row.view, { watermark: Number(row.watermark), wholeDays: row.whole_days }]),
+  );
+}
 
-export async function refreshQueuedAggregates(db: Queryable, timeZone: string): Promise<number> {
+/** Each continuous aggregate's watermark (see `aggregateStates`). */
+export async function aggregateWatermarks(db: Queryable): Promise<Map<string, number>> {
+  const states = await aggregateStates(db);
+  return new Map([...states].map(([view, state]) => [view, state.watermark]));
+}
+
+/** Consecutive [start, finish) spans joined into one (one refresh call per aggregate and range). */
+function joinRanges(days: readonly { start: number; finish: number }[]): { start: number; finish: number }[] {
+  const ranges: { start: number; finish: number }[] = [];
+  for (const day of days) {
+    const last = ranges.at(-1);
+    if (last !== undefined && last.finish === day.start) last.finish = day.finish;
+    else ranges.push({ ...day });
+  }
+  return ranges;
+}
+
+/**
+ * Refreshes the continuous aggregates over the queued local days that need it, and removes those queue
+ * entries; returns the number of days refreshed. `refresh_continuous_aggregate` cannot run inside a
+ * transaction, so this runs after the batches that queued the days have committed. Concurrent callers may
+ * refresh a day twice, which is harmless.
+ *
+ * Which days need it, per aggregate (real-time aggregation is on), where TimescaleDB refreshes a window
+ * of whole local days exactly:
+ * - a day that starts before the aggregate's watermark: part of it is materialised, and a change there
+ *   stays invisible until it is refreshed;
+ * - a day that has ended (`finish <= now`): refreshed once it is whole, which moves the watermark to its
+ *   end, so the events the views aggregate at every read stay those of the open day.
+ * A day still open and wholly after the watermark is exact without a refresh (the views aggregate it from
+ * the events); one entry of it stays queued, and the first drain after the day ends refreshes it. So while
+ * events stream into the open day, a drain reads only the closed days that late events or amendments
+ * touched, not the open day again and again. The window is then the days themselves.
+ *
+ * Where that holds (`timescale.spec.ts`, TimescaleDB 2.23): the daily aggregates (`time_bucket` in the
+ * region's time zone, checked on an IST day and Chicago's daylight-saving days), and the hourly ones when
+ * bucketed from a whole-hour origin (Chicago) or by the time zone (IST, migration 12; see
+ * `hourlyBucketsByZone`). It does not hold for hourly buckets from an hh:30 or hh:45 origin: TimescaleDB
+ * aligns their invalidation threshold and refresh window to whole UTC hours, so the bucket that straddles
+ * the threshold (the last of a closed day) misses the inserts into its second half. Such aggregates (a
+ * zone at hh:45, or at hh:30 with daylight saving) refresh every queued day, open or not, with an hour of
+ * margin on each side, which covers the straddling buckets (it was a day on each side before, reading the
+ * day before today again at every drain).
+ */
+export async function refreshQueuedAggregates(
+  db: Queryable,
+  timeZone: string,
+  nowMs: number = Date.now(),
+): Promise<number> {
   const { rows } = await db.query<{ ids: (string | number)[]; start: Date | string; finish: Date | string }>(
-    `SELECT array_agg(id) AS ids, day AS start,
+    `SELECT array_agg(id ORDER BY id) AS ids, day AS start,
             ((day AT TIME ZONE $1) + INTERVAL '1 day') AT TIME ZONE $1 AS finish
        FROM aggregate_refresh_queue GROUP BY day ORDER BY day`,
     [timeZone],
   );
   if (rows.length === 0) return 0;
-  // Consecutive days become one range: one refresh call per aggregate and range.
-  const ranges: { start: number; finish: number }[] = [];
-  for (const row of rows) {
-    const start = new Date(row.start).getTime();
-    const finish = new Date(row.finish).getTime();
-    const last = ranges.at(-1);
-    if (last !== undefined && last.finish === start) last.finish = finish;
-    else ranges.push({ start, finish });
-  }
-  for (const range of ranges) {
-    for (const { view } of CONTINUOUS_AGGREGATES) {
-      // TimescaleDB refreshes only the whole buckets inside the window, as it aligns them: an IST day's
-      // first hour (buckets at hh:30 UTC) was left out. A day of margin on each side keeps every bucket of
-      // the day inside; refreshing a neighbour again is harmless.
+  const days = rows.map((row) => ({
+    ids: row.ids.map(String),
+    start: new Date(row.start).getTime(),
+    finish: new Date(row.finish).getTime(),
+  }));
+  const states = await aggregateStates(db);
+  const kept = new Set<(typeof days)[number]>();
+  for (const { view } of CONTINUOUS_AGGREGATES) {
+    const state = states.get(view);
+    const exact = state?.wholeDays ?? false;
+    // An aggregate that does not refresh whole days exactly (or is missing) is refreshed over every queued day.
+    const watermark = exact && state !== undefined ? state.watermark : Number.POSITIVE_INFINITY;
+    const due = days.filter((day) => day.finish <= nowMs || day.start < watermark);
+    for (const day of days) if (!due.includes(day)) kept.add(day);
+    const margin = exact ? 0 : HOUR_MS;
+    for (const range of joinRanges(due)) {
+      const start = range.start - margin;
+      const finish = range.finish + margin;
       await db.query('CALL refresh_continuous_aggregate($1, $2::timestamptz, $3::timestamptz)', [
         view,
-        new Date(range.start - REFRESH_MARGIN_MS).toISOString(),
-        new Date(range.finish + REFRESH_MARGIN_MS).toISOString(),
+        new Date(start).toISOString(),
+        new Date(finish).toISOString(),
       ]);
     }
   }
-  // Exactly the entries read: one queued meanwhile (even with a smaller id, by a slower transaction) stays.
-  const ids = rows.flatMap((row) => row.ids.map(String));
-  await db.query('DELETE FROM aggregate_refresh_queue WHERE id = ANY($1::bigint[])', [ids]);
-  return rows.length;
+  // Exactly the entries read (one queued meanwhile, even with a smaller id, stays), but the first of a
+  // day still open, which the first drain after its end refreshes.
+  const ids = days.flatMap((day) => (kept.has(day) ? day.ids.slice(1) : day.ids));
+  if (ids.length > 0)
+    await db.query('DELETE FROM aggregate_refresh_queue WHERE id = ANY($1::bigint[])', [ids]);
+  return days.length - kept.size;
 }

@@ -75,7 +75,10 @@ export class AggregateRefresher implements OnModuleDestroy {
     this.schedule();
   }
 
-  /** Refreshes everything queued so far (start-up, tests, shutdown); throws if a refresh fails. */
+  /**
+   * Refreshes everything queued so far that needs it (start-up, tests, shutdown): the open local day stays
+   * queued and real-time (`refreshQueuedAggregates`), exact all the same. Throws if a refresh fails.
+   */
   async drain(): Promise<void> {
     if (!this.enabled) return;
     // Whatever a spaced drain would have refreshed, this one does now.

@@ -10,6 +10,8 @@ import { scoreHistory } from './008-score-history.js';
 import { districtHistory } from './009-district-history.js';
 import { historyAnalysisRegistry } from './010-history-analysis-registry.js';
 import { simulationBackfill } from './011-simulation-backfill.js';
+import { hourlyAggregatesByLocalHour } from './012-hourly-aggregates-by-zone.js';
+import { eventIdIndexTimescale } from './013-event-id-index-timescale.js';
 
 /**
  * Every migration, in the order they run: one file each, named by its version. Versioned, append-only:
@@ -27,4 +29,6 @@ export const MIGRATIONS: readonly Migration[] = [
   districtHistory,
   historyAnalysisRegistry,
   simulationBackfill,
+  hourlyAggregatesByLocalHour,
+  eventIdIndexTimescale,
 ];
