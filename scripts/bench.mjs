@@ -25,7 +25,7 @@ const env = {
   ...service('kafka.sh', ['start']),
   KAFKA_TOPIC_PREFIX: prefix,
 };
-// The ingest section uses `prefix`; the replay section its baseline, replay and end-to-end prefixes;
+// The ingest section uses `prefix`; the replay section its baseline, replay, end-to-end and floor prefixes;
 // the alerts section its own.
 for (const topicPrefix of [
   prefix,
@@ -33,6 +33,7 @@ for (const topicPrefix of [
   `${prefix}replay-`,
   `${prefix}e2e-`,
   `${prefix}alerts-`,
+  `${prefix}floor-`,
 ]) {
   service('kafka.sh', ['topics'], { KAFKA_TOPIC_PREFIX: topicPrefix });
 }

@@ -9,7 +9,7 @@ import {
 } from '@district-monitor/streams';
 import { createSimulator } from '@district-monitor/streams/simulator';
 import type { AppConfig } from '../config/app-config.js';
-import { copyText, type Database } from '../database/database.js';
+import type { Database } from '../database/database.js';
 import { bucketContext, migrate } from '../database/migrate.js';
 import { AggregateRefresher } from '../features/aggregate-refresher.js';
 import { FeatureRepository } from '../features/feature.repository.js';
@@ -29,6 +29,7 @@ import { KafkaEventSource } from '../transport/kafka.consumer.js';
 import { KafkaProducerRepository } from '../transport/kafka-producer.repository.js';
 import { metrics } from '../metrics/metrics.js';
 import { bareConsumeLoop } from './bare-loop.consumer.js';
+import { rawCopy } from './raw-copy.js';
 import { EventBus, subscribeAll } from '../events/event-bus.js';
 import {
   configFor,
@@ -45,73 +46,6 @@ import {
  * offset commit) beside a bare kafkajs loop over the same messages and beside the database's own limit,
  * a raw COPY of the same rows into the same tables, plus each stage and each write method alone.
  */
-
-const EVENT_COLUMNS = [
-  'event_id',
-  'occurred_at',
-  'occurred_from',
-  'occurred_to',
-  'reported_at',
-  'district',
-  'unit',
-  'category',
-  'severity',
-  'lat',
-  'lon',
-  'amends',
-  'source',
-];
-
-/** Where an event is placed: its time, or its window's midpoint. */
-function occurredAt(event: MonitorEvent): string {
-  if (event.occurredAt !== undefined) return event.occurredAt;
-  const window = event.occurredWindow;
-  if (window === undefined) throw new Error(`event ${event.eventId} has neither time nor window`);
-  return new Date((Date.parse(window.start) + Date.parse(window.end)) / 2).toISOString();
-}
-
-/**
- * The database's own limit: the same rows COPY'd straight into the ledger and the event tables, one
- * transaction, one COPY per table, no idempotency, no amendments, no counts. Returns seconds, text
- * encoding included.
- */
-async function rawCopy(db: Database, events: readonly MonitorEvent[]): Promise<number> {
-  const started = performance.now();
-  await db.transaction(async (tx) => {
-    await tx.copyFrom(
-      { table: 'event_ids', columns: ['event_id', 'kind', 'occurred_at', 'amends'] },
-      copyText(events.map((e) => [e.eventId, e.kind, occurredAt(e), e.amends])),
-    );
-    const common = (e: MonitorEvent) => [
-      e.eventId,
-      occurredAt(e),
-      e.occurredWindow?.start,
-      e.occurredWindow?.end,
-      e.reportedAt,
-      e.district,
-      e.unit,
-      e.category,
-      e.severity,
-      e.location?.lat,
-      e.location?.lon,
-      e.amends,
-      e.source,
-    ];
-    await tx.copyFrom(
-      { table: 'incidents', columns: EVENT_COLUMNS },
-      copyText(events.flatMap((e) => (e.kind === 'incident' ? [common(e)] : []))),
-    );
-    await tx.copyFrom(
-      { table: 'accidents', columns: [...EVENT_COLUMNS, 'killed', 'injured', 'vehicles'] },
-      copyText(
-        events.flatMap((e) =>
-          e.kind === 'accident' ? [[...common(e), e.killed, e.injured, e.vehicles]] : [],
-        ),
-      ),
-    );
-  });
-  return (performance.now() - started) / 1000;
-}
 
 const STAGES = ['validate', 'store', 'write', 'apply', 'dead_letter', 'refresh'] as const;
 type Stage = (typeof STAGES)[number];

@@ -7,6 +7,8 @@ import { KafkaSink, loadCsvStream, replay, toKafkaMessages } from '@district-mon
 import { chicagoRowMapper } from '@district-monitor/data/chicago-format';
 import pg from 'pg';
 import { REPO_ROOT } from '../config/app-config.js';
+import { bucketContext, migrate } from '../database/migrate.js';
+import { PostgresDatabase } from '../database/postgres.repository.js';
 import { bareProduceLoop } from './bare-producer.repository.js';
 import {
   consumerSettings,
@@ -20,9 +22,15 @@ const FILE = resolve(REPO_ROOT, '../shared/data/incidents/chicago_crimes_2017.cs
 const REGION_FILE = `${REPO_ROOT}data/regions/chicago.json`;
 const BATCH = 2_000;
 
-/** Starts the built backend as its own process and waits until it is healthy; resolves its pid and a stop. */
-async function startBackend(env: Record<string, string>): Promise<{ pid: number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [`${REPO_ROOT}backend/dist/main.js`], {
+/** A built script of this repository run as its own process, once its output has matched `ready`. */
+interface Started {
+  pid: number;
+  match: RegExpExecArray;
+  stop(): Promise<void>;
+}
+
+async function startProcess(script: string, env: Record<string, string>, ready: RegExp): Promise<Started> {
+  const child = spawn(process.execPath, [`${REPO_ROOT}${script}`], {
     env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'log', ...consumerSettings(), ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -31,17 +39,32 @@ async function startBackend(env: Record<string, string>): Promise<{ pid: number;
       resolve();
     }),
   );
-  const url = await new Promise<string>((resolve, reject) => {
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
     let log = '';
     child.stdout.on('data', (chunk: Buffer) => {
       log += chunk.toString();
-      const match = /board at (http:\/\/[\d.:a-z]+)\//.exec(log);
-      if (match?.[1] !== undefined) resolve(match[1]);
+      const found = ready.exec(log);
+      if (found !== null) resolve(found);
     });
     child.once('exit', (code) => {
-      reject(new Error(`backend exited with ${code}: ${log}`));
+      reject(new Error(`${script} exited with ${code}: ${log}`));
     });
   });
+  if (child.pid === undefined) throw new Error(`${script} has no pid`);
+  return {
+    pid: child.pid,
+    match,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Starts the built backend as its own process and waits until it is healthy. */
+async function startBackend(env: Record<string, string>): Promise<Started> {
+  const backend = await startProcess('backend/dist/main.js', env, /board at (http:\/\/[\d.:a-z]+)\//);
+  const url = backend.match[1];
   for (;;) {
     const health = await fetch(`${url}/api/health`)
       .then((r) => r.json() as Promise<{ status: string }>)
@@ -49,14 +72,37 @@ async function startBackend(env: Record<string, string>): Promise<{ pid: number;
     if (health?.status === 'ok') break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  if (child.pid === undefined) throw new Error('backend has no pid');
-  return {
-    pid: child.pid,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return backend;
+}
+
+/**
+ * Replays the file into Kafka under `prefix` at full speed and waits until `url`'s incidents table holds
+ * every event; returns the seconds from the first event sent.
+ */
+async function replayUntilStored(
+  brokers: string[],
+  prefix: string,
+  url: string,
+  events: Parameters<typeof replay>[0]['events'],
+): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const started = performance.now();
+    const sink = new KafkaSink(brokers, prefix, { clientId: 'bench-e2e' });
+    await replay({ source: FILE, events, sink, speed: { kind: 'max' }, batchSize: BATCH });
+    await sink.close();
+    for (;;) {
+      const stored = Number(
+        (await client.query<{ n: string }>('SELECT count(*) AS n FROM incidents')).rows[0]?.n,
+      );
+      if (stored >= events.length) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return (performance.now() - started) / 1000;
+  } finally {
+    await client.end();
+  }
 }
 
 /** Peak resident memory of a live process (Linux: VmHWM), in MiB. */
@@ -117,25 +163,11 @@ export async function replaySection(env: BenchEnv): Promise<BenchRow[]> {
       REGION_FILE,
       SIMULATOR: 'off',
     });
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
     try {
-      const started = performance.now();
-      const e2eSink = new KafkaSink(brokers, prefix, { clientId: 'bench-e2e' });
-      await replay({ source: FILE, events, sink: e2eSink, speed: { kind: 'max' }, batchSize: BATCH });
-      await e2eSink.close();
-      for (;;) {
-        const stored = Number(
-          (await client.query<{ n: string }>('SELECT count(*) AS n FROM incidents')).rows[0]?.n,
-        );
-        if (stored >= events.length) break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      const seconds = (performance.now() - started) / 1000;
       rows.push({
         section: 'replay',
         path: `chicago_crimes_2017.csv (${events.length} events) end to end into PostgreSQL`,
-        value: seconds,
+        value: await replayUntilStored(brokers, prefix, url, events),
         unit: 's',
         vsBaseline: null,
         goal: '<= 6 s',
@@ -149,8 +181,39 @@ export async function replaySection(env: BenchEnv): Promise<BenchRow[]> {
         goal: '< 1024 MiB',
       });
     } finally {
-      await client.end();
       await backend.stop();
+    }
+  });
+
+  // The machine's floor for the same trip: the same replay, and in the backend's place a process that only
+  // parses and COPYs each batch raw (bench/copy-consumer.ts). What the backend adds is the difference.
+  progress('floor: replay -> Kafka -> raw COPY consumer -> PostgreSQL');
+  await withPostgresDatabase(env.adminUrl, async (url) => {
+    const db = await PostgresDatabase.open(url);
+    await migrate(db, bucketContext(region));
+    await db.close();
+    const prefix = `${env.prefix}floor-`;
+    const consumer = await startProcess(
+      'backend/dist/bench/copy-consumer.js',
+      {
+        DATABASE_URL: url,
+        KAFKA_BROKERS: env.brokers,
+        KAFKA_TOPIC_PREFIX: prefix,
+        KAFKA_GROUP_ID: `${prefix}copy`,
+      },
+      /^ready$/m,
+    );
+    try {
+      rows.push({
+        section: 'replay',
+        path: 'floor: the same replay into a consumer that only COPYs each batch raw (no validation, idempotency or counts)',
+        value: await replayUntilStored(brokers, prefix, url, events),
+        unit: 's',
+        vsBaseline: null,
+        goal: null,
+      });
+    } finally {
+      await consumer.stop();
     }
   });
   return rows;
