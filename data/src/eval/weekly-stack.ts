@@ -425,28 +425,7 @@ function rollingDispersion(
   row: RowOf,
   baseline: BaselineOf,
 ): RollingDispersion {
-  const first = Math.min(...samples.map((s) => s.week));
-  const last = Math.max(...samples.map((s) => s.week));
-  const predicted = new Map(samples.map((s, i) => [`${s.series}@${s.week}`, counts[i] ?? NaN]));
-  const history = outOfSampleWeeks(task, fitted, first - rule.window, last).filter(
-    (s) => !predicted.has(`${s.series}@${s.week}`),
-  );
-  const means = fitted
-    .predict(
-      history.map((s) => row(task, s)),
-      history.map((s) => baseline(task, s)),
-    )
-    .map((p) => p.expectedCount);
-  history.forEach((s, i) => predicted.set(`${s.series}@${s.week}`, means[i] ?? NaN));
-  const records = [...history, ...samples]
-    .filter((s, i, all) => all.findIndex((t) => t.series === s.series && t.week === s.week) === i)
-    .map((s) => ({
-      time: s.week,
-      // The outcome read from the task's weekly counts (what the data say), not from the sample.
-      count: task.series[s.series]?.weekly[s.week] ?? NaN,
-      mean: predicted.get(`${s.series}@${s.week}`) ?? NaN,
-    }))
-    .filter((r) => Number.isFinite(r.count) && Number.isFinite(r.mean));
+  const records = outOfSampleRecords(task, fitted, samples, counts, rule.window, row, baseline);
   return new RollingDispersion(records, {
     window: rule.window,
     rule: rule.rule,

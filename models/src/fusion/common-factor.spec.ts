@@ -8,43 +8,17 @@ import {
 } from './common-factor.js';
 import { countQuantiles } from './count-distribution.js';
 import { createRng } from './rng.js';
-
-function normal(random: () => number): number {
-  const u = Math.max(random(), 1e-12);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
-}
-
-/** A NB(mean, size) draw: a Poisson of a gamma(size, mean / size) rate (Marsaglia-Tsang, then Knuth by gaps). */
-function negativeBinomial(random: () => number, mean: number, size: number): number {
-  const d = size - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  const gamma = (): number => {
-    for (;;) {
-      const x = normal(random);
-      const v = (1 + c * x) ** 3;
-      if (v > 0 && Math.log(Math.max(random(), 1e-12)) < 0.5 * x * x + d - d * v + d * Math.log(v))
-        return d * v;
-    }
-  };
-  const rate = (gamma() * mean) / size;
-  let k = 0;
-  let t = -Math.log(Math.max(random(), 1e-12));
-  while (t < rate) {
-    k += 1;
-    t -= Math.log(Math.max(random(), 1e-12));
-  }
-  return k;
-}
+import { negativeBinomialDraw, normalDraw } from './synthetic.js';
 
 /** 22 districts a week; every week's counts share one log-normal factor of sd `shock` (0: none). */
 function city(weeks: number, shock: number, seed: number): GroupedOutOfSampleCount[] {
   const random = createRng(seed);
   const records: GroupedOutOfSampleCount[] = [];
   for (let time = 0; time < weeks; time++) {
-    const factor = Math.exp(shock * normal(random));
+    const factor = Math.exp(shock * normalDraw(random));
     for (let group = 0; group < 22; group++) {
       const mean = 40 + 5 * group;
-      records.push({ time, group, mean, count: negativeBinomial(random, mean * factor, 60) });
+      records.push({ time, group, mean, count: negativeBinomialDraw(random, mean * factor, 60) });
     }
   }
   return records;
@@ -70,7 +44,7 @@ describe('mixtureQuantiles', () => {
     ] as const) {
       const draws: number[] = [];
       for (let i = 0; i < 40_000; i++)
-        draws.push(negativeBinomial(random, mean * Math.exp(m + s * normal(random)), size));
+        draws.push(negativeBinomialDraw(random, mean * Math.exp(m + s * normalDraw(random)), size));
       draws.sort((a, b) => a - b);
       const [lo = 0, hi = 0] = mixtureQuantiles(mean, size, m, s, [0.1, 0.9]);
       const below = (y: number) => draws.filter((d) => d <= y).length / draws.length;

@@ -2,34 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ModelInputError } from '../errors.js';
 import { coverage80, coverageNegativeBinomialSize, countQuantiles } from './count-distribution.js';
 import { createRng } from './rng.js';
+import { negativeBinomialDraw } from './synthetic.js';
 import { RollingDispersion, type OutOfSampleCount } from './rolling-dispersion.js';
-
-/** A NB(mean, size) draw: a Poisson of a gamma(size, mean / size) rate (Marsaglia-Tsang, then Knuth). */
-function negativeBinomial(random: () => number, mean: number, size: number): number {
-  const normal = () => {
-    const u = Math.max(random(), 1e-12);
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
-  };
-  const d = size - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  const gamma = (): number => {
-    for (;;) {
-      const x = normal();
-      const v = (1 + c * x) ** 3;
-      if (v > 0 && Math.log(Math.max(random(), 1e-12)) < 0.5 * x * x + d - d * v + d * Math.log(v))
-        return d * v;
-    }
-  };
-  const rate = (gamma() * mean) / size;
-  // Poisson by counting exponential gaps (rate ≤ a few hundred here).
-  let k = 0;
-  let t = -Math.log(Math.max(random(), 1e-12));
-  while (t < rate) {
-    k += 1;
-    t -= Math.log(Math.max(random(), 1e-12));
-  }
-  return k;
-}
 
 /** 40 series a period; size 50 (little extra dispersion) up to period 20, size 4 after it. */
 function regimeChange(): OutOfSampleCount[] {
@@ -38,7 +12,7 @@ function regimeChange(): OutOfSampleCount[] {
   for (let time = 0; time < 40; time++)
     for (let s = 0; s < 40; s++) {
       const mean = 20 + s;
-      records.push({ time, mean, count: negativeBinomial(random, mean, time < 20 ? 50 : 4) });
+      records.push({ time, mean, count: negativeBinomialDraw(random, mean, time < 20 ? 50 : 4) });
     }
   return records;
 }

@@ -32,7 +32,8 @@ export interface SyntheticFusionData extends FusionTrainingSet {
 /** The N(0, 1) tercile cut points. */
 export const TERCILE_CUT = 0.4307;
 
-function normal(random: () => number): number {
+/** A N(0, 1) draw from `random` (Box-Muller). */
+export function normalDraw(random: () => number): number {
   // Box-Muller; 1 - u keeps the logarithm finite.
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 }
@@ -43,7 +44,7 @@ function gamma(shape: number, random: () => number): number {
   const d = shape - 1 / 3;
   const c = 1 / Math.sqrt(9 * d);
   for (;;) {
-    const x = normal(random);
+    const x = normalDraw(random);
     const v = (1 + c * x) ** 3;
     if (v <= 0) continue;
     const u = random();
@@ -53,7 +54,7 @@ function gamma(shape: number, random: () => number): number {
 
 function poisson(mean: number, random: () => number): number {
   // Inversion by the pmf recurrence from 0; a normal approximation where exp(-mean) would underflow.
-  if (mean > 500) return Math.max(0, Math.round(mean + Math.sqrt(mean) * normal(random)));
+  if (mean > 500) return Math.max(0, Math.round(mean + Math.sqrt(mean) * normalDraw(random)));
   const u = random();
   let k = 0;
   let p = Math.exp(-mean);
@@ -64,6 +65,11 @@ function poisson(mean: number, random: () => number): number {
     cdf += p;
   }
   return k;
+}
+
+/** A negative binomial draw of `mean` and `size`: a Poisson of a gamma(size, mean / size) rate. */
+export function negativeBinomialDraw(random: () => number, mean: number, size: number): number {
+  return poisson((gamma(size, random) * mean) / size, random);
 }
 
 /** Builds the set; the same options give the same rows. */
@@ -78,7 +84,7 @@ export function syntheticFusionSet(options: SyntheticFusionOptions): SyntheticFu
   for (let t = 0; t < options.periods; t++) {
     for (let d = 0; d < options.districts; d++) {
       const row = new Float32Array(options.width);
-      for (let j = 0; j < options.width; j++) row[j] = normal(random);
+      for (let j = 0; j < options.width; j++) row[j] = normalDraw(random);
       const x0 = row[0] ?? 0;
       const baseline = options.baselines ? 5 + 45 * random() : 1;
       const mean = baseline * options.rate * Math.exp(options.rateSlope * (row[1] ?? 0));
