@@ -12,6 +12,14 @@ export interface Health {
 
 /** Health with its details: read with the admin's session (anonymous callers get the status alone). */
 export const health = async (backend: RunningBackend): Promise<{ code: number; body: Health }> => {
+  const { exitCode, signalCode } = backend.child;
+  if (exitCode !== null || signalCode !== null) {
+    // Nothing will answer again: say why at once instead of timing out on refused connections.
+    const tail = backend.output().split('\n').slice(-80).join('\n');
+    throw new Error(
+      `the backend exited (code ${exitCode ?? 'none'}, signal ${signalCode ?? 'none'}); its last lines:\n${tail}`,
+    );
+  }
   const response = await backend.fetch('/api/health');
   return { code: response.status, body: (await response.json()) as Health };
 };

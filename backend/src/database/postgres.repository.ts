@@ -32,6 +32,16 @@ export class PostgresDatabase implements Database {
     pool.on('error', (error) => {
       PostgresDatabase.logger.error(`idle client error: ${error.message}`);
     });
+    // pg-pool takes its idle listener off a client as it hands the client out, and `await pool.connect()`
+    // resumes only after the read that completed the connection. When that read also holds the server's
+    // FATAL (a restart while the process is slow to read), the 'error' event would find no listener and
+    // end the process. So every client keeps one listener for its whole life; the query or transaction
+    // that uses the client still fails on its own, and the pool drops the client when it is released.
+    pool.on('connect', (client) => {
+      client.on('error', (error) => {
+        PostgresDatabase.logger.debug(`connection error: ${error.message}`);
+      });
+    });
     try {
       const version = await enableTimescale(pool);
       return new PostgresDatabase(pool, { kind: 'postgres', timescaledb: version });
