@@ -121,6 +121,20 @@ describe('parseRuleInput', () => {
     );
   });
 
+  it("takes a no-data improbability between 0 and 1, for a district's silence only", () => {
+    const condition = { kind: 'no_data', scope: 'district', minutes: 60, improbability: 0.0001 };
+    expect(parseRuleInput({ ...BASE, condition }).ok).toBe(true);
+    expect(refused({ ...BASE, condition: { ...condition, improbability: 1 } })).toMatch(
+      /^condition\.improbability: /,
+    );
+    expect(refused({ ...BASE, condition: { ...condition, improbability: 0 } })).toMatch(
+      /^condition\.improbability: /,
+    );
+    expect(refused({ ...BASE, condition: { ...condition, scope: 'producer' } })).toBe(
+      'condition.improbability: improbability needs a usual rate, which only a district has: use it with scope district',
+    );
+  });
+
   it('RULE_ID takes lower-case slugs of up to 63 characters', () => {
     expect(RULE_ID.safeParse('surge-28d').success).toBe(true);
     expect(RULE_ID.safeParse('a'.repeat(63)).success).toBe(true);

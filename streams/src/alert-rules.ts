@@ -67,6 +67,7 @@ const condition = z.discriminatedUnion('kind', [
         .int()
         .min(1)
         .max(7 * 1440),
+      improbability: z.number().gt(0).lt(1).optional(),
     })
     .strict(),
 ]);
@@ -107,6 +108,13 @@ export const ruleInputSchema = z
         code: 'custom',
         path: ['condition'],
         message: 'the clear threshold must not be above the firing threshold',
+      });
+    }
+    if (c.kind === 'no_data' && c.scope === 'producer' && c.improbability !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['condition', 'improbability'],
+        message: 'improbability needs a usual rate, which only a district has: use it with scope district',
       });
     }
     if (c.kind === 'black_spot' && rule.category !== null && rule.category !== 'road_accident') {

@@ -96,8 +96,17 @@ export type RuleCondition =
       readonly threshold: number;
       readonly clear: number;
     }
-  /** No event from the district (`scope: district`) or from a producer (`scope: producer`) for `minutes`. */
-  | { readonly kind: 'no_data'; readonly scope: 'district' | 'producer'; readonly minutes: number };
+  /**
+   * No event from the district (`scope: district`) or from a producer (`scope: producer`) for `minutes`.
+   * With `improbability` (district scope only), also a silence that the district's usual rate makes at
+   * most that likely (see `silenceProbability`): a quiet district is not a silent one.
+   */
+  | {
+      readonly kind: 'no_data';
+      readonly scope: 'district' | 'producer';
+      readonly minutes: number;
+      readonly improbability?: number;
+    };
 
 /** One escalation level: who is told, and after how long without an acknowledgement since firing. */
 export interface EscalationLevel {

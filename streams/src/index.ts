@@ -15,6 +15,7 @@ export * from './alerts.js';
 export * from './board.js';
 export * from './simulation.js';
 export * from './alert-rules.js';
+export * from './silence.js';
 export * from './time-zone.js';
 export * from './history-analysis.js';
 export * from './history.js';

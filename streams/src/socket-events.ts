@@ -55,6 +55,11 @@ export interface BoardSnapshot {
    * The board derives feed lag and the districts with no data from it, then from batch summaries.
    */
   readonly lastReportedAt: Readonly<Record<string, string>>;
+  /**
+   * Events each district usually sends an hour (`usualHourlyRate` of its features); a district whose
+   * features are not kept yet is absent. With it the board tells a quiet district from a silent one.
+   */
+  readonly usualHourlyRate: Readonly<Record<string, number>>;
   /** Whether the live feed is simulated, and the backfill of simulated history's progress. */
   readonly simulation: SimulationStatus;
 }

@@ -174,6 +174,11 @@ export class FeatureService implements OnModuleDestroy {
     return features;
   }
 
+  /** The kept features of a district, or undefined before they are loaded. */
+  find(code: string): DistrictFeatures | undefined {
+    return this.kept.get(code);
+  }
+
   /** The kept features of a district (recomputed at its last change, and every minute). */
   current(code: string): DistrictFeatures {
     const features = this.kept.get(code);

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { districtsOf, type BoardSnapshot, type Region } from '@district-monitor/streams';
+import { districtsOf, usualHourlyRate, type BoardSnapshot, type Region } from '@district-monitor/streams';
 import { REGION } from '../config/tokens.js';
 import { EventStoreRepository } from '../database/event-store.repository.js';
+import { FeatureService } from '../features/feature.service.js';
 import { SimulationStatusStore } from './simulation-status.js';
 
 const WINDOW_HOURS = 24;
@@ -14,7 +15,18 @@ export class BoardService {
     @Inject(REGION) private readonly region: Region,
     @Inject(EventStoreRepository) private readonly store: EventStoreRepository,
     @Inject(SimulationStatusStore) private readonly simulation: Pick<SimulationStatusStore, 'status'>,
+    @Inject(FeatureService) private readonly features: Pick<FeatureService, 'districtCodes' | 'find'>,
   ) {}
+
+  /** Each district's usual events an hour, from the features kept for it (none before they are loaded). */
+  private usualHourlyRates(): Record<string, number> {
+    return Object.fromEntries(
+      this.features.districtCodes.flatMap((code) => {
+        const features = this.features.find(code);
+        return features === undefined ? [] : [[code, usualHourlyRate(features)]];
+      }),
+    );
+  }
 
   /**
    * `districts`: the reader's districts (null: every district). Counts and reports of other districts
@@ -44,6 +56,7 @@ export class BoardService {
       minutes,
       totalStored,
       lastReportedAt: only(lastReportedAt, districts),
+      usualHourlyRate: only(this.usualHourlyRates(), districts),
       simulation: this.simulation.status,
     };
   }

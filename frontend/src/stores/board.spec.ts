@@ -1,4 +1,4 @@
-import type { BatchSummary, BoardSnapshot } from '@district-monitor/streams';
+import type { BatchSummary, BoardSnapshot, DistrictFeatures } from '@district-monitor/streams';
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { NO_DATA_MINUTES, useBoardStore } from './board';
@@ -21,6 +21,7 @@ const snapshot: BoardSnapshot = {
     'TN-MDU': new Date(T - 2 * 60_000).toISOString(),
     'TN-CHN': new Date(T - 61 * 60_000).toISOString(),
   },
+  usualHourlyRate: {},
   simulation: {
     simulated: false,
     ratePerSecond: null,
@@ -58,6 +59,14 @@ const batch = (
   };
 };
 const codes = (units: readonly { code: string }[]) => units.map((unit) => unit.code);
+
+/** Only what the no-data test reads: the last 24 hours' expected incidents and road accidents. */
+const usualDay = (district: string, incidents: number, accidents: number): DistrictFeatures =>
+  ({
+    district,
+    incidents: { baseline: { day: { expected: incidents } } },
+    categories: { road_accident: { baseline: { day: { expected: accidents } } } },
+  }) as unknown as DistrictFeatures;
 
 describe('board store', () => {
   beforeEach(() => setActivePinia(createPinia()));
@@ -120,6 +129,24 @@ describe('board store', () => {
     board.tick(T + 3_000);
     expect(board.feedLagMs).toBe(2_500);
     expect(codes(board.noDataDistricts)).toEqual(['TN-ARI']);
+  });
+
+  it('leaves out a silent district whose usual rate explains the silence, from the snapshot or its features', () => {
+    const board = useBoardStore();
+    // Chennai usually sends 0.5 an hour, as the snapshot says: 61 silent minutes are likely (P 60%).
+    board.applySnapshot({ ...snapshot, usualHourlyRate: { 'TN-CHN': 0.5 } }, T);
+    expect(codes(board.noDataDistricts)).toEqual(['TN-ARI']);
+    // Without the rate, 60 minutes alone decide.
+    board.applySnapshot(snapshot, T);
+    expect(codes(board.noDataDistricts)).toEqual(['TN-CHN', 'TN-ARI']);
+    // Chennai: 61 min silent. At 2 events an hour P(silence) = exp(-2.03) = 13%: quiet, not silent.
+    board.applyFeatures([usualDay('TN-CHN', 36, 12)]);
+    board.tick(T);
+    expect(codes(board.noDataDistricts)).toEqual(['TN-ARI']);
+    // At 24 an hour, 61 silent minutes are a 1 in 4e10 chance: no data.
+    board.applyFeatures([usualDay('TN-CHN', 480, 96)]);
+    board.tick(T);
+    expect(codes(board.noDataDistricts)).toEqual(['TN-CHN', 'TN-ARI']);
   });
 
   it('does not let a fresh district vouch for a late one in the same batch', () => {

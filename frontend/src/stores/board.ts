@@ -5,6 +5,11 @@ import type {
   DistrictFeatures,
   DistrictScore,
 } from '@district-monitor/streams';
+import {
+  SILENCE_IMPROBABILITY,
+  silenceProbability,
+  usualHourlyRate,
+} from '@district-monitor/streams/silence';
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { MinuteWindow, type MinutePoint } from '../lib/minute-window';
@@ -28,9 +33,10 @@ const MINUTES = 30;
 /** Shown until the first snapshot names the region's zone. */
 const DEFAULT_TIME_ZONE = 'Asia/Kolkata';
 /**
- * A district from which nothing was reported for this long is listed as "no data": an hour is well
- * beyond the gaps of a working feed even in a quiet rural district at night, and matches the default
- * `no_data` alert rule's order of magnitude, so the board shows the silence before or while it alerts.
+ * A district from which nothing was reported for at least this long, and for longer than its usual rate
+ * explains (P(silence) at most `SILENCE_IMPROBABILITY` at its usual rate; before the rate is known, this
+ * long alone), is listed as "no data": the default district `no_data` alert rule's test, so the board shows
+ * the silence while it alerts. At real volumes most districts send less than one event an hour.
  */
 export const NO_DATA_MINUTES = 60;
 const NO_DATA_MS = NO_DATA_MINUTES * 60_000;
@@ -53,6 +59,8 @@ export const useBoardStore = defineStore('board', () => {
   let countsChanged = false;
   let minutesChanged = false;
   const featureWork = new Map<string, DistrictFeatures>();
+  /** Events each district usually sends an hour: from the snapshot, then from each features update. */
+  const usualRates = new Map<string, number>();
   const scoreWork = new Map<string, DistrictScore>();
   let featuresChanged = false;
   let scoresChanged = false;
@@ -78,7 +86,7 @@ export const useBoardStore = defineStore('board', () => {
   const now = ref(Date.now());
   /** Server time minus the newest `reportedAt` of the region; null until anything was reported. */
   const feedLagMs = ref<number | null>(null);
-  /** Districts with nothing reported in the last `NO_DATA_MINUTES`, in registry order. */
+  /** Districts silent for longer than their usual rate explains (see `NO_DATA_MINUTES`), in registry order. */
   const noDataDistricts = shallowRef<readonly BoardUnit[]>([]);
   /** Why the last re-sync over REST (open alerts, scores) failed; undefined when it succeeded. */
   const syncError = ref<string>();
@@ -113,6 +121,8 @@ export const useBoardStore = defineStore('board', () => {
     windowHours.value = snapshot.windowHours;
     counts.clear();
     reportedWork.clear();
+    usualRates.clear();
+    for (const [code, rate] of Object.entries(snapshot.usualHourlyRate)) usualRates.set(code, rate);
     for (const district of snapshot.districts) {
       counts.set(district.code, snapshot.countsByDistrict[district.code] ?? 0);
       const reported = Date.parse(snapshot.lastReportedAt[district.code] ?? '');
@@ -154,7 +164,10 @@ export const useBoardStore = defineStore('board', () => {
 
   /** Keeps the newest features per district; published on the next tick. */
   function applyFeatures(items: readonly DistrictFeatures[]): void {
-    for (const item of items) featureWork.set(item.district, item);
+    for (const item of items) {
+      featureWork.set(item.district, item);
+      usualRates.set(item.district, usualHourlyRate(item));
+    }
     featuresChanged ||= items.length > 0;
   }
 
@@ -205,7 +218,11 @@ export const useBoardStore = defineStore('board', () => {
     feedLagMs.value = Number.isFinite(newest) ? Math.max(0, serverNow - newest) : null;
     const silent = districts.value.filter(({ code }) => {
       const reported = reportedWork.get(code);
-      return reported === undefined || serverNow - reported > NO_DATA_MS;
+      if (reported === undefined) return true;
+      const silentMs = serverNow - reported;
+      if (silentMs <= NO_DATA_MS) return false;
+      const rate = usualRates.get(code);
+      return rate === undefined || silenceProbability(silentMs, rate) <= SILENCE_IMPROBABILITY;
     });
     const previous = noDataDistricts.value;
     if (silent.length !== previous.length || silent.some((district, i) => district !== previous[i]))

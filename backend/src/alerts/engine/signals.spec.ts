@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import {
   type AlertRule,
   CATEGORIES,
+  parseRateTable,
+  SILENCE_IMPROBABILITY,
   type Category,
   type CategoryFeatures,
   type CompstatComparison,
@@ -8,6 +11,7 @@ import {
   type DistrictScore,
   type RuleCondition,
 } from '@district-monitor/streams';
+import { mulberry32 } from '@district-monitor/streams/simulator';
 import { describe, expect, it } from 'vitest';
 import type { BlackSpot } from './black-spot.js';
 import type { Observation } from './lifecycle.js';
@@ -277,6 +281,151 @@ describe('observe: no_data', () => {
     expect(at(NOW - 30 * MIN)?.summary).toBe('no event for 30 min (fires at 30)');
     expect(verdict(at(NOW - 30 * MIN + 1))).toEqual({ active: false, cleared: true, value: 29 });
     expect(verdict(at(NOW))).toEqual({ active: false, cleared: true, value: 0 });
+  });
+});
+
+/** Features whose last 24 hours' expected counts are `incidents` and `accidents`. */
+function usualDay(incidents: number, accidents: number): DistrictFeatures {
+  const f = features(comparison(0, 0));
+  const withDay = (c: CategoryFeatures, expected: number): CategoryFeatures => ({
+    ...c,
+    baseline: { ...c.baseline, day: { observed: 0, expected, tailProbability: 1 } },
+  });
+  return {
+    ...f,
+    incidents: withDay(f.incidents, incidents),
+    categories: { ...f.categories, road_accident: withDay(f.categories.road_accident, accidents) },
+  };
+}
+
+describe('observe: no_data with an improbability (a quiet district is not a silent one)', () => {
+  const silent = rule({ kind: 'no_data', scope: 'district', minutes: 60, improbability: 0.0001 });
+  const at = (lastSeen: number, f: DistrictFeatures | undefined) =>
+    observe(silent, DISTRICT, sources({ lastSeen: () => lastSeen, features: () => f }), NOW);
+
+  it('cannot be evaluated without features', () => {
+    expect(at(NOW - 600 * MIN, undefined)).toBeNull();
+  });
+
+  it('fires when the usual rate makes the silence at most that likely, and not before the minutes', () => {
+    // 48 incidents and 24 accidents a day: 3 an hour; P(no event in t h) = exp(-3t) <= 1e-4 from t = 3.07 h.
+    const busy = usualDay(48, 24);
+    expect(verdict(at(NOW - 184 * MIN, busy))).toEqual({ active: false, cleared: false, value: 184 });
+    expect(verdict(at(NOW - 185 * MIN, busy))).toEqual({ active: true, cleared: false, value: 185 });
+    expect(at(NOW - 185 * MIN, busy)?.summary).toBe(
+      'no event for 185 min, 9.3 expected at its usual 3.00 an hour: P 0.0096% (fires at 0.01% or less after 60 min)',
+    );
+    // Far busier, the minutes still come first.
+    expect(verdict(at(NOW - 59 * MIN, usualDay(2400, 0)))).toEqual({
+      active: false,
+      cleared: true,
+      value: 59,
+    });
+    expect(verdict(at(NOW - 60 * MIN, usualDay(2400, 0)))).toEqual({
+      active: true,
+      cleared: false,
+      value: 60,
+    });
+  });
+
+  it('leaves a district that usually sends one event in 5 hours alone for a day', () => {
+    const quiet = usualDay(3.6, 1.2);
+    expect(verdict(at(NOW - 24 * 60 * MIN, quiet))).toEqual({ active: false, cleared: false, value: 1440 });
+    expect(verdict(at(NOW - 47 * 60 * MIN, quiet))).toEqual({ active: true, cleared: false, value: 2820 });
+    expect(verdict(at(NOW - 1000 * 60 * MIN, usualDay(0, 0)))?.active).toBe(false);
+  });
+
+  it('clears only when an event arrives', () => {
+    expect(verdict(at(NOW, usualDay(48, 24)))).toEqual({ active: false, cleared: true, value: 0 });
+  });
+});
+
+describe("the default no-data rule at the rate table's volumes (30 simulated days, a working feed, then a stop)", () => {
+  const table = parseRateTable(
+    JSON.parse(readFileSync(new URL('../../../../data/rates/tamil-nadu.json', import.meta.url), 'utf8')),
+    'tamil-nadu.json',
+  );
+  const DAYS = 30;
+  const START = Date.UTC(2024, 0, 1);
+
+  /**
+   * Alert episodes (quiet to active) of `condition` for every district of the table: events drawn minute
+   * by minute from the table's rates and local hour and weekday profiles; from `stopAt` on, `stopped`
+   * sends nothing. The usual rate is the table's daily mean, as the features' last-24-hour baseline gives it.
+   */
+  function episodes(condition: RuleCondition, stopped?: { district: string; at: number }) {
+    const random = mulberry32(20_261_207);
+    const r = rule(condition);
+    const perDistrict = new Map<string, number>();
+    let stopDetectedAfterMs: number | undefined;
+    for (const [district, yearly] of Object.entries(table.yearly)) {
+      const accidents = yearly.road_accident ?? 0;
+      const incidents = Object.values(yearly).reduce((sum, n) => sum + n, 0) - accidents;
+      const f = usualDay(incidents / 365, accidents / 365);
+      let lastSeen = START;
+      let firing = false;
+      let count = 0;
+      for (let minute = 0; minute < DAYS * 1440; minute++) {
+        const now = START + minute * MIN;
+        const hour = Math.floor(minute / 60) % 24;
+        const weekday = Math.floor(minute / 1440) % 7;
+        const { crime, accident } = table.profiles;
+        const perMinute =
+          ((incidents / 8760) * (crime.hourOfDay[hour] ?? 0) * (crime.dayOfWeek[weekday] ?? 0) +
+            (accidents / 8760) * (accident.hourOfDay[hour] ?? 0) * (accident.dayOfWeek[weekday] ?? 0)) /
+          60;
+        const sends = !(stopped?.district === district && now >= stopped.at);
+        if (sends && random() < perMinute) {
+          lastSeen = now;
+          firing = false;
+          continue;
+        }
+        const o = observe(r, district, sources({ lastSeen: () => lastSeen, features: () => f }), now);
+        if (o?.active === true && !firing) {
+          firing = true;
+          if (stopped?.district === district && now >= stopped.at) {
+            stopDetectedAfterMs = now - stopped.at;
+            break;
+          }
+          count++;
+        }
+      }
+      perDistrict.set(district, count);
+    }
+    const total = [...perDistrict.values()].reduce((sum, n) => sum + n, 0);
+    return { total, perDistrict, stopDetectedAfterMs };
+  }
+
+  it('a silent hour alone fires thousands of times a month on a working feed; the usual rate, a handful', () => {
+    const minutesOnly = episodes({ kind: 'no_data', scope: 'district', minutes: 60 });
+    const rateAware = episodes({
+      kind: 'no_data',
+      scope: 'district',
+      minutes: 60,
+      improbability: SILENCE_IMPROBABILITY,
+    });
+    const busiest = [...rateAware.perDistrict].sort((a, b) => b[1] - a[1]).slice(0, 3);
+    console.info(
+      `no-data alerts in ${DAYS} days, ${Object.keys(table.yearly).length} districts: ` +
+        `60 min alone ${minutesOnly.total}, with P <= ${SILENCE_IMPROBABILITY} ${rateAware.total} (most: ${JSON.stringify(busiest)})`,
+    );
+    expect(minutesOnly.total).toBeGreaterThan(3_000);
+    expect(rateAware.total).toBeLessThan(40);
+  });
+
+  it('a busy district that stops sending is still found within hours', () => {
+    const stop = { district: 'TN-CHN', at: START + 20 * 86_400_000 + 10 * 60 * MIN };
+    const { stopDetectedAfterMs } = episodes(
+      { kind: 'no_data', scope: 'district', minutes: 60, improbability: SILENCE_IMPROBABILITY },
+      stop,
+    );
+    const minutesOnly = episodes({ kind: 'no_data', scope: 'district', minutes: 60 }, stop);
+    const hours = (ms: number | undefined) => ((ms ?? NaN) / 3_600_000).toFixed(2);
+    console.info(
+      `Chennai's stop at 10:00 found after ${hours(stopDetectedAfterMs)} h (60 min alone: ${hours(minutesOnly.stopDetectedAfterMs)} h)`,
+    );
+    expect(stopDetectedAfterMs).toBeDefined();
+    expect(stopDetectedAfterMs).toBeLessThan(6 * 3_600_000);
   });
 });
 

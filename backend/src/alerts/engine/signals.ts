@@ -1,4 +1,11 @@
-import type { AlertRule, CategoryFeatures, DistrictFeatures, DistrictScore } from '@district-monitor/streams';
+import {
+  silenceProbability,
+  usualHourlyRate,
+  type AlertRule,
+  type CategoryFeatures,
+  type DistrictFeatures,
+  type DistrictScore,
+} from '@district-monitor/streams';
 import type { BlackSpot } from './black-spot.js';
 import type { Observation } from './lifecycle.js';
 import type { MinuteCounts } from './minute-counts.js';
@@ -15,6 +22,10 @@ export interface SignalSources {
   /** The spike rule's verdict, from its detector. */
   spike(rule: AlertRule, district: string, now: number): Observation | null;
 }
+
+/** A probability as a percentage with two significant digits: "7.3%", "0.012%", "< 0.0001%". */
+const formatProbability = (p: number): string =>
+  p < 1e-6 ? '< 0.0001%' : `${Number((p * 100).toPrecision(2))}%`;
 
 const pct = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(0)}%`;
 
@@ -81,12 +92,31 @@ export function observe(
       };
     }
     case 'no_data': {
-      const silentMinutes = (now - sources.lastSeen(district)) / 60_000;
+      const silentMs = now - sources.lastSeen(district);
+      const silentMinutes = silentMs / 60_000;
+      const minutes = Math.floor(silentMinutes);
+      // Clears only when an event arrives: the silence grows until then, so it cannot flap.
+      const cleared = silentMinutes < c.minutes;
+      if (c.improbability === undefined || c.scope === 'producer') {
+        return {
+          active: !cleared,
+          cleared,
+          value: minutes,
+          summary: `no event for ${minutes} min (fires at ${c.minutes})`,
+        };
+      }
+      const features = sources.features(district);
+      if (features === undefined) return null;
+      const rate = usualHourlyRate(features);
+      const probability = silenceProbability(Math.max(0, silentMs), rate);
       return {
-        active: silentMinutes >= c.minutes,
-        cleared: silentMinutes < c.minutes,
-        value: Math.floor(silentMinutes),
-        summary: `no event for ${Math.floor(silentMinutes)} min (fires at ${c.minutes})`,
+        active: !cleared && probability <= c.improbability,
+        cleared,
+        value: minutes,
+        summary:
+          `no event for ${minutes} min, ${((rate * silentMinutes) / 60).toFixed(1)} expected at its usual ` +
+          `${rate.toFixed(2)} an hour: P ${formatProbability(probability)} ` +
+          `(fires at ${formatProbability(c.improbability)} or less after ${c.minutes} min)`,
       };
     }
     case 'spike':
