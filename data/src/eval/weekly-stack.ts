@@ -1,10 +1,12 @@
 import {
   CommonFactorDispersion,
+  ConformalBand,
   countQuantiles,
   mixtureQuantiles,
   coverageNegativeBinomialSize,
   EtsForecaster,
   ProphetForecaster,
+  QuantileNetwork,
   RollingDispersion,
   StackedFusion,
   tercileProbabilities,
@@ -173,7 +175,27 @@ export interface WeeklyRollingInterval {
   };
 }
 
-export type WeeklyIntervalRule = 'likelihood' | 'coverage' | WeeklyRollingInterval;
+/**
+ * Quantile heads learnt by a network, then conformalised (issue 17; docs/fusion.md, "Quantile heads"): a
+ * `QuantileNetwork` on the fusion's rows fits the 10%, 50% and 90% quantiles of the scale-free target
+ * ln((y + 0.5) / (baseline + 0.5)) by the pinball loss, pooled over the districts; the interval is
+ * [q10, q90] mapped back to counts. `conformal`: `'none'` = the raw heads; `'all'` = CQR over every
+ * out-of-sample week before w (the quantile network's validation rows, then the predicted weeks); a number
+ * k = CQR over the k weeks before w. The point forecast does not change.
+ */
+export interface WeeklyQuantileInterval {
+  readonly quantile: { readonly conformal: 'none' | 'all' | number };
+}
+
+export type WeeklyIntervalRule = 'likelihood' | 'coverage' | WeeklyRollingInterval | WeeklyQuantileInterval;
+
+/** Whether a rule is the quantile heads'. */
+export function isQuantileRule(rule: WeeklyIntervalRule): rule is WeeklyQuantileInterval {
+  return typeof rule === 'object' && 'quantile' in rule;
+}
+
+/** Members of the quantile network's ensemble (T2). */
+export const WEEKLY_QUANTILE_MEMBERS = 3;
 
 /** One row of a shared fit: its name, interval rule and tercile size. */
 export interface WeeklyFusionVariant {
@@ -186,6 +208,10 @@ export interface WeeklyFusionVariant {
 export function describeInterval(rule: WeeklyIntervalRule): string {
   if (rule === 'likelihood') return 'NB size by likelihood on the latest 20% of training weeks';
   if (rule === 'coverage') return 'NB size set to cover 80% of the latest 20% of training weeks';
+  if (isQuantileRule(rule)) {
+    const c = rule.quantile.conformal;
+    return `${WEEKLY_QUANTILE_MEMBERS} quantile networks (pinball loss, 10/50/90% of ln((y + 0.5) / (baseline + 0.5)), non-crossing) on the same inputs${c === 'none' ? '' : `, conformalised (CQR) on the out-of-sample weeks ${c === 'all' ? 'before each predicted week' : `of the ${c} weeks before each predicted week`}`}`;
+  }
   const size = `NB size refitted every week by ${rule.rule === 'likelihood' ? 'likelihood' : '80% coverage'} on the fusion's out-of-sample forecasts of the ${rule.window} weeks before it`;
   if (rule.common === undefined) return size;
   return `${size} given a city-level common factor (log-normal, spread from the city errors of ${rule.common.scaleWindow === null ? 'every out-of-sample week' : `the ${rule.common.scaleWindow} out-of-sample weeks`} before it${rule.common.center ? `, centred on the mean city error of ${rule.common.centerWindow === undefined ? 'the same weeks' : `the ${rule.common.centerWindow} weeks before it`}` : ''}${rule.common.holidays ? "; holiday weeks widened by the 8-week baseline's excess city error on earlier holidays" : ''})`;
@@ -244,6 +270,8 @@ export function weeklyStackedFusionVariants(
 ): WeeklyModel[] {
   const o = { ...WEEKLY_FUSION_DEFAULTS, ...options };
   let model: StackedFusion | undefined;
+  let quantile: QuantileNetwork | undefined;
+  const needsQuantile = variants.some((v) => isQuantileRule(v.interval));
   let fittedOn = '';
   const seasonalBaseline = o.seasonal === 'baseline' || o.seasonal === 'both';
   const seasonalInputs = o.seasonal === 'inputs' || o.seasonal === 'both';
@@ -288,12 +316,14 @@ export function weeklyStackedFusionVariants(
     ];
   };
   const how = (interval: WeeklyIntervalRule, terciles: 'fit' | 'interval') =>
-    `stacked fusion: ${o.members} TF.js networks (hidden ${o.hiddenUnits.join('-') || 'none'}, dropout ${o.dropout}, l2 ${o.l2}) on ${o.branches ? 'concat(crime 128, trend 64, profile 32)' : ''}${o.branches && o.stacked ? ' + ' : ''}${o.stacked ? `${WEEKLY_STACKED_INPUTS.length} stacked inputs (last week, 4/8/13/26-week means, ETS and Prophet, as log ratios to the baseline)` : ''}${seasonalInputs ? ` + ${WEEKLY_SEASONAL_INPUTS.length} seasonal inputs (last year's ratios of the target week to the origin's window, holiday flags)` : ''}; count = residual on the ${o.baselineWeeks}-week mean${seasonalBaseline ? " × the city's seasonal factor from last year" : ''}${o.skip === true ? ', blended with it by a weight chosen on the latest 20% of training weeks' : typeof o.skip === 'number' ? `, blended with it at weight ${o.skip}` : ''}; negative-binomial interval (${describeInterval(interval)}) and tercile probabilities (${terciles === 'fit' || interval === 'likelihood' ? describeInterval('likelihood') : 'the same size'})`;
+    `stacked fusion: ${o.members} TF.js networks (hidden ${o.hiddenUnits.join('-') || 'none'}, dropout ${o.dropout}, l2 ${o.l2}) on ${o.branches ? 'concat(crime 128, trend 64, profile 32)' : ''}${o.branches && o.stacked ? ' + ' : ''}${o.stacked ? `${WEEKLY_STACKED_INPUTS.length} stacked inputs (last week, 4/8/13/26-week means, ETS and Prophet, as log ratios to the baseline)` : ''}${seasonalInputs ? ` + ${WEEKLY_SEASONAL_INPUTS.length} seasonal inputs (last year's ratios of the target week to the origin's window, holiday flags)` : ''}; count = residual on the ${o.baselineWeeks}-week mean${seasonalBaseline ? " × the city's seasonal factor from last year" : ''}${o.skip === true ? ', blended with it by a weight chosen on the latest 20% of training weeks' : typeof o.skip === 'number' ? `, blended with it at weight ${o.skip}` : ''}; ${isQuantileRule(interval) ? '' : 'negative-binomial '}interval (${describeInterval(interval)}) and negative-binomial tercile probabilities (${terciles === 'fit' || interval === 'likelihood' ? describeInterval('likelihood') : 'the same size'})`;
   const fit = (task: WeeklyTask, training: readonly WeeklySample[]): Promise<void> => {
     const key = `${training.length}:${training[0]?.week ?? -1}:${training.at(-1)?.week ?? -1}`;
     if (model !== undefined && key === fittedOn) return Promise.resolve();
     model?.dispose();
     model = undefined;
+    quantile?.dispose();
+    quantile = undefined;
     const fitted = StackedFusion.fit(
       {
         rows: training.map((s) => row(task, s)),
@@ -314,6 +344,21 @@ export function weeklyStackedFusionVariants(
       },
     );
     model = fitted;
+    if (needsQuantile)
+      quantile = QuantileNetwork.fit(
+        {
+          rows: training.map((s) => row(task, s)),
+          targets: training.map((s) => logRatio(s.truth, baseline(task, s))),
+          times: training.map((s) => s.week),
+        },
+        {
+          seed: o.seed,
+          members: WEEKLY_QUANTILE_MEMBERS,
+          hiddenUnits: o.hiddenUnits[0] ?? 0,
+          l2: o.l2,
+          dropout: o.dropout,
+        },
+      );
     fittedOn = key;
     return Promise.resolve();
   };
@@ -339,11 +384,17 @@ export function weeklyStackedFusionVariants(
       const size = coverageSizeOnValidation(task, fitted, row, baseline);
       sizeOf = () => size;
     }
-    if (typeof interval === 'object' && interval.common === undefined) {
+    if (isQuantileRule(interval)) {
+      const heads = quantile;
+      if (heads === undefined) throw new Error('predict before fit (quantile heads)');
+      const bands = quantileBands(task, heads, samples, interval, row, baseline);
+      quantilesOf = (s) => bands.get(`${s.series}@${s.week}`) ?? [NaN, NaN];
+    }
+    if (typeof interval === 'object' && !isQuantileRule(interval) && interval.common === undefined) {
       const rolling = rollingDispersion(task, fitted, samples, counts, interval, row, baseline);
       sizeOf = (s) => rolling.sizeAt(s.week);
     }
-    if (typeof interval === 'object' && interval.common !== undefined) {
+    if (typeof interval === 'object' && !isQuantileRule(interval) && interval.common !== undefined) {
       const common = interval.common;
       const factor = commonFactor(task, fitted, samples, counts, interval, row, baseline);
       const holidays = new HolidayExcess(task, (s) => baseline(task, s));
@@ -381,6 +432,68 @@ export function weeklyStackedFusionVariants(
 }
 
 type RowOf = (task: WeeklyTask, s: WeeklySample) => number[];
+
+/** The quantile heads' scale-free target: ln((y + 0.5) / (baseline + 0.5)). */
+function logRatio(y: number, baseline: number): number {
+  return Math.log((Math.max(y, 0) + 0.5) / (baseline + 0.5));
+}
+
+/**
+ * The 80% intervals (in counts) of the samples from the quantile heads, conformalised by `rule`: the
+ * scores are those of every district in the out-of-sample weeks (from the quantile network's validation
+ * rows, never in a batch, up to the last sample's week), and `ConformalBand` uses, for week w, only the
+ * weeks before w (their outcomes are in the data before w's origin).
+ */
+function quantileBands(
+  task: WeeklyTask,
+  heads: QuantileNetwork,
+  samples: readonly WeeklySample[],
+  rule: WeeklyQuantileInterval,
+  row: RowOf,
+  baseline: BaselineOf,
+): Map<string, [number, number]> {
+  const last = Math.max(...samples.map((s) => s.week));
+  const keyOf = (s: WeeklySample) => `${s.series}@${s.week}`;
+  const wanted = new Map(samples.map((s) => [keyOf(s), s]));
+  const conformal = rule.quantile.conformal;
+  const history =
+    conformal === 'none'
+      ? []
+      : weeklySamples(task, Math.ceil(heads.validationFrom), last + 1).filter((s) => !wanted.has(keyOf(s)));
+  const all = [...history, ...wanted.values()];
+  const q = heads.predict(all.map((s) => row(task, s)));
+  const low = 0;
+  const high = heads.levels.length - 1;
+  const band = new ConformalBand(
+    conformal === 'none'
+      ? []
+      : all.flatMap((s, i) => {
+          const y = task.series[s.series]?.weekly[s.week];
+          if (y === undefined || !Number.isFinite(y) || s.week < heads.validationFrom) return [];
+          return [
+            {
+              time: s.week,
+              target: logRatio(y, baseline(task, s)),
+              lower: q[i]?.[low] ?? NaN,
+              upper: q[i]?.[high] ?? NaN,
+            },
+          ];
+        }),
+    {
+      window: conformal === 'none' || conformal === 'all' ? null : conformal,
+      coverage: 0.8,
+      minRows: Math.max(1, task.series.length * 2),
+    },
+  );
+  const out = new Map<string, [number, number]>();
+  all.forEach((s, i) => {
+    if (!wanted.has(keyOf(s))) return;
+    const [lo, hi] = band.bandAt(s.week, q[i]?.[low] ?? NaN, q[i]?.[high] ?? NaN);
+    const b = baseline(task, s) + 0.5;
+    out.set(keyOf(s), [Math.max(0, b * Math.exp(lo) - 0.5), Math.max(0, b * Math.exp(hi) - 0.5)]);
+  });
+  return out;
+}
 type BaselineOf = (task: WeeklyTask, s: WeeklySample) => number;
 
 /** The samples of every district in the weeks from the fit's validation rows (never trained on) up to `to`. */
