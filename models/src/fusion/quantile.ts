@@ -18,8 +18,9 @@
  * Conformalised quantile regression (Romano, Patterson and Candès 2019) on top of it: `ConformalBand`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-// The gradients of the ops below (tfjs-layers registers them the same way).
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+// For its side effect: tfjs-layers registers tfjs-core's gradients (the Node build of tfjs-core's
+// `register_all_gradients` cannot be imported alone); the network itself uses tfjs-core only.
+import '@tensorflow/tfjs-layers';
 import { ModelInputError } from '../errors.js';
 import { fitStandardisation, standardiseInto, timeOrderedSplit, type Standardisation } from './data.js';
 import { createRng, deriveSeed, shuffleInPlace } from './rng.js';
