@@ -109,7 +109,8 @@ export interface WeeklyFusionOptions {
    * The negative binomial size of the interval and the tercile probabilities: `'likelihood'` or
    * `'coverage'` fit one size on the networks' validation rows (the latest 20% of the training weeks);
    * a `WeeklyRollingInterval` refits it for every predicted week on the fusion's out-of-sample forecasts
-   * of the `window` weeks before it (rolling origin, see `RollingDispersion`).
+   * of the `window` weeks before it (rolling origin, see `RollingDispersion`); a `WeeklyQuantileInterval`
+   * takes the interval from quantile heads, conformalised over the weeks before it (the default).
    */
   readonly interval: WeeklyIntervalRule;
   /**
