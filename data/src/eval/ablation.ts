@@ -185,7 +185,7 @@ export async function tierAblation(
 export async function weeklyAblation(
   seed: number,
   progress: (line: string) => void,
-  set: 'main' | 'skip' | 'season' | 'interval' | 'factor' | 'factor2' = 'main',
+  set: 'main' | 'skip' | 'season' | 'interval' | 'factor' | 'factor2' | 'quantile' = 'main',
 ): Promise<ModelRow[]> {
   const registry = await loadRegion(new URL('data/regions/chicago.json', REPO));
   const rows: IncidentRow[] = [];
@@ -217,6 +217,8 @@ export async function weeklyAblation(
   if (set === 'factor') return weeklyIntervalAblation(task, cache, forecasts, seed, progress, FACTOR_RULES);
   if (set === 'factor2')
     return weeklyIntervalAblation(task, cache, forecasts, seed, progress, FACTOR_CENTRED_RULES);
+  if (set === 'quantile')
+    return weeklyIntervalAblation(task, cache, forecasts, seed, progress, QUANTILE_RULES);
   const variants = set === 'skip';
   const models: WeeklyModel[] = variants
     ? [
@@ -448,6 +450,27 @@ function factor(
       : { scaleWindow, holidays, center: true, centerWindow };
   return { name, interval: { window, rule, common }, terciles: 'fit' };
 }
+
+/**
+ * The quantile heads (`--set quantile`; docs/fusion.md, "Quantile heads"): a quantile network on the
+ * fusion's rows, raw or conformalised (CQR) over the out-of-sample weeks before each predicted week,
+ * beside the design before. Every row keeps the fitted size for the tercile probabilities.
+ */
+const QUANTILE_RULES: readonly WeeklyFusionVariant[] = [
+  {
+    name: 'rolling 4 weeks, coverage (the design before)',
+    interval: { window: 4, rule: 'coverage' },
+    terciles: 'fit',
+  },
+  { name: 'quantile heads, raw', interval: { quantile: { conformal: 'none' } }, terciles: 'fit' },
+  {
+    name: 'quantile heads + CQR, all earlier out-of-sample weeks',
+    interval: { quantile: { conformal: 'all' } },
+    terciles: 'fit',
+  },
+  { name: 'quantile heads + CQR, last 8 weeks', interval: { quantile: { conformal: 8 } }, terciles: 'fit' },
+  { name: 'quantile heads + CQR, last 4 weeks', interval: { quantile: { conformal: 4 } }, terciles: 'fit' },
+];
 
 /** A rule whose size sets the interval and the tercile probabilities. */
 function both(name: string, interval: WeeklyIntervalRule): WeeklyFusionVariant {

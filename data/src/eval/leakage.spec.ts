@@ -82,7 +82,7 @@ describe('no leakage: a prediction reads only data from before the period it pre
     }
   }, 120_000);
 
-  it('T2 fusion, rolling and common-factor intervals: the interval of week w reads the outcomes of weeks before w, never of w or later', async () => {
+  it('T2 fusion, rolling, common-factor and conformalised quantile-head intervals: the interval of week w reads the outcomes of weeks before w, never of w or later', async () => {
     const registry = createRegistry(REGION);
     const start = Date.parse('2016-01-01T06:00:00Z');
     const end = Date.parse('2016-12-31T06:00:00Z');
@@ -97,7 +97,8 @@ describe('no leakage: a prediction reads only data from before the period it pre
     );
     await initTensorflow({ prefer: 'cpu' });
     const augurs = await initAugurs();
-    // Both rules score the same fit: the rolling size, and the common factor with the holiday excess.
+    // The rules score the same fit: the rolling size, the common factor with the holiday excess, and the
+    // quantile heads conformalised over the 2 weeks (or every out-of-sample week) before w.
     const variants = [
       { name: 'rolling', interval: { window: 2, rule: 'likelihood' }, terciles: 'fit' },
       {
@@ -107,6 +108,12 @@ describe('no leakage: a prediction reads only data from before the period it pre
           rule: 'likelihood',
           common: { scaleWindow: null, holidays: true, center: false },
         },
+        terciles: 'fit',
+      },
+      { name: 'quantile heads + CQR', interval: { quantile: { conformal: 2 } }, terciles: 'fit' },
+      {
+        name: 'quantile heads + CQR, all weeks',
+        interval: { quantile: { conformal: 'all' } },
         terciles: 'fit',
       },
     ] as const;
@@ -130,7 +137,7 @@ describe('no leakage: a prediction reads only data from before the period it pre
     };
     const original = await intervals(task);
     const changed = await intervals(altered);
-    expect(original).toHaveLength(2);
+    expect(original).toHaveLength(4);
     original.forEach((rowsOriginal, v) => {
       const rowsChanged = changed[v] ?? [];
       const week = (rows: typeof rowsOriginal, w: number) =>

@@ -1,10 +1,12 @@
 import {
   CommonFactorDispersion,
+  ConformalBand,
   countQuantiles,
   mixtureQuantiles,
   coverageNegativeBinomialSize,
   EtsForecaster,
   ProphetForecaster,
+  QuantileNetwork,
   RollingDispersion,
   StackedFusion,
   tercileProbabilities,
@@ -107,7 +109,8 @@ export interface WeeklyFusionOptions {
    * The negative binomial size of the interval and the tercile probabilities: `'likelihood'` or
    * `'coverage'` fit one size on the networks' validation rows (the latest 20% of the training weeks);
    * a `WeeklyRollingInterval` refits it for every predicted week on the fusion's out-of-sample forecasts
-   * of the `window` weeks before it (rolling origin, see `RollingDispersion`).
+   * of the `window` weeks before it (rolling origin, see `RollingDispersion`); a `WeeklyQuantileInterval`
+   * takes the interval from quantile heads, conformalised over the weeks before it (the default).
    */
   readonly interval: WeeklyIntervalRule;
   /**
@@ -140,7 +143,10 @@ export const WEEKLY_FUSION_DEFAULTS: WeeklyFusionOptions = {
   // week to cover 80% of the fusion's out-of-sample forecasts of the 4 weeks before it had the mean coverage
   // nearest 0.80 (0.795; 0.818 for the one size of the validation rows) and the narrowest intervals; the
   // tercile probabilities kept the fitted size (the rolling one did not improve them there).
-  interval: { window: 4, rule: 'coverage' },
+  // The quantile ablation (docs/fusion.md, "Quantile heads", `--set quantile`, the same four periods and
+  // criteria) then chose quantile heads conformalised over the 8 weeks before each predicted week: mean
+  // coverage 0.803 (0.795 for the rolling 4-week size before it, 0.804 for CQR over 4 weeks).
+  interval: { quantile: { conformal: 8 } },
   terciles: 'fit',
   baselineWeeks: 8,
   hiddenUnits: [16],
@@ -173,7 +179,27 @@ export interface WeeklyRollingInterval {
   };
 }
 
-export type WeeklyIntervalRule = 'likelihood' | 'coverage' | WeeklyRollingInterval;
+/**
+ * Quantile heads learnt by a network, then conformalised (issue 17; docs/fusion.md, "Quantile heads"): a
+ * `QuantileNetwork` on the fusion's rows fits the 10%, 50% and 90% quantiles of the scale-free target
+ * ln((y + 0.5) / (baseline + 0.5)) by the pinball loss, pooled over the districts; the interval is
+ * [q10, q90] mapped back to counts. `conformal`: `'none'` = the raw heads; `'all'` = CQR over every
+ * out-of-sample week before w (the quantile network's validation rows, then the predicted weeks); a number
+ * k = CQR over the k weeks before w. The point forecast does not change.
+ */
+export interface WeeklyQuantileInterval {
+  readonly quantile: { readonly conformal: 'none' | 'all' | number };
+}
+
+export type WeeklyIntervalRule = 'likelihood' | 'coverage' | WeeklyRollingInterval | WeeklyQuantileInterval;
+
+/** Whether a rule is the quantile heads'. */
+export function isQuantileRule(rule: WeeklyIntervalRule): rule is WeeklyQuantileInterval {
+  return typeof rule === 'object' && 'quantile' in rule;
+}
+
+/** Members of the quantile network's ensemble (T2). */
+export const WEEKLY_QUANTILE_MEMBERS = 3;
 
 /** One row of a shared fit: its name, interval rule and tercile size. */
 export interface WeeklyFusionVariant {
@@ -186,6 +212,10 @@ export interface WeeklyFusionVariant {
 export function describeInterval(rule: WeeklyIntervalRule): string {
   if (rule === 'likelihood') return 'NB size by likelihood on the latest 20% of training weeks';
   if (rule === 'coverage') return 'NB size set to cover 80% of the latest 20% of training weeks';
+  if (isQuantileRule(rule)) {
+    const c = rule.quantile.conformal;
+    return `${WEEKLY_QUANTILE_MEMBERS} quantile networks (pinball loss, 10/50/90% of ln((y + 0.5) / (baseline + 0.5)), non-crossing) on the same inputs${c === 'none' ? '' : `, conformalised (CQR) on the out-of-sample weeks ${c === 'all' ? 'before each predicted week' : `of the ${c} weeks before each predicted week`}`}`;
+  }
   const size = `NB size refitted every week by ${rule.rule === 'likelihood' ? 'likelihood' : '80% coverage'} on the fusion's out-of-sample forecasts of the ${rule.window} weeks before it`;
   if (rule.common === undefined) return size;
   return `${size} given a city-level common factor (log-normal, spread from the city errors of ${rule.common.scaleWindow === null ? 'every out-of-sample week' : `the ${rule.common.scaleWindow} out-of-sample weeks`} before it${rule.common.center ? `, centred on the mean city error of ${rule.common.centerWindow === undefined ? 'the same weeks' : `the ${rule.common.centerWindow} weeks before it`}` : ''}${rule.common.holidays ? "; holiday weeks widened by the 8-week baseline's excess city error on earlier holidays" : ''})`;
@@ -244,6 +274,8 @@ export function weeklyStackedFusionVariants(
 ): WeeklyModel[] {
   const o = { ...WEEKLY_FUSION_DEFAULTS, ...options };
   let model: StackedFusion | undefined;
+  let quantile: QuantileNetwork | undefined;
+  const needsQuantile = variants.some((v) => isQuantileRule(v.interval));
   let fittedOn = '';
   const seasonalBaseline = o.seasonal === 'baseline' || o.seasonal === 'both';
   const seasonalInputs = o.seasonal === 'inputs' || o.seasonal === 'both';
@@ -288,12 +320,14 @@ export function weeklyStackedFusionVariants(
     ];
   };
   const how = (interval: WeeklyIntervalRule, terciles: 'fit' | 'interval') =>
-    `stacked fusion: ${o.members} TF.js networks (hidden ${o.hiddenUnits.join('-') || 'none'}, dropout ${o.dropout}, l2 ${o.l2}) on ${o.branches ? 'concat(crime 128, trend 64, profile 32)' : ''}${o.branches && o.stacked ? ' + ' : ''}${o.stacked ? `${WEEKLY_STACKED_INPUTS.length} stacked inputs (last week, 4/8/13/26-week means, ETS and Prophet, as log ratios to the baseline)` : ''}${seasonalInputs ? ` + ${WEEKLY_SEASONAL_INPUTS.length} seasonal inputs (last year's ratios of the target week to the origin's window, holiday flags)` : ''}; count = residual on the ${o.baselineWeeks}-week mean${seasonalBaseline ? " × the city's seasonal factor from last year" : ''}${o.skip === true ? ', blended with it by a weight chosen on the latest 20% of training weeks' : typeof o.skip === 'number' ? `, blended with it at weight ${o.skip}` : ''}; negative-binomial interval (${describeInterval(interval)}) and tercile probabilities (${terciles === 'fit' || interval === 'likelihood' ? describeInterval('likelihood') : 'the same size'})`;
+    `stacked fusion: ${o.members} TF.js networks (hidden ${o.hiddenUnits.join('-') || 'none'}, dropout ${o.dropout}, l2 ${o.l2}) on ${o.branches ? 'concat(crime 128, trend 64, profile 32)' : ''}${o.branches && o.stacked ? ' + ' : ''}${o.stacked ? `${WEEKLY_STACKED_INPUTS.length} stacked inputs (last week, 4/8/13/26-week means, ETS and Prophet, as log ratios to the baseline)` : ''}${seasonalInputs ? ` + ${WEEKLY_SEASONAL_INPUTS.length} seasonal inputs (last year's ratios of the target week to the origin's window, holiday flags)` : ''}; count = residual on the ${o.baselineWeeks}-week mean${seasonalBaseline ? " × the city's seasonal factor from last year" : ''}${o.skip === true ? ', blended with it by a weight chosen on the latest 20% of training weeks' : typeof o.skip === 'number' ? `, blended with it at weight ${o.skip}` : ''}; ${isQuantileRule(interval) ? '' : 'negative-binomial '}interval (${describeInterval(interval)}) and negative-binomial tercile probabilities (${terciles === 'fit' || interval === 'likelihood' ? describeInterval('likelihood') : 'the same size'})`;
   const fit = (task: WeeklyTask, training: readonly WeeklySample[]): Promise<void> => {
     const key = `${training.length}:${training[0]?.week ?? -1}:${training.at(-1)?.week ?? -1}`;
     if (model !== undefined && key === fittedOn) return Promise.resolve();
     model?.dispose();
     model = undefined;
+    quantile?.dispose();
+    quantile = undefined;
     const fitted = StackedFusion.fit(
       {
         rows: training.map((s) => row(task, s)),
@@ -314,6 +348,21 @@ export function weeklyStackedFusionVariants(
       },
     );
     model = fitted;
+    if (needsQuantile)
+      quantile = QuantileNetwork.fit(
+        {
+          rows: training.map((s) => row(task, s)),
+          targets: training.map((s) => logRatio(s.truth, baseline(task, s))),
+          times: training.map((s) => s.week),
+        },
+        {
+          seed: o.seed,
+          members: WEEKLY_QUANTILE_MEMBERS,
+          hiddenUnits: o.hiddenUnits[0] ?? 0,
+          l2: o.l2,
+          dropout: o.dropout,
+        },
+      );
     fittedOn = key;
     return Promise.resolve();
   };
@@ -339,11 +388,17 @@ export function weeklyStackedFusionVariants(
       const size = coverageSizeOnValidation(task, fitted, row, baseline);
       sizeOf = () => size;
     }
-    if (typeof interval === 'object' && interval.common === undefined) {
+    if (isQuantileRule(interval)) {
+      const heads = quantile;
+      if (heads === undefined) throw new Error('predict before fit (quantile heads)');
+      const bands = quantileBands(task, heads, samples, interval, row, baseline);
+      quantilesOf = (s) => bands.get(`${s.series}@${s.week}`) ?? [NaN, NaN];
+    }
+    if (typeof interval === 'object' && !isQuantileRule(interval) && interval.common === undefined) {
       const rolling = rollingDispersion(task, fitted, samples, counts, interval, row, baseline);
       sizeOf = (s) => rolling.sizeAt(s.week);
     }
-    if (typeof interval === 'object' && interval.common !== undefined) {
+    if (typeof interval === 'object' && !isQuantileRule(interval) && interval.common !== undefined) {
       const common = interval.common;
       const factor = commonFactor(task, fitted, samples, counts, interval, row, baseline);
       const holidays = new HolidayExcess(task, (s) => baseline(task, s));
@@ -381,6 +436,68 @@ export function weeklyStackedFusionVariants(
 }
 
 type RowOf = (task: WeeklyTask, s: WeeklySample) => number[];
+
+/** The quantile heads' scale-free target: ln((y + 0.5) / (baseline + 0.5)). */
+function logRatio(y: number, baseline: number): number {
+  return Math.log((Math.max(y, 0) + 0.5) / (baseline + 0.5));
+}
+
+/**
+ * The 80% intervals (in counts) of the samples from the quantile heads, conformalised by `rule`: the
+ * scores are those of every district in the out-of-sample weeks (from the quantile network's validation
+ * rows, never in a batch, up to the last sample's week), and `ConformalBand` uses, for week w, only the
+ * weeks before w (their outcomes are in the data before w's origin).
+ */
+function quantileBands(
+  task: WeeklyTask,
+  heads: QuantileNetwork,
+  samples: readonly WeeklySample[],
+  rule: WeeklyQuantileInterval,
+  row: RowOf,
+  baseline: BaselineOf,
+): Map<string, [number, number]> {
+  const last = Math.max(...samples.map((s) => s.week));
+  const keyOf = (s: WeeklySample) => `${s.series}@${s.week}`;
+  const wanted = new Map(samples.map((s) => [keyOf(s), s]));
+  const conformal = rule.quantile.conformal;
+  const history =
+    conformal === 'none'
+      ? []
+      : weeklySamples(task, Math.ceil(heads.validationFrom), last + 1).filter((s) => !wanted.has(keyOf(s)));
+  const all = [...history, ...wanted.values()];
+  const q = heads.predict(all.map((s) => row(task, s)));
+  const low = 0;
+  const high = heads.levels.length - 1;
+  const band = new ConformalBand(
+    conformal === 'none'
+      ? []
+      : all.flatMap((s, i) => {
+          const y = task.series[s.series]?.weekly[s.week];
+          if (y === undefined || !Number.isFinite(y) || s.week < heads.validationFrom) return [];
+          return [
+            {
+              time: s.week,
+              target: logRatio(y, baseline(task, s)),
+              lower: q[i]?.[low] ?? NaN,
+              upper: q[i]?.[high] ?? NaN,
+            },
+          ];
+        }),
+    {
+      window: conformal === 'none' || conformal === 'all' ? null : conformal,
+      coverage: 0.8,
+      minRows: Math.max(1, task.series.length * 2),
+    },
+  );
+  const out = new Map<string, [number, number]>();
+  all.forEach((s, i) => {
+    if (!wanted.has(keyOf(s))) return;
+    const [lo, hi] = band.bandAt(s.week, q[i]?.[low] ?? NaN, q[i]?.[high] ?? NaN);
+    const b = baseline(task, s) + 0.5;
+    out.set(keyOf(s), [Math.max(0, b * Math.exp(lo) - 0.5), Math.max(0, b * Math.exp(hi) - 0.5)]);
+  });
+  return out;
+}
 type BaselineOf = (task: WeeklyTask, s: WeeklySample) => number;
 
 /** The samples of every district in the weeks from the fit's validation rows (never trained on) up to `to`. */

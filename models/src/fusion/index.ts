@@ -50,3 +50,13 @@ export {
   type CommonFactorOptions,
   type GroupedOutOfSampleCount,
 } from './common-factor.js';
+export {
+  ConformalBand,
+  CONFORMAL_BAND_DEFAULTS,
+  QuantileNetwork,
+  QUANTILE_NETWORK_DEFAULTS,
+  type ConformalBandOptions,
+  type OutOfSampleBand,
+  type QuantileNetworkOptions,
+  type QuantileTrainingSet,
+} from './quantile.js';

@@ -1,0 +1,190 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ModelInputError } from '../errors.js';
+import { countQuantiles } from './count-distribution.js';
+import { ConformalBand, QuantileNetwork, type OutOfSampleBand } from './quantile.js';
+import { createRng } from './rng.js';
+import { negativeBinomialDraw, normalDraw } from './synthetic.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  await tf.ready();
+});
+
+/**
+ * A heteroscedastic count series: baseline b in [10, 40], mean b × exp(0.3 x0), negative binomial size
+ * exp(1 + 1.2 x1) (x1 sets the spread: size 0.3 to 10), two noise features. Target: ln((y + 0.5) / (b + 0.5)).
+ */
+function heteroscedastic(seed: number, periods: number, districts = 30) {
+  const random = createRng(seed);
+  const rows: number[][] = [];
+  const targets: number[] = [];
+  const times: number[] = [];
+  const truth: { mean: number; size: number; baseline: number }[] = [];
+  for (let t = 0; t < periods; t++)
+    for (let d = 0; d < districts; d++) {
+      const x = [normalDraw(random), Math.max(-1.5, Math.min(1.5, normalDraw(random))), normalDraw(random)];
+      const baseline = 10 + 30 * random();
+      const mean = baseline * Math.exp(0.3 * (x[0] ?? 0));
+      const size = Math.exp(1 + 1.2 * (x[1] ?? 0));
+      const y = negativeBinomialDraw(random, mean, size);
+      rows.push([...x, Math.log(baseline + 0.5)]);
+      targets.push(Math.log((y + 0.5) / (baseline + 0.5)));
+      times.push(t);
+      truth.push({ mean, size, baseline });
+    }
+  return { rows, targets, times, truth };
+}
+
+const FAST = {
+  members: 1,
+  hiddenUnits: 8,
+  dropout: 0,
+  l2: 1e-4,
+  learningRate: 0.005,
+  maxEpochs: 120,
+  patience: 20,
+};
+
+describe('QuantileNetwork', () => {
+  it('recovers the known 10% and 90% quantiles of a heteroscedastic negative binomial series', () => {
+    const train = heteroscedastic(1, 80);
+    const test = heteroscedastic(2, 20);
+    const model = QuantileNetwork.fit(train, { ...FAST, seed: 3 });
+    try {
+      const q = model.predict(test.rows);
+      // Mean absolute error (log units) against the exact quantiles, of the network and of one constant
+      // band (the training targets' empirical 10% and 90% quantiles, what a model without inputs does).
+      const sorted = [...train.targets].sort((a, b) => a - b);
+      const errors = (quantile: (i: number, k: number) => number) =>
+        [0, 2].map((k) => {
+          const p = k === 0 ? 0.1 : 0.9;
+          return (
+            test.truth.reduce((sum, t, i) => {
+              const [exact = 0] = countQuantiles(t.mean, t.size, [p]);
+              return sum + Math.abs(quantile(i, k) - Math.log((exact + 0.5) / (t.baseline + 0.5)));
+            }, 0) / test.truth.length
+          );
+        });
+      const learnt = errors((i, k) => q[i]?.[k] ?? 0);
+      const constant = errors((_, k) => sorted[Math.floor((k === 0 ? 0.1 : 0.9) * sorted.length)] ?? 0);
+      // The true band is 0.4 to 3 log units wide; the lower end is coarse (counts of 0-3 at size 0.3).
+      expect(learnt[0]).toBeLessThan(0.2);
+      expect(learnt[1]).toBeLessThan(0.1);
+      expect(learnt[0]).toBeLessThan(0.5 * (constant[0] ?? 0));
+      expect(learnt[1]).toBeLessThan(0.5 * (constant[1] ?? 0));
+      // The width follows the spread: rows with x1 < -0.5 (size < 1.5) get wider bands than x1 > 0.5.
+      const width = (keep: (x1: number) => boolean) => {
+        const w = test.rows.flatMap((r, i) => (keep(r[1] ?? 0) ? [(q[i]?.[2] ?? 0) - (q[i]?.[0] ?? 0)] : []));
+        return w.reduce((a, b) => a + b, 0) / w.length;
+      };
+      expect(width((x1) => x1 < -0.5)).toBeGreaterThan(1.5 * width((x1) => x1 > 0.5));
+      // And each half is covered about 80% of the time.
+      for (const keep of [(x1: number) => x1 < -0.5, (x1: number) => x1 > 0.5]) {
+        const inside = test.rows.flatMap((r, i) =>
+          keep(r[1] ?? 0)
+            ? [(test.targets[i] ?? 0) >= (q[i]?.[0] ?? 0) && (test.targets[i] ?? 0) <= (q[i]?.[2] ?? 0)]
+            : [],
+        );
+        const coverage = inside.filter(Boolean).length / inside.length;
+        expect(coverage).toBeGreaterThan(0.7);
+        expect(coverage).toBeLessThan(0.9);
+      }
+    } finally {
+      model.dispose();
+    }
+  }, 120_000);
+
+  it('never lets its quantiles cross, even far outside the training rows (5 levels, 2 members)', () => {
+    const train = heteroscedastic(4, 20, 10);
+    const model = QuantileNetwork.fit(train, {
+      ...FAST,
+      members: 2,
+      maxEpochs: 20,
+      levels: [0.1, 0.25, 0.5, 0.75, 0.9],
+    });
+    try {
+      const random = createRng(9);
+      const rows = Array.from({ length: 500 }, () => [0, 1, 2, 3].map(() => 50 * normalDraw(random)));
+      for (const q of model.predict(rows))
+        for (let k = 1; k < q.length; k++) expect(q[k] ?? 0).toBeGreaterThan(q[k - 1] ?? 0);
+    } finally {
+      model.dispose();
+    }
+  }, 60_000);
+
+  it('rejects bad input before training', () => {
+    const set = { rows: [[1], [2]], targets: [0, 1], times: [0, 1] };
+    expect(() => QuantileNetwork.fit({ ...set, targets: [0] })).toThrow(ModelInputError);
+    expect(() => QuantileNetwork.fit(set, { levels: [0.9, 0.1] })).toThrow(ModelInputError);
+    expect(() => QuantileNetwork.fit({ ...set, rows: [[1], [NaN]] })).toThrow(ModelInputError);
+  });
+});
+
+describe('ConformalBand (CQR)', () => {
+  it('takes the ⌈(n + 1) × 0.8⌉-th smallest score of the earlier periods, by hand', () => {
+    // Scores: -1, 0, 1, 2, 3 (target outside the band by that much; negative = inside).
+    const records: OutOfSampleBand[] = [-1, 0, 1, 2, 3].map((e, time) => ({
+      time,
+      target: e,
+      lower: -10,
+      upper: 0,
+    }));
+    expect(records.map((r) => ConformalBand.score(r))).toEqual([-1, 0, 1, 2, 3]);
+    const band = new ConformalBand(records, { minRows: 1 });
+    // t = 5: n = 5, ⌈6 × 0.8⌉ = 5 → 3. t = 3: scores -1, 0, 1, ⌈4 × 0.8⌉ = 4 > 3 → the largest, 1.
+    expect(band.correctionAt(5)).toBe(3);
+    expect(band.correctionAt(3)).toBe(1);
+    expect(band.bandAt(5, 1, 2)).toEqual([-2, 5]);
+    // A window of 2 periods: t = 5 reads times 3 and 4 (scores 2, 3) → 3.
+    expect(new ConformalBand(records, { minRows: 1, window: 2 }).correctionAt(5)).toBe(3);
+    // A record at t or later never moves t's correction; fewer than minRows scores: no correction.
+    const altered = new ConformalBand(
+      [...records.slice(0, 3), { time: 3, target: 100, lower: 0, upper: 1 }],
+      {
+        minRows: 1,
+      },
+    );
+    expect(altered.correctionAt(3)).toBe(band.correctionAt(3));
+    expect(new ConformalBand(records, { minRows: 10 }).correctionAt(5)).toBe(0);
+    // A negative correction narrows, never inverts.
+    expect(
+      new ConformalBand([{ time: 0, target: 0, lower: -5, upper: 5 }], { minRows: 1 }).bandAt(1, 0, 4),
+    ).toEqual([2, 2]);
+    expect(() => new ConformalBand([{ time: 0, target: 0, lower: 1, upper: 0 }])).toThrow(ModelInputError);
+    expect(() => new ConformalBand([], { window: 0 })).toThrow(ModelInputError);
+  });
+
+  it('widens a too-narrow band (25-75%) to cover ~80% of a held-out synthetic set', () => {
+    const train = heteroscedastic(5, 60);
+    const calibration = heteroscedastic(6, 20);
+    const test = heteroscedastic(7, 20);
+    const model = QuantileNetwork.fit(train, { ...FAST, seed: 2, levels: [0.25, 0.5, 0.75] });
+    try {
+      const qc = model.predict(calibration.rows);
+      const records = calibration.targets.map((target, i) => ({
+        time: 0,
+        target,
+        lower: qc[i]?.[0] ?? 0,
+        upper: qc[i]?.[2] ?? 0,
+      }));
+      const band = new ConformalBand(records);
+      const qt = model.predict(test.rows);
+      let raw = 0;
+      let corrected = 0;
+      test.targets.forEach((y, i) => {
+        const lo = qt[i]?.[0] ?? 0;
+        const hi = qt[i]?.[2] ?? 0;
+        if (y >= lo && y <= hi) raw += 1;
+        const [clo, chi] = band.bandAt(1, lo, hi);
+        if (y >= clo && y <= chi) corrected += 1;
+      });
+      expect(raw / test.targets.length).toBeLessThan(0.62);
+      expect(corrected / test.targets.length).toBeGreaterThan(0.76);
+      expect(corrected / test.targets.length).toBeLessThan(0.84);
+    } finally {
+      model.dispose();
+    }
+  }, 120_000);
+});
