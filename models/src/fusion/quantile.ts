@@ -24,6 +24,7 @@ import '@tensorflow/tfjs-layers';
 import { ModelInputError } from '../errors.js';
 import { fitStandardisation, standardiseInto, timeOrderedSplit, type Standardisation } from './data.js';
 import { createRng, deriveSeed, shuffleInPlace } from './rng.js';
+import type { NetworkTraining } from './types.js';
 
 /** Rows of the quantile network: features, the scale-free target and a time key per row. */
 export interface QuantileTrainingSet {
@@ -32,7 +33,7 @@ export interface QuantileTrainingSet {
   readonly times: readonly number[];
 }
 
-export interface QuantileNetworkOptions {
+export interface QuantileNetworkOptions extends NetworkTraining {
   readonly seed: number;
   /** Quantile levels, strictly increasing in (0, 1); the middle one (index ⌊K / 2⌋) is the anchor. */
   readonly levels: readonly number[];
@@ -40,12 +41,6 @@ export interface QuantileNetworkOptions {
   readonly members: number;
   /** Units of the one hidden ReLU layer (0: linear quantile regression). */
   readonly hiddenUnits: number;
-  readonly dropout: number;
-  readonly l2: number;
-  readonly learningRate: number;
-  readonly batchSize: number;
-  readonly maxEpochs: number;
-  readonly patience: number;
   /** The latest fraction of the rows by time: early stopping, never in a batch. */
   readonly validationFraction: number;
 }

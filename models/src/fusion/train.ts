@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { applyLayer, type FusionLayers } from './architecture.js';
 import { logGamma } from './count-distribution.js';
 import { createRng, deriveSeed, shuffleInPlace } from './rng.js';
+import type { NetworkTraining } from './types.js';
 
 /** Rows ready for the network: standardised features and the targets, flat and row-major. */
 export interface PreparedSet {
@@ -32,14 +33,8 @@ export interface PreparedSet {
 }
 
 /** The settings the loop reads (resolved options). */
-export interface TrainingConfig {
+export interface TrainingConfig extends NetworkTraining {
   readonly seed: number;
-  readonly dropout: number;
-  readonly l2: number;
-  readonly learningRate: number;
-  readonly batchSize: number;
-  readonly maxEpochs: number;
-  readonly patience: number;
   readonly countLossWeight: number;
   readonly onEpoch?: (progress: FusionEpochProgress) => void;
 }

@@ -10,7 +10,22 @@ import type { FusionEpochProgress } from './train.js';
 export const FUSION_FORMAT = 'fusion-network@1';
 
 /** Training options; `FusionNetwork.fit` merges what it is given with `FUSION_DEFAULTS`. */
-export interface FusionOptions {
+/** How every network of the fusion trains: regularisation, Adam and early stopping. */
+export interface NetworkTraining {
+  /** Dropout rate after each hidden layer during training, in [0, 1). */
+  readonly dropout: number;
+  /** L2 penalty on every kernel: `l2 × sum of squared kernel weights` is added to the batch loss. */
+  readonly l2: number;
+  /** Adam's learning rate. */
+  readonly learningRate: number;
+  readonly batchSize: number;
+  /** Upper bound on epochs. */
+  readonly maxEpochs: number;
+  /** Stop after this many epochs without a lower validation loss; `maxEpochs` or more runs every epoch. */
+  readonly patience: number;
+}
+
+export interface FusionOptions extends NetworkTraining {
   /** Seeds the kernel initialisers, the epoch shuffles and the dropout masks. */
   readonly seed: number;
   /** Class names, lowest first; K = their number (≥ 2). The top class is "elevated". */
@@ -24,17 +39,6 @@ export interface FusionOptions {
   readonly featureNames?: readonly string[];
   /** Units of the dense ReLU layers, input side first; `[]` gives a linear model per head. */
   readonly hiddenUnits: readonly number[];
-  /** Dropout rate after each hidden layer during training, in [0, 1). */
-  readonly dropout: number;
-  /** L2 penalty on every kernel: `l2 × sum of squared kernel weights` is added to the batch loss. */
-  readonly l2: number;
-  /** Adam's learning rate. */
-  readonly learningRate: number;
-  readonly batchSize: number;
-  /** Upper bound on epochs. */
-  readonly maxEpochs: number;
-  /** Stop after this many epochs without a lower validation loss; `maxEpochs` or more runs every epoch. */
-  readonly patience: number;
   /** Share of the rows (the latest by time key) held out for early stopping and the dispersion, in (0, 1). */
   readonly validationFraction: number;
   /**
@@ -124,15 +128,9 @@ export interface FusionMetadata {
   readonly classNames: readonly string[];
   readonly window: FusionWindow;
   /** The options the fit used (without `onEpoch`, branches, names). */
-  readonly options: {
+  readonly options: NetworkTraining & {
     readonly seed: number;
     readonly hiddenUnits: readonly number[];
-    readonly dropout: number;
-    readonly l2: number;
-    readonly learningRate: number;
-    readonly batchSize: number;
-    readonly maxEpochs: number;
-    readonly patience: number;
     readonly validationFraction: number;
   };
   readonly metrics: FusionMetrics;
