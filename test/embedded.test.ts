@@ -113,6 +113,14 @@ describe('embedded default (PGlite with TimescaleDB, in-process transport, simul
     await waitFor('simulated events on the board', () => (board.totals.stored >= 20 ? true : undefined), {
       timeoutMs: 15_000,
     });
+    // The snapshot says how often each district usually reports, so the board tells quiet from silent at once.
+    const snapshot = board.snapshots[0];
+    expect(Object.keys(snapshot?.usualHourlyRate ?? {}).sort()).toEqual(
+      (snapshot?.districts ?? []).map((district) => district.code).sort(),
+    );
+    for (const rate of Object.values(snapshot?.usualHourlyRate ?? {})) {
+      expect(Number.isFinite(rate) && rate >= 0).toBe(true);
+    }
     board.close();
   });
 
