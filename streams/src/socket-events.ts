@@ -8,6 +8,9 @@ import type { SimulationStatus } from './simulation.js';
 export type TransportKind = 'kafka' | 'in-process';
 
 /** What one ingested batch changed; pushed to every board after the batch is committed. */
+/** The window of the board's per-district counts: events that occurred in the last this many hours. */
+export const BOARD_WINDOW_HOURS = 24;
+
 export interface BatchSummary {
   /** ISO instant the batch was committed. */
   readonly at: string;
@@ -19,11 +22,13 @@ export interface BatchSummary {
   /** Events rejected and dead-lettered with their reason. */
   readonly deadLettered: number;
   /**
-   * Net change of the counted events per district code: +1 per new event, and an amendment moves a
-   * count (-1 where the corrected event was, +1 where the correction puts it).
+   * Net change of the counted events per district code among the events that occurred in the board's
+   * window (the last `BOARD_WINDOW_HOURS` when the batch committed): +1 per new event, and an amendment
+   * moves a count (-1 where the corrected event was, +1 where the correction puts it). An old event
+   * (a backfill, a replay, a late report) changes the total, not the window's counts.
    */
   readonly byDistrict: Readonly<Record<string, number>>;
-  /** Net change of the counted events per category, likewise. */
+  /** Net change of the counted events per category, likewise (the same window). */
   readonly byCategory: Readonly<Partial<Record<Category, number>>>;
   /**
    * Per district code, the newest `reportedAt` (ISO, UTC) among the events stored for the first time;

@@ -129,6 +129,29 @@ describe('IngestService', () => {
     });
   });
 
+  it("counts for the board's window only the events that occurred in it: a backfilled event adds to the total alone", async () => {
+    const list = events.slice(0, 4);
+    const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000);
+    const result = storedAll(list);
+    // Two events of the last hour, one of 100 days ago, one 25 hours ago (both outside the 24-hour window).
+    const occurred = [hoursAgo(1), hoursAgo(0.5), hoursAgo(2_400), hoursAgo(25)];
+    const changes = result.changes.map((change, i) => ({
+      ...change,
+      district: 'TN-CHN',
+      occurredAt: occurred[i] ?? new Date(),
+    }));
+    const store = {
+      insert: () => Promise.resolve({ ...result, changes }),
+    } as unknown as EventStoreRepository;
+    const { ingest, applied } = service(store);
+    const summary = await ingest.handleBatch(batchOf(list), 'kafka');
+    expect(summary.stored).toBe(4);
+    expect(summary.byDistrict).toEqual({ 'TN-CHN': 2 });
+    expect(Object.values(summary.byCategory).reduce((sum, n) => sum + n, 0)).toBe(2);
+    // The features and aggregates still get every change.
+    expect(applied[0]).toHaveLength(4);
+  });
+
   it('lets any other database failure fail the batch, so it is delivered again, without dead-lettering', async () => {
     const { store } = storeRefusing(
       events[0]?.eventId ?? '',

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
+  BOARD_WINDOW_HOURS,
   createEventValidator,
   topicNames,
   type BatchSummary,
@@ -108,10 +109,13 @@ export class IngestService {
     await this.deadLetters.deadLetter(letters);
     deadLettering();
 
-    // Net change of the counted events: an amendment moves its count from the old district/category.
+    // Net change of the counted events in the board's window: an amendment moves its count from the old
+    // district/category; an event older than the window (a backfill, a replay) is not in the board's counts.
     const byDistrict: Record<string, number> = {};
     const byCategory: Partial<Record<Category, number>> = {};
+    const windowStart = Date.now() - BOARD_WINDOW_HOURS * 3_600_000;
     for (const change of changes) {
+      if (change.occurredAt.getTime() < windowStart) continue;
       byDistrict[change.district] = (byDistrict[change.district] ?? 0) + change.events;
       byCategory[change.category] = (byCategory[change.category] ?? 0) + change.events;
     }

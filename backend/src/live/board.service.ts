@@ -1,11 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { districtsOf, usualHourlyRate, type BoardSnapshot, type Region } from '@district-monitor/streams';
+import {
+  BOARD_WINDOW_HOURS,
+  districtsOf,
+  usualHourlyRate,
+  type BoardSnapshot,
+  type Region,
+} from '@district-monitor/streams';
 import { REGION } from '../config/tokens.js';
 import { EventStoreRepository } from '../database/event-store.repository.js';
 import { FeatureService } from '../features/feature.service.js';
 import { SimulationStatusStore } from './simulation-status.js';
 
-const WINDOW_HOURS = 24;
 const MINUTES = 30;
 
 /** Builds the board's snapshot from the database: what a (re)connecting board starts from. */
@@ -33,7 +38,7 @@ export class BoardService {
    * are left out; the per-minute ingestion rate and the total are the pipeline's, with no district.
    */
   async snapshot(now = new Date(), districts: readonly string[] | null = null): Promise<BoardSnapshot> {
-    const since = new Date(now.getTime() - WINDOW_HOURS * 3_600_000);
+    const since = new Date(now.getTime() - BOARD_WINDOW_HOURS * 3_600_000);
     const firstMinute = new Date(Math.floor(now.getTime() / 60_000) * 60_000 - (MINUTES - 1) * 60_000);
     const [countsByDistrict, perMinute, totalStored, lastReportedAt] = await Promise.all([
       this.store.countsByDistrict(since),
@@ -51,7 +56,7 @@ export class BoardService {
       at: now.toISOString(),
       region: { code: this.region.code, name: this.region.name, timeZone: this.region.timeZone },
       districts: districtsOf(this.region).map(({ code, name }) => ({ code, name })),
-      windowHours: WINDOW_HOURS,
+      windowHours: BOARD_WINDOW_HOURS,
       countsByDistrict: only(countsByDistrict, districts),
       minutes,
       totalStored,
