@@ -12,6 +12,7 @@ import { historyAnalysisRegistry } from './010-history-analysis-registry.js';
 import { simulationBackfill } from './011-simulation-backfill.js';
 import { hourlyAggregatesByLocalHour } from './012-hourly-aggregates-by-zone.js';
 import { eventIdIndexTimescale } from './013-event-id-index-timescale.js';
+import { noDataUsualRate } from './014-no-data-usual-rate.js';
 
 /**
  * Every migration, in the order they run: one file each, named by its version. Versioned, append-only:
@@ -31,4 +32,5 @@ export const MIGRATIONS: readonly Migration[] = [
   simulationBackfill,
   hourlyAggregatesByLocalHour,
   eventIdIndexTimescale,
+  noDataUsualRate,
 ];
