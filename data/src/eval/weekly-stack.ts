@@ -394,20 +394,24 @@ export function weeklyStackedFusionVariants(
       const bands = quantileBands(task, heads, samples, interval, row, baseline);
       quantilesOf = (s) => bands.get(`${s.series}@${s.week}`) ?? [NaN, NaN];
     }
-    if (typeof interval === 'object' && !isQuantileRule(interval) && interval.common === undefined) {
-      const rolling = rollingDispersion(task, fitted, samples, counts, interval, row, baseline);
-      sizeOf = (s) => rolling.sizeAt(s.week);
-    }
-    if (typeof interval === 'object' && !isQuantileRule(interval) && interval.common !== undefined) {
+    if (typeof interval === 'object' && !isQuantileRule(interval)) {
+      // Outcomes of the weeks before each predicted week: `RollingDispersion` and `CommonFactorDispersion`
+      // read, for week w, only those of weeks before w.
+      const records = outOfSampleRecords(task, fitted, samples, counts, lookbackOf(interval), row, baseline);
       const common = interval.common;
-      const factor = commonFactor(task, fitted, samples, counts, interval, row, baseline);
-      const holidays = new HolidayExcess(task, (s) => baseline(task, s));
-      const at = (s: WeeklySample) => factor.at(s.week, common.holidays ? holidays.at(s.week) : 0);
-      sizeOf = (s) => at(s).size;
-      quantilesOf = (s, count) => {
-        const f = at(s);
-        return mixtureQuantiles(count, f.size, f.logMean, f.logSd, [0.1, 0.9]);
-      };
+      if (common === undefined) {
+        const rolling = rollingDispersion(task, fitted, records, interval);
+        sizeOf = (s) => rolling.sizeAt(s.week);
+      } else {
+        const factor = commonFactor(task, fitted, records, interval);
+        const holidays = new HolidayExcess(task, (s) => baseline(task, s));
+        const at = (s: WeeklySample) => factor.at(s.week, common.holidays ? holidays.at(s.week) : 0);
+        sizeOf = (s) => at(s).size;
+        quantilesOf = (s, count) => {
+          const f = at(s);
+          return mixtureQuantiles(count, f.size, f.logMean, f.logSd, [0.1, 0.9]);
+        };
+      }
     }
     return Promise.resolve(
       samples.map((s, i): WeeklyForecast => {
@@ -527,28 +531,33 @@ function coverageSizeOnValidation(
   );
 }
 
-/**
- * The rolling dispersion of the samples' weeks: the fusion's forecasts of every district in each of the
- * `window` weeks before the earliest sample, from the fit's validation rows on, and of the samples
- * themselves; `RollingDispersion` uses, for week w, only those of weeks before w (their outcomes are in
- * the data before w's origin).
- */
+/** How many weeks before the earliest sample a rolling interval reads: its window, or its scale window. */
+function lookbackOf(rule: WeeklyRollingInterval): number {
+  if (rule.common === undefined) return rule.window;
+  const scale = rule.common.scaleWindow;
+  return scale === null ? Number.POSITIVE_INFINITY : Math.max(rule.window, scale);
+}
+
+/** The rolling dispersion of the samples' weeks, from their out-of-sample `records` (`outOfSampleRecords`). */
 function rollingDispersion(
   task: WeeklyTask,
   fitted: StackedFusion,
-  samples: readonly WeeklySample[],
-  counts: readonly number[],
+  records: readonly OutOfSampleRecord[],
   rule: WeeklyRollingInterval,
-  row: RowOf,
-  baseline: BaselineOf,
 ): RollingDispersion {
-  const records = outOfSampleRecords(task, fitted, samples, counts, rule.window, row, baseline);
   return new RollingDispersion(records, {
     window: rule.window,
     rule: rule.rule,
     minRows: Math.max(1, task.series.length * 2),
     fallback: fitted.dispersionSize,
   });
+}
+
+interface OutOfSampleRecord {
+  time: number;
+  group: number;
+  count: number;
+  mean: number;
 }
 
 /**
@@ -564,7 +573,7 @@ function outOfSampleRecords(
   lookback: number,
   row: RowOf,
   baseline: BaselineOf,
-): { time: number; group: number; count: number; mean: number }[] {
+): OutOfSampleRecord[] {
   const first = Math.min(...samples.map((s) => s.week));
   const last = Math.max(...samples.map((s) => s.week));
   const predicted = new Map(samples.map((s, i) => [`${s.series}@${s.week}`, counts[i] ?? NaN]));
@@ -595,31 +604,23 @@ function outOfSampleRecords(
     .filter((r) => Number.isFinite(r.count) && Number.isFinite(r.mean));
 }
 
-/** The common-factor dispersion of the samples' weeks (`WeeklyRollingInterval.common`). */
+/** The common-factor dispersion of the samples' weeks (`WeeklyRollingInterval.common`), from their `records`. */
 function commonFactor(
   task: WeeklyTask,
   fitted: StackedFusion,
-  samples: readonly WeeklySample[],
-  counts: readonly number[],
+  records: readonly OutOfSampleRecord[],
   rule: WeeklyRollingInterval,
-  row: RowOf,
-  baseline: BaselineOf,
 ): CommonFactorDispersion {
-  const scale = rule.common?.scaleWindow ?? null;
-  const lookback = scale === null ? Number.POSITIVE_INFINITY : Math.max(rule.window, scale);
-  return new CommonFactorDispersion(
-    outOfSampleRecords(task, fitted, samples, counts, lookback, row, baseline),
-    {
-      window: rule.window,
-      scaleWindow: scale,
-      rule: rule.rule,
-      center: rule.common?.center ?? false,
-      centerWindow: rule.common?.centerWindow ?? null,
-      minPeriods: 4,
-      minRows: Math.max(1, task.series.length * 2),
-      fallback: fitted.dispersionSize,
-    },
-  );
+  return new CommonFactorDispersion(records, {
+    window: rule.window,
+    scaleWindow: rule.common?.scaleWindow ?? null,
+    rule: rule.rule,
+    center: rule.common?.center ?? false,
+    centerWindow: rule.common?.centerWindow ?? null,
+    minPeriods: 4,
+    minRows: Math.max(1, task.series.length * 2),
+    fallback: fitted.dispersionSize,
+  });
 }
 
 /** Weeks before this one have no 8-week baseline of their own. */
