@@ -97,7 +97,7 @@ export function observe(
       const minutes = Math.floor(silentMinutes);
       // Clears only when an event arrives: the silence grows until then, so it cannot flap.
       const cleared = silentMinutes < c.minutes;
-      if (c.improbability === undefined || c.scope === 'producer') {
+      if (c.improbability === undefined) {
         return {
           active: !cleared,
           cleared,
