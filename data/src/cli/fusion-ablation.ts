@@ -4,7 +4,7 @@ import { tierAblation, weeklyAblation } from '../eval/ablation.js';
 import type { ModelRow } from '../eval/report.js';
 
 /**
- * `node data/dist/cli/fusion-ablation.js [--task t1|t2] [--seed N] [--set main|skip|season|interval|factor|factor2|quantile (t2)|district|ordinal (t1)]`: the fusion ablations of docs/fusion.md,
+ * `node data/dist/cli/fusion-ablation.js [--task t1|t2] [--seed N] [--set main|skip|season|interval|factor|factor2|quantile|adaptive (t2)|district|ordinal (t1)]`: the fusion ablations of docs/fusion.md,
  * scored on validation periods carved out of the training data (never on the test periods). Markdown tables
  * on stdout, progress on stderr.
  */
@@ -57,7 +57,8 @@ if (task === undefined || task === 't2')
           values.set === 'interval' ||
           values.set === 'factor' ||
           values.set === 'factor2' ||
-          values.set === 'quantile'
+          values.set === 'quantile' ||
+          values.set === 'adaptive'
           ? values.set
           : 'main',
       ),

@@ -185,7 +185,7 @@ export async function tierAblation(
 export async function weeklyAblation(
   seed: number,
   progress: (line: string) => void,
-  set: 'main' | 'skip' | 'season' | 'interval' | 'factor' | 'factor2' | 'quantile' = 'main',
+  set: 'main' | 'skip' | 'season' | 'interval' | 'factor' | 'factor2' | 'quantile' | 'adaptive' = 'main',
 ): Promise<ModelRow[]> {
   const registry = await loadRegion(new URL('data/regions/chicago.json', REPO));
   const rows: IncidentRow[] = [];
@@ -219,6 +219,8 @@ export async function weeklyAblation(
     return weeklyIntervalAblation(task, cache, forecasts, seed, progress, FACTOR_CENTRED_RULES);
   if (set === 'quantile')
     return weeklyIntervalAblation(task, cache, forecasts, seed, progress, QUANTILE_RULES);
+  if (set === 'adaptive')
+    return weeklyIntervalAblation(task, cache, forecasts, seed, progress, ADAPTIVE_RULES);
   const variants = set === 'skip';
   const models: WeeklyModel[] = variants
     ? [
@@ -470,6 +472,26 @@ const QUANTILE_RULES: readonly WeeklyFusionVariant[] = [
   },
   { name: 'quantile heads + CQR, last 8 weeks', interval: { quantile: { conformal: 8 } }, terciles: 'fit' },
   { name: 'quantile heads + CQR, last 4 weeks', interval: { quantile: { conformal: 4 } }, terciles: 'fit' },
+];
+
+/**
+ * Adaptive conformal inference on the quantile heads (`--set adaptive`; docs/fusion.md, "Adaptive
+ * conformal"): CQR whose level follows the band's own misses week by week (Gibbs and Candès 2021), with the
+ * step γ per week (a week is 22 districts' outcomes), beside CQR over 8 weeks (the design before).
+ */
+const ADAPTIVE_RULES: readonly WeeklyFusionVariant[] = [
+  {
+    name: 'quantile heads + CQR, last 8 weeks (the design before)',
+    interval: { quantile: { conformal: 8 } },
+    terciles: 'fit',
+  },
+  ...[8, 'all' as const].flatMap((conformal) =>
+    [0.05, 0.1, 0.2].map((adapt): WeeklyFusionVariant => ({
+      name: `quantile heads + CQR, ${conformal === 'all' ? 'all earlier weeks' : `last ${conformal} weeks`}, ACI step ${adapt}`,
+      interval: { quantile: { conformal, adapt } },
+      terciles: 'fit',
+    })),
+  ),
 ];
 
 /** A rule whose size sets the interval and the tercile probabilities. */

@@ -82,7 +82,23 @@ describe('trainDistrictModels and DistrictScorer (wasm runtime)', () => {
     expect(a.expectedCount).toBeGreaterThan(40);
     expect(a.expectedCount).toBeLessThan(100);
     expect(a.forecast).toHaveLength(7);
+    // The 80% interval comes from the quantile heads and their conformal correction (live-interval.ts),
+    // the rule of the T2 evaluation; a bundle trained before it scores with the fusion's own interval.
+    expect(bundle.branches.interval).toMatchObject({ format: 'live-interval@1' });
+    const card = bundle.card.branches['interval'] ?? {};
+    expect(card['calibrationWeeks']).toBeGreaterThanOrEqual(1);
+    expect(Number.isFinite(card['correction'])).toBe(true);
+    const [lo, hi] = a.interval80;
+    expect(lo).toBeLessThan(a.expectedCount);
+    expect(hi).toBeGreaterThan(a.expectedCount);
+    expect(hi - lo).toBeLessThan(a.expectedCount);
+    const { interval: _interval, ...before } = bundle.branches;
+    const older = DistrictScorer.load({ ...bundle, branches: before }, runtime, 'v0');
+    const b = older.score(input);
+    expect(b.expectedCount).toBe(a.expectedCount);
+    expect(b.interval80).not.toEqual(a.interval80);
     original.dispose();
     restored.dispose();
+    older.dispose();
   }, 120_000);
 });

@@ -53,10 +53,14 @@ export {
 export {
   ConformalBand,
   CONFORMAL_BAND_DEFAULTS,
+  countBand,
+  countLogRatio,
   QuantileNetwork,
+  QUANTILE_NETWORK_FORMAT,
   QUANTILE_NETWORK_DEFAULTS,
   type ConformalBandOptions,
   type OutOfSampleBand,
   type QuantileNetworkOptions,
+  type QuantileNetworkJSON,
   type QuantileTrainingSet,
 } from './quantile.js';

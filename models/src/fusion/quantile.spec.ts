@@ -1,9 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ModelInputError } from '../errors.js';
+import { ModelFormatError, ModelInputError } from '../errors.js';
 import { countQuantiles } from './count-distribution.js';
-import { ConformalBand, QuantileNetwork, type OutOfSampleBand } from './quantile.js';
+import {
+  ConformalBand,
+  QUANTILE_NETWORK_FORMAT,
+  QuantileNetwork,
+  type OutOfSampleBand,
+  type QuantileNetworkJSON,
+} from './quantile.js';
 import { createRng } from './rng.js';
 import { negativeBinomialDraw, normalDraw } from './synthetic.js';
 
@@ -114,6 +120,34 @@ describe('QuantileNetwork', () => {
     }
   }, 60_000);
 
+  it('saves and loads: the same quantiles from the JSON document; a bad document is refused by name', () => {
+    const train = heteroscedastic(8, 12, 10);
+    for (const hiddenUnits of [8, 0]) {
+      const model = QuantileNetwork.fit(train, { ...FAST, members: 2, maxEpochs: 10, hiddenUnits });
+      const doc = JSON.parse(JSON.stringify(model.toJSON())) as QuantileNetworkJSON;
+      const loaded = QuantileNetwork.load(doc);
+      try {
+        expect(doc.format).toBe(QUANTILE_NETWORK_FORMAT);
+        expect(loaded.levels).toEqual(model.levels);
+        expect(loaded.validationFrom).toBe(model.validationFrom);
+        expect(loaded.predict(train.rows.slice(0, 20))).toEqual(model.predict(train.rows.slice(0, 20)));
+        expect(() => QuantileNetwork.load({ ...doc, format: 'x@1' })).toThrow(/format x@1/);
+        expect(() => QuantileNetwork.load({ ...doc, levels: [0.5, 0.1] })).toThrow(ModelFormatError);
+        expect(() =>
+          QuantileNetwork.load({ ...doc, standardisation: { ...doc.standardisation, sds: [1] } }),
+        ).toThrow(/standardisation\.sds/);
+        const member = doc.members[0] ?? { hiddenUnits: 0, float32Base64: '' };
+        expect(() =>
+          QuantileNetwork.load({ ...doc, members: [{ ...member, float32Base64: 'AAAAAA==' }] }),
+        ).toThrow(/members\[0\] holds 1 weights/);
+        expect(() => QuantileNetwork.load({ ...doc, members: [] })).toThrow(/no members/);
+      } finally {
+        model.dispose();
+        loaded.dispose();
+      }
+    }
+  }, 60_000);
+
   it('rejects bad input before training', () => {
     const set = { rows: [[1], [2]], targets: [0, 1], times: [0, 1] };
     expect(() => QuantileNetwork.fit({ ...set, targets: [0] })).toThrow(ModelInputError);
@@ -187,4 +221,58 @@ describe('ConformalBand (CQR)', () => {
       model.dispose();
     }
   }, 120_000);
+
+  it('adapts its level to its own misses, period by period (ACI), by hand', () => {
+    // Three periods of two rows: scores 0 and 1, then 5 and 5, then 5 and 5; band over all earlier periods.
+    const records: OutOfSampleBand[] = [
+      [0, 0],
+      [1, 5],
+      [1, 5],
+      [2, 5],
+      [2, 5],
+    ].map(([time = 0, e = 0]) => ({ time, target: e, lower: -10, upper: 0 }));
+    records.unshift({ time: 0, target: 1, lower: -10, upper: 0 });
+    const band = new ConformalBand(records, { minRows: 1, adapt: 0.5 });
+    // Period 0: no earlier score, correction 0; scores 0 and 1 → 1 of 2 outside. α: 0.2 + 0.5 × (0.2 - 0.5) = 0.05.
+    expect(band.missRateAt(0)).toBeCloseTo(0.2, 12);
+    expect(band.missRateAt(1)).toBeCloseTo(0.05, 12);
+    // Period 1 at α 0.05: ⌈3 × 0.95⌉ = 3 > 2 → the largest earlier score, 1; both 5s miss → α 0.05 + 0.5 × (0.2 - 1) < 0 → 0.
+    expect(band.correctionAt(1)).toBe(1);
+    expect(band.missRateAt(2)).toBe(0);
+    // Period 2 at α 0: the largest earlier score, 5; the 5s are on the band (not outside) → α 0 + 0.5 × 0.2 = 0.1.
+    expect(band.correctionAt(2)).toBe(5);
+    expect(band.missRateAt(3)).toBeCloseTo(0.1, 12);
+    // Without adapt the level stays at 1 - coverage: period 2 reads 0, 1, 5, 5 → ⌈5 × 0.8⌉ = 4th → 5.
+    expect(new ConformalBand(records, { minRows: 1 }).missRateAt(3)).toBeCloseTo(0.2, 12);
+    // A record at t or later never moves t's level.
+    const altered = new ConformalBand([...records, { time: 2, target: 100, lower: 0, upper: 1 }], {
+      minRows: 1,
+      adapt: 0.5,
+    });
+    expect(altered.missRateAt(2)).toBe(band.missRateAt(2));
+    expect(() => new ConformalBand([], { adapt: -0.1 })).toThrow(ModelInputError);
+    expect(() => new ConformalBand([], { adapt: 2 })).toThrow(ModelInputError);
+  });
+
+  it('after the spread doubles, keeps 80% coverage where the fixed level falls short', () => {
+    // 60 periods of 22 rows with standard normal targets and a fixed band [-1.28, 1.28] (80%); from period
+    // 30 on the spread is 2 (the raw band covers 48%). CQR over the 8 periods before each one catches up
+    // only once the window has the new spread; the adaptive level keeps the long-run miss rate near 20%.
+    const random = createRng(11);
+    const records: OutOfSampleBand[] = [];
+    for (let time = 0; time < 60; time++)
+      for (let d = 0; d < 22; d++)
+        records.push({ time, target: normalDraw(random) * (time >= 30 ? 2 : 1), lower: -1.28, upper: 1.28 });
+    const coverage = (band: ConformalBand) => {
+      // Coverage of periods 30-59 (the shifted ones), each scored with its own band.
+      const shifted = records.filter((r) => r.time >= 30);
+      const inside = shifted.filter((r) => ConformalBand.score(r) <= band.correctionAt(r.time)).length;
+      return inside / shifted.length;
+    };
+    const fixedAll = coverage(new ConformalBand(records, { minRows: 22 }));
+    const adaptiveAll = coverage(new ConformalBand(records, { minRows: 22, adapt: 0.1 }));
+    expect(fixedAll).toBeLessThan(0.72);
+    expect(adaptiveAll).toBeGreaterThan(0.76);
+    expect(adaptiveAll).toBeLessThan(0.86);
+  });
 });

@@ -21,10 +21,26 @@ import * as tf from '@tensorflow/tfjs-core';
 // For its side effect: tfjs-layers registers tfjs-core's gradients (the Node build of tfjs-core's
 // `register_all_gradients` cannot be imported alone); the network itself uses tfjs-core only.
 import '@tensorflow/tfjs-layers';
-import { ModelInputError } from '../errors.js';
+import { ModelFormatError, ModelInputError } from '../errors.js';
+import { jsonReader } from '../json-read.js';
+import { decodeFloat32, encodeFloat32 } from './base64.js';
 import { fitStandardisation, standardiseInto, timeOrderedSplit, type Standardisation } from './data.js';
 import { createRng, deriveSeed, shuffleInPlace } from './rng.js';
 import type { NetworkTraining } from './types.js';
+
+/**
+ * The scale-free target of count quantile heads: ln((y + 0.5) / (baseline + 0.5)), y floored at 0. A band
+ * [lo, hi] on it maps back to counts as (baseline + 0.5) e^z - 0.5.
+ */
+export function countLogRatio(count: number, baseline: number): number {
+  return Math.log((Math.max(count, 0) + 0.5) / (baseline + 0.5));
+}
+
+/** A band [lo, hi] of `countLogRatio` mapped back to counts, floored at 0. */
+export function countBand(lo: number, hi: number, baseline: number): [number, number] {
+  const b = baseline + 0.5;
+  return [Math.max(0, b * Math.exp(lo) - 0.5), Math.max(0, b * Math.exp(hi) - 0.5)];
+}
 
 /** Rows of the quantile network: features, the scale-free target and a time key per row. */
 export interface QuantileTrainingSet {
@@ -120,6 +136,26 @@ function pinball(q: tf.Tensor2D, y: tf.Tensor2D, levels: tf.Tensor2D): tf.Scalar
   const e = tf.sub(y, q);
   return tf.mean(tf.sum(tf.maximum(tf.mul(levels, e), tf.mul(tf.sub(levels, 1), e)), 1));
 }
+
+/** The format tag of `QuantileNetwork.toJSON()`'s document. */
+export const QUANTILE_NETWORK_FORMAT = 'quantile-network@1';
+
+/**
+ * A quantile network as a plain JSON document: its levels, input width, standardisation, the start of its
+ * out-of-sample rows, and per member the hidden width and the weights (w1, b1, w2, b2 in that order, w1 and
+ * b1 absent without a hidden layer) as one base64 little-endian float32 array.
+ */
+export interface QuantileNetworkJSON {
+  readonly format: typeof QUANTILE_NETWORK_FORMAT;
+  readonly levels: readonly number[];
+  readonly inputWidth: number;
+  readonly validationFrom: number;
+  readonly bestEpochs: readonly number[];
+  readonly standardisation: { readonly means: readonly number[]; readonly sds: readonly number[] };
+  readonly members: readonly { readonly hiddenUnits: number; readonly float32Base64: string }[];
+}
+
+const read = jsonReader('quantile network');
 
 /** A fitted ensemble of quantile networks. Dispose it when done (TF.js variables). */
 export class QuantileNetwork {
@@ -218,9 +254,112 @@ export class QuantileNetwork {
     return rows.map((_, i) => Array.from(sum.subarray(i * k, (i + 1) * k)));
   }
 
+  /** The network as a plain JSON document (see `QuantileNetworkJSON`); `load` reads it back. */
+  toJSON(): QuantileNetworkJSON {
+    return {
+      format: QUANTILE_NETWORK_FORMAT,
+      levels: [...this.levels],
+      inputWidth: this.inputWidth,
+      validationFrom: this.validationFrom,
+      bestEpochs: [...this.bestEpochs],
+      standardisation: {
+        means: Array.from(this.standardisation.means),
+        sds: Array.from(this.standardisation.sds),
+      },
+      members: this.members.map((m) => {
+        const parts = variablesInOrder(m).map((v) => v.dataSync<'float32'>());
+        const values = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+        let offset = 0;
+        for (const part of parts) {
+          values.set(part, offset);
+          offset += part.length;
+        }
+        return {
+          hiddenUnits: m.w1 === null ? 0 : m.w1.shape[1],
+          float32Base64: encodeFloat32(values),
+        };
+      }),
+    };
+  }
+
+  /** Reads `toJSON()`'s document; throws ModelFormatError naming the first field that does not fit. */
+  static load(json: unknown): QuantileNetwork {
+    const doc = read.record(json, 'document');
+    if (doc.format !== QUANTILE_NETWORK_FORMAT)
+      throw new ModelFormatError(
+        `quantile network: format ${String(doc.format)}, expected ${QUANTILE_NETWORK_FORMAT}`,
+      );
+    const levels = read.numbers(doc.levels, 'levels');
+    if (
+      levels.length < 2 ||
+      levels.some((p, i) => !(p > 0 && p < 1) || (i > 0 && !(p > (levels[i - 1] ?? 1))))
+    )
+      throw new ModelFormatError('quantile network: levels must be ≥ 2 values strictly increasing in (0, 1)');
+    const width = read.finite(doc.inputWidth, 'inputWidth');
+    if (!Number.isInteger(width) || width < 1)
+      throw new ModelFormatError('quantile network: inputWidth must be a positive integer');
+    const std = read.record(doc.standardisation, 'standardisation');
+    const standardisation: Standardisation = {
+      means: Float64Array.from(read.numbers(std.means, 'standardisation.means', width)),
+      sds: Float64Array.from(read.numbers(std.sds, 'standardisation.sds', width)),
+    };
+    const bestEpochs = read.numbers(doc.bestEpochs, 'bestEpochs');
+    const documents = read.array(doc.members, 'members');
+    if (documents.length === 0) throw new ModelFormatError('quantile network: no members');
+    const k = levels.length;
+    const members: Member[] = [];
+    try {
+      documents.forEach((value, i) => {
+        const member = read.record(value, `members[${i}]`);
+        const hidden = read.finite(member.hiddenUnits, `members[${i}].hiddenUnits`);
+        if (!Number.isInteger(hidden) || hidden < 0)
+          throw new ModelFormatError(`quantile network: members[${i}].hiddenUnits must be a whole number`);
+        const inner = hidden > 0 ? hidden : width;
+        const shapes: number[][] = [...(hidden > 0 ? [[width, hidden], [hidden]] : []), [inner, k], [k]];
+        const values = decodeFloat32(read.text(member.float32Base64, `members[${i}].float32Base64`));
+        const expected = shapes.reduce((n, shape) => n + shape.reduce((a, b) => a * b, 1), 0);
+        if (values.length !== expected)
+          throw new ModelFormatError(
+            `quantile network: members[${i}] holds ${values.length} weights, expected ${expected}`,
+          );
+        // Sizes checked above: the variables below are all made (and owned by `members`) or none.
+        let offset = 0;
+        const next = (shape: number[]) => {
+          const size = shape.reduce((a, b) => a * b, 1);
+          const initial = tf.tensor(values.subarray(offset, offset + size), shape);
+          const v = tf.variable(initial);
+          initial.dispose();
+          offset += size;
+          return v;
+        };
+        const w1 = hidden > 0 ? (next([width, hidden]) as tf.Variable<tf.Rank.R2>) : null;
+        const b1 = hidden > 0 ? (next([hidden]) as tf.Variable<tf.Rank.R1>) : null;
+        const w2 = next([inner, k]) as tf.Variable<tf.Rank.R2>;
+        const b2 = next([k]) as tf.Variable<tf.Rank.R1>;
+        members.push({ w1, b1, w2, b2 });
+      });
+    } catch (error) {
+      for (const member of members) disposeMember(member);
+      throw error;
+    }
+    return new QuantileNetwork(
+      members,
+      standardisation,
+      levels,
+      width,
+      read.finite(doc.validationFrom, 'validationFrom'),
+      bestEpochs,
+    );
+  }
+
   dispose(): void {
     for (const member of this.members) disposeMember(member);
   }
+}
+
+/** A member's variables in the document's order: w1, b1 (with a hidden layer), w2, b2. */
+function variablesInOrder(m: Member): tf.Variable[] {
+  return [...(m.w1 === null ? [] : [m.w1]), ...(m.b1 === null ? [] : [m.b1]), m.w2, m.b2];
 }
 
 function createMember(
@@ -362,9 +501,21 @@ export interface ConformalBandOptions {
   readonly coverage: number;
   /** Fewer scores than this before t: no correction (the raw band). */
   readonly minRows: number;
+  /**
+   * Adaptive conformal inference (Gibbs and Candès 2021): the step γ of the working miss rate, per period
+   * (0: off). After each period's outcomes, α ← α + γ (1 - coverage - the period's miss rate), and the next
+   * period's correction is the scores' 1 - α quantile instead of `coverage`'s. A band that kept missing more
+   * than 1 - coverage widens until its misses since the first record average 1 - coverage again.
+   */
+  readonly adapt: number;
 }
 
-export const CONFORMAL_BAND_DEFAULTS: ConformalBandOptions = { window: null, coverage: 0.8, minRows: 20 };
+export const CONFORMAL_BAND_DEFAULTS: ConformalBandOptions = {
+  window: null,
+  coverage: 0.8,
+  minRows: 20,
+  adapt: 0,
+};
 
 /**
  * Conformalised quantile regression (CQR): the conformity score of an out-of-sample row is
@@ -373,12 +524,16 @@ export const CONFORMAL_BAND_DEFAULTS: ConformalBandOptions = { window: null, cov
  * before t), and the band at t is [lower - Q, upper + Q]: it widens when the recent rows fell outside the
  * band more than 1 - coverage of the time, and narrows when they fell inside by a margin. Only rows of
  * periods before t are read, so no outcome of t or later moves t's band. With more than the window's scores
- * needed (⌈(n + 1) × coverage⌉ > n), the largest score is used.
+ * needed (⌈(n + 1) × coverage⌉ > n), the largest score is used. With `adapt` > 0 the level is not fixed:
+ * it follows the band's own misses period by period (adaptive conformal inference), reading only periods
+ * before t as well.
  */
 export class ConformalBand {
   private readonly records: readonly OutOfSampleBand[];
   private readonly options: ConformalBandOptions;
   private readonly cache = new Map<number, number>();
+  /** The periods and their miss rates after them (`adapt` > 0), computed once in time order. */
+  private schedule: { time: number; after: number }[] | undefined;
 
   constructor(records: readonly OutOfSampleBand[], options: Partial<ConformalBandOptions> = {}) {
     const o = { ...CONFORMAL_BAND_DEFAULTS, ...options };
@@ -388,6 +543,8 @@ export class ConformalBand {
       throw new ModelInputError('conformal band: coverage must be in (0, 1)');
     if (!Number.isInteger(o.minRows) || o.minRows < 1)
       throw new ModelInputError('conformal band: minRows must be a positive integer');
+    if (!(o.adapt >= 0 && o.adapt <= 1))
+      throw new ModelInputError('conformal band: adapt (the step of the miss rate) must be in [0, 1]');
     records.forEach((r, i) => {
       if (![r.time, r.target, r.lower, r.upper].every(Number.isFinite) || r.lower > r.upper)
         throw new ModelInputError(
@@ -407,24 +564,73 @@ export class ConformalBand {
   correctionAt(t: number): number {
     const cached = this.cache.get(t);
     if (cached !== undefined) return cached;
+    const q = this.quantileBefore(t, 1 - this.missRateAt(t));
+    this.cache.set(t, q);
+    return q;
+  }
+
+  /**
+   * The working miss rate α at time t: 1 - coverage without `adapt`; with it, the level after the last
+   * period before t. The first period starts at 1 - coverage, and each period's misses (scores above its
+   * correction) set the next one's: α ← α + adapt × (1 - coverage - miss rate), kept in [0, 1].
+   */
+  missRateAt(t: number): number {
+    const target = 1 - this.options.coverage;
+    if (this.options.adapt === 0) return target;
+    this.schedule ??= this.adaptiveSchedule();
+    let alpha = target;
+    for (const period of this.schedule) {
+      if (period.time >= t) break;
+      alpha = period.after;
+    }
+    return alpha;
+  }
+
+  /** Every period in time order with the miss rate α after its outcomes (adaptive conformal inference). */
+  private adaptiveSchedule(): { time: number; after: number }[] {
+    const target = 1 - this.options.coverage;
+    const byTime = new Map<number, number[]>();
+    for (const r of this.records) {
+      const scores = byTime.get(r.time) ?? [];
+      scores.push(ConformalBand.score(r));
+      byTime.set(r.time, scores);
+    }
+    let alpha = target;
+    return [...byTime.keys()]
+      .sort((x, y) => x - y)
+      .map((time) => {
+        const q = this.quantileBefore(time, 1 - alpha);
+        const scores = byTime.get(time) ?? [];
+        const missed = scores.filter((e) => e > q).length / scores.length;
+        // Kept in [0, 1]: beyond them the band is already the largest (or smallest) score's, and a level
+        // run past them would take as many periods to come back.
+        alpha = Math.min(1, Math.max(0, alpha + this.options.adapt * (target - missed)));
+        return { time, after: alpha };
+      });
+  }
+
+  /**
+   * The ⌈(n + 1) × level⌉-th smallest of the n scores of the window before t, clamped to the smallest and
+   * the largest score; 0 with fewer than `minRows` scores.
+   */
+  private quantileBefore(t: number, level: number): number {
     const w = this.options.window;
     const scores = this.records
       .filter((r) => r.time < t && (w === null || r.time >= t - w))
       .map((r) => ConformalBand.score(r))
       .sort((a, b) => a - b);
-    let q = 0;
-    if (scores.length >= this.options.minRows) {
-      const rank = Math.min(scores.length, Math.ceil((scores.length + 1) * this.options.coverage));
-      q = scores[rank - 1] ?? 0;
-    }
-    this.cache.set(t, q);
-    return q;
+    if (scores.length < this.options.minRows) return 0;
+    const rank = Math.min(scores.length, Math.max(1, Math.ceil((scores.length + 1) * level)));
+    return scores[rank - 1] ?? 0;
   }
 
   /** The corrected band of a prediction at time t. */
   bandAt(t: number, lower: number, upper: number): [number, number] {
-    const q = this.correctionAt(t);
-    // A negative correction narrows the band; it never inverts it (both ends meet at the middle).
+    return ConformalBand.widen(lower, upper, this.correctionAt(t));
+  }
+
+  /** [lower - q, upper + q]; a negative correction narrows the band, never inverts it (the ends meet at the middle). */
+  static widen(lower: number, upper: number, q: number): [number, number] {
     const lo = lower - q;
     const hi = upper + q;
     if (lo <= hi) return [lo, hi];

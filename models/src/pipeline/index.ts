@@ -3,3 +3,4 @@ export * from './calendar.js';
 export * from './weekly.js';
 export * from './outlook.js';
 export * from './live.js';
+export * from './live-interval.js';

@@ -23,6 +23,7 @@ import { PROFILE_FEATURE_NAMES } from '../profiles/features.js';
 import { ProfileModel } from '../profiles/model.js';
 import { BRANCH_SIZES } from '../sizes.js';
 import { localMidnightHours } from './calendar.js';
+import { fitLiveInterval, LIVE_CONFORMAL, LiveInterval } from './live-interval.js';
 import { tercileProbabilities, type TercileBounds } from './outlook.js';
 import type { DistrictScore, ModelBundleJson, ModelCard, ScoringInput, TrainingInput } from './types.js';
 import {
@@ -65,17 +66,13 @@ export const TRAINING_DEFAULTS: TrainingOptions = Object.freeze({
 /** Fewest weekly training origins (each with 8 weeks of history before it and a complete week after). */
 export const MIN_TRAINING_WEEKS = 6;
 
-/**
- * The fusion's 80% interval covers 80% of its out-of-sample forecasts of this many latest training weeks (its
- * validation weeks): the rolling interval chosen by the T2 interval ablation (docs/fusion.md).
- */
-export const LIVE_INTERVAL_WEEKS = 4;
-
 interface BundleBranches {
   readonly forecasts: Readonly<Record<string, Partial<Record<TrendGroup, unknown>>>>;
   readonly profiles: unknown;
   readonly forest: unknown;
   readonly fusion: unknown;
+  /** The 80% interval (`LiveIntervalJSON`); absent in bundles trained before it: the fusion's own. */
+  readonly interval?: unknown;
   readonly terciles: Readonly<Record<string, TercileBounds>>;
   readonly topFactors: DistrictScore['topFactors'];
 }
@@ -195,7 +192,6 @@ export function trainDistrictModels(
   since = Date.now();
   // The stacked fusion of docs/fusion.md: a seed ensemble of small, strongly regularised networks, the count
   // a residual on the 4-week mean, blended with it by a weight chosen on the latest weeks (the skip path).
-  // The 80% interval is sized on the latest 4 validation weeks (the rolling interval of the T2 evaluation).
   const fusion = StackedFusion.fit(
     { rows, classes, counts, times, baselines },
     {
@@ -207,11 +203,20 @@ export function trainDistrictModels(
         featureNames: [...CRIME_FEATURE_NAMES, ...TREND_FEATURE_NAMES, ...PROFILE_FEATURE_NAMES],
         maxEpochs: o.maxEpochs,
       },
-      intervalPeriods: LIVE_INTERVAL_WEEKS,
     },
   );
   input.onProgress?.('fusion', 1, 1);
   lap('fusion', since);
+
+  since = Date.now();
+  // The 80% interval of the T2 evaluation: quantile heads on the same rows, conformalised over the latest
+  // out-of-sample weeks with an adaptive level (live-interval.ts).
+  const interval = fitLiveInterval(
+    { rows, counts, baselines, weeks: times.map((t) => Math.round((t - (origins[0] ?? 0)) / (7 * DAY_MS))) },
+    { seed, members: o.fusionMembers, maxEpochs: o.maxEpochs },
+  );
+  input.onProgress?.('interval', 1, 1);
+  lap('interval', since);
 
   since = Date.now();
   const final = fitBranchState(context, midnightAtOrBefore(clock, input.until), state);
@@ -264,10 +269,16 @@ export function trainDistrictModels(
         epochsRun: metrics.epochsRun,
         bestEpoch: metrics.bestEpoch,
         dispersionSize: fusion.dispersionSize,
-        intervalSize: fusion.intervalSize,
         countWeight: fusion.countWeight,
         validationErrorNetwork: blend.scaledError.network,
         validationErrorBaseline: blend.scaledError.fallback,
+      },
+      interval: {
+        rule: `quantile heads (10/50/90%), CQR over the last ${LIVE_CONFORMAL.weeks} out-of-sample weeks, adaptive level (step ${LIVE_CONFORMAL.adapt})`,
+        members: o.fusionMembers,
+        calibrationWeeks: interval.calibrationWeeks,
+        correction: interval.correction,
+        missRate: interval.missRate,
       },
     },
     timings: { ...timings, total: (Date.now() - started) / 1000 },
@@ -277,6 +288,7 @@ export function trainDistrictModels(
     profiles: final.profiles.toJSON(),
     forest: forest.toJSON(),
     fusion: fusion.toJSON(),
+    interval,
     terciles,
     topFactors: importance.ranked
       .slice(0, 10)
@@ -303,6 +315,7 @@ export class DistrictScorer {
     private readonly forecasts: ReadonlyMap<string, Partial<Record<TrendGroup, SeriesForecast>>>,
     private readonly profiles: ProfileModel,
     private readonly fusion: LiveFusion,
+    private readonly interval: LiveInterval | null,
     private readonly terciles: Readonly<Record<string, TercileBounds>>,
     private readonly topFactors: DistrictScore['topFactors'],
   ) {}
@@ -317,15 +330,25 @@ export class DistrictScorer {
         ) as Partial<Record<TrendGroup, SeriesForecast>>,
       ]),
     );
-    return new DistrictScorer(
-      version,
-      bundle.card,
-      forecasts,
-      ProfileModel.load(branches.profiles),
-      loadLiveFusion(branches.fusion),
-      branches.terciles,
-      branches.topFactors,
-    );
+    const fusion = loadLiveFusion(branches.fusion);
+    let interval: LiveInterval | null = null;
+    try {
+      interval = branches.interval === undefined ? null : LiveInterval.load(branches.interval);
+      return new DistrictScorer(
+        version,
+        bundle.card,
+        forecasts,
+        ProfileModel.load(branches.profiles),
+        fusion,
+        interval,
+        branches.terciles,
+        branches.topFactors,
+      );
+    } catch (error) {
+      fusion.dispose();
+      interval?.dispose();
+      throw error;
+    }
   }
 
   score(input: ScoringInput): DistrictScore {
@@ -340,7 +363,8 @@ export class DistrictScorer {
     }).values;
     const profile = this.profiles.vectors([profileRow(this.profiles.inputs, input.crimeVector)])[0] ?? [];
     const baseline = recentWeeklyMean(input.crimeVector);
-    const prediction = this.fusion.predictOne([...input.crimeVector, ...trend, ...profile], baseline);
+    const row = [...input.crimeVector, ...trend, ...profile];
+    const prediction = this.fusion.predictOne(row, baseline);
     const classProbabilities = tercileProbabilities(
       prediction.expectedCount,
       this.fusion.dispersionSize,
@@ -368,7 +392,7 @@ export class DistrictScorer {
       elevated: classProbabilities[2] ?? 0,
       classProbabilities,
       expectedCount: prediction.expectedCount,
-      interval80: prediction.interval80,
+      interval80: this.interval === null ? prediction.interval80 : this.interval.interval80(row, baseline),
       forecast,
       cluster: {
         label,
@@ -381,6 +405,7 @@ export class DistrictScorer {
 
   dispose(): void {
     this.fusion.dispose();
+    this.interval?.dispose();
   }
 }
 

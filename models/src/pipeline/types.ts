@@ -24,8 +24,13 @@ export interface ModelBundleJson {
   /** Epoch ms: the bundle was trained on events strictly before this instant. */
   readonly trainedUntil: number;
   readonly card: ModelCard;
-  /** Opaque per-branch payloads (each branch's own `toJSON()` with its format tag). */
-  readonly branches: Readonly<Record<'forecasts' | 'forest' | 'profiles' | 'fusion', unknown>>;
+  /**
+   * Opaque per-branch payloads (each branch's own `toJSON()` with its format tag); `interval`, the fusion's
+   * 80% interval (live-interval.ts), is absent in bundles trained before it.
+   */
+  readonly branches: Readonly<Record<'forecasts' | 'forest' | 'profiles' | 'fusion', unknown>> & {
+    readonly interval?: unknown;
+  };
 }
 
 /** What a model card says: the wire type of `streams/src/scores.ts` (the board's model panel and the REST API show it). */
