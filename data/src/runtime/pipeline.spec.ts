@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import {
   CUBE_HOURS,
@@ -92,6 +93,10 @@ describe('trainDistrictModels and DistrictScorer (wasm runtime)', () => {
     expect(lo).toBeLessThan(a.expectedCount);
     expect(hi).toBeGreaterThan(a.expectedCount);
     expect(hi - lo).toBeLessThan(a.expectedCount);
+    // Scoring, the interval's network included, leaves no tensor behind.
+    const tensors = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) original.score(input);
+    expect(tf.memory().numTensors).toBe(tensors);
     const { interval: _interval, ...before } = bundle.branches;
     const older = DistrictScorer.load({ ...bundle, branches: before }, runtime, 'v0');
     const b = older.score(input);
