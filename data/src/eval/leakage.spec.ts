@@ -145,6 +145,10 @@ describe('no leakage: a prediction reads only data from before the period it pre
     const original = await intervals(task);
     const changed = await intervals(altered);
     expect(original).toHaveLength(variants.length);
+    // The adaptive rule is wired through: its intervals differ from the same CQR's at the fixed level.
+    expect(original[4]?.map((r) => r.forecast?.interval)).not.toEqual(
+      original[3]?.map((r) => r.forecast?.interval),
+    );
     original.forEach((rowsOriginal, v) => {
       const rowsChanged = changed[v] ?? [];
       const week = (rows: typeof rowsOriginal, w: number) =>

@@ -87,7 +87,7 @@ describe('trainDistrictModels and DistrictScorer (wasm runtime)', () => {
     // the rule of the T2 evaluation; a bundle trained before it scores with the fusion's own interval.
     expect(bundle.branches.interval).toMatchObject({ format: 'live-interval@1' });
     const card = bundle.card.branches['interval'] ?? {};
-    expect(card['calibrationWeeks']).toBeGreaterThanOrEqual(1);
+    expect(card['outOfSampleWeeks']).toBeGreaterThanOrEqual(1);
     expect(Number.isFinite(card['correction'])).toBe(true);
     const [lo, hi] = a.interval80;
     expect(lo).toBeLessThan(a.expectedCount);
@@ -96,6 +96,10 @@ describe('trainDistrictModels and DistrictScorer (wasm runtime)', () => {
     // Scoring, the interval's network included, leaves no tensor behind.
     const tensors = tf.memory().numTensors;
     for (let i = 0; i < 5; i++) original.score(input);
+    expect(tf.memory().numTensors).toBe(tensors);
+    // A bundle whose interval does not load is refused by name and leaves nothing loaded behind.
+    const broken = { ...bundle, branches: { ...bundle.branches, interval: { format: 'x@1' } } };
+    expect(() => DistrictScorer.load(broken, runtime, 'bad')).toThrow(/live interval: format x@1/);
     expect(tf.memory().numTensors).toBe(tensors);
     const { interval: _interval, ...before } = bundle.branches;
     const older = DistrictScorer.load({ ...bundle, branches: before }, runtime, 'v0');

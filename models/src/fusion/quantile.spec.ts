@@ -141,6 +141,13 @@ describe('QuantileNetwork', () => {
           QuantileNetwork.load({ ...doc, members: [{ ...member, float32Base64: 'AAAAAA==' }] }),
         ).toThrow(/members\[0\] holds 1 weights/);
         expect(() => QuantileNetwork.load({ ...doc, members: [] })).toThrow(/no members/);
+        // A refused document leaves no variable behind, even one refused after its members were read.
+        const tensors = tf.memory().numTensors;
+        expect(() => QuantileNetwork.load({ ...doc, validationFrom: null })).toThrow(/validationFrom/);
+        expect(() =>
+          QuantileNetwork.load({ ...doc, members: [member, { ...member, float32Base64: 'AAAAAA==' }] }),
+        ).toThrow(/members\[1\]/);
+        expect(tf.memory().numTensors).toBe(tensors);
       } finally {
         model.dispose();
         loaded.dispose();
@@ -243,7 +250,14 @@ describe('ConformalBand (CQR)', () => {
     expect(band.correctionAt(2)).toBe(5);
     expect(band.missRateAt(3)).toBeCloseTo(0.1, 12);
     // Without adapt the level stays at 1 - coverage: period 2 reads 0, 1, 5, 5 → ⌈5 × 0.8⌉ = 4th → 5.
-    expect(new ConformalBand(records, { minRows: 1 }).missRateAt(3)).toBeCloseTo(0.2, 12);
+    const fixed = new ConformalBand(records, { minRows: 1 });
+    expect(fixed.missRateAt(3)).toBeCloseTo(0.2, 12);
+    expect(fixed.correctionAt(2)).toBe(5);
+    // Where the level changes the rank: ten scores 1-10 in period 0, all outside its uncorrected band → α
+    // 0.2 + 0.1 × (0.2 - 1) = 0.12; period 1 takes the ⌈11 × 0.88⌉ = 10th score, the fixed level the 9th.
+    const ten = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((e) => ({ time: 0, target: e, lower: -10, upper: 0 }));
+    expect(new ConformalBand(ten, { minRows: 1, adapt: 0.1 }).correctionAt(1)).toBe(10);
+    expect(new ConformalBand(ten, { minRows: 1 }).correctionAt(1)).toBe(9);
     // A record at t or later never moves t's level.
     const altered = new ConformalBand([...records, { time: 2, target: 100, lower: 0, upper: 1 }], {
       minRows: 1,
@@ -256,8 +270,8 @@ describe('ConformalBand (CQR)', () => {
 
   it('after the spread doubles, keeps 80% coverage where the fixed level falls short', () => {
     // 60 periods of 22 rows with standard normal targets and a fixed band [-1.28, 1.28] (80%); from period
-    // 30 on the spread is 2 (the raw band covers 48%). CQR over the 8 periods before each one catches up
-    // only once the window has the new spread; the adaptive level keeps the long-run miss rate near 20%.
+    // 30 on the spread is 2 (the raw band covers 48%). CQR over every earlier period catches up slowly, as
+    // the new spread's share of its scores grows; the adaptive level keeps the long-run miss rate near 20%.
     const random = createRng(11);
     const records: OutOfSampleBand[] = [];
     for (let time = 0; time < 60; time++)

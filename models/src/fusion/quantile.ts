@@ -267,7 +267,7 @@ export class QuantileNetwork {
         sds: Array.from(this.standardisation.sds),
       },
       members: this.members.map((m) => {
-        const parts = variablesInOrder(m).map((v) => v.dataSync<'float32'>());
+        const parts = variablesOf(m).map((v) => v.dataSync<'float32'>());
         const values = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
         let offset = 0;
         for (const part of parts) {
@@ -304,6 +304,7 @@ export class QuantileNetwork {
       sds: Float64Array.from(read.numbers(std.sds, 'standardisation.sds', width)),
     };
     const bestEpochs = read.numbers(doc.bestEpochs, 'bestEpochs');
+    const validationFrom = read.finite(doc.validationFrom, 'validationFrom');
     const documents = read.array(doc.members, 'members');
     if (documents.length === 0) throw new ModelFormatError('quantile network: no members');
     const k = levels.length;
@@ -342,24 +343,12 @@ export class QuantileNetwork {
       for (const member of members) disposeMember(member);
       throw error;
     }
-    return new QuantileNetwork(
-      members,
-      standardisation,
-      levels,
-      width,
-      read.finite(doc.validationFrom, 'validationFrom'),
-      bestEpochs,
-    );
+    return new QuantileNetwork(members, standardisation, levels, width, validationFrom, bestEpochs);
   }
 
   dispose(): void {
     for (const member of this.members) disposeMember(member);
   }
-}
-
-/** A member's variables in the document's order: w1, b1 (with a hidden layer), w2, b2. */
-function variablesInOrder(m: Member): tf.Variable[] {
-  return [...(m.w1 === null ? [] : [m.w1]), ...(m.b1 === null ? [] : [m.b1]), m.w2, m.b2];
 }
 
 function createMember(
@@ -403,11 +392,12 @@ function createMember(
 }
 
 function disposeMember(m: Member): void {
-  tf.dispose([m.w2, m.b2, ...(m.w1 === null ? [] : [m.w1]), ...(m.b1 === null ? [] : [m.b1])]);
+  tf.dispose(variablesOf(m));
 }
 
+/** A member's variables, in the saved document's order: w1, b1 (with a hidden layer), w2, b2. */
 function variablesOf(m: Member): tf.Variable[] {
-  return [m.w2, m.b2, ...(m.w1 === null ? [] : [m.w1]), ...(m.b1 === null ? [] : [m.b1])];
+  return [...(m.w1 === null ? [] : [m.w1]), ...(m.b1 === null ? [] : [m.b1]), m.w2, m.b2];
 }
 
 function snapshot(m: Member): Float32Array[] {

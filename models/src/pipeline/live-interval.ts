@@ -20,9 +20,6 @@ import {
 /** Weeks of out-of-sample scores the correction reads, and the step of its adaptive level (the T2 choice). */
 export const LIVE_CONFORMAL = { weeks: 8, adapt: 0.2, coverage: 0.8 } as const;
 
-/** Members of the live quantile network. */
-export const LIVE_QUANTILE_MEMBERS = 3;
-
 /** The stored interval: the quantile network's document and the correction for the week after training. */
 export interface LiveIntervalJSON {
   readonly format: typeof LIVE_INTERVAL_FORMAT;
@@ -31,8 +28,12 @@ export interface LiveIntervalJSON {
   readonly correction: number;
   /** The adaptive level's miss rate α for that week (0.2 = the nominal level). */
   readonly missRate: number;
-  /** Out-of-sample weeks with known outcomes the correction read. */
-  readonly calibrationWeeks: number;
+  /**
+   * Out-of-sample weeks with known outcomes: the adaptive level ran over all of them, the correction read the
+   * last `LIVE_CONFORMAL.weeks` of them. While fewer than 2 × districts scores came before a week, the band
+   * of that week was not corrected, and its misses still moved the level (as in the T2 evaluation).
+   */
+  readonly outOfSampleWeeks: number;
 }
 
 export const LIVE_INTERVAL_FORMAT = 'live-interval@1';
@@ -41,6 +42,8 @@ const read = jsonReader('live interval');
 
 /** The rows the interval is trained on: the fusion's rows, their outcomes, baselines and week index. */
 export interface LiveIntervalSet {
+  /** Districts per week: a week's correction needs 2 × districts earlier scores. */
+  readonly districts: number;
   readonly rows: readonly (readonly number[])[];
   readonly counts: readonly number[];
   readonly baselines: readonly number[];
@@ -62,7 +65,7 @@ export function fitLiveInterval(
       targets: set.counts.map((y, i) => countLogRatio(y, set.baselines[i] ?? 0)),
       times: set.weeks,
     },
-    { members: LIVE_QUANTILE_MEMBERS, ...options },
+    options,
   );
   try {
     const held = set.weeks.flatMap((week, i) => (week >= network.validationFrom ? [i] : []));
@@ -74,12 +77,11 @@ export function fitLiveInterval(
       lower: quantiles[k]?.[0] ?? 0,
       upper: quantiles[k]?.[top] ?? 0,
     }));
-    const districts = records.length / Math.max(1, new Set(records.map((r) => r.time)).size);
     const band = new ConformalBand(records, {
       window: LIVE_CONFORMAL.weeks,
       coverage: LIVE_CONFORMAL.coverage,
       adapt: LIVE_CONFORMAL.adapt,
-      minRows: Math.max(1, Math.round(2 * districts)),
+      minRows: Math.max(1, 2 * set.districts),
     });
     const next = Math.max(...set.weeks) + 1;
     return {
@@ -87,7 +89,7 @@ export function fitLiveInterval(
       network: network.toJSON(),
       correction: band.correctionAt(next),
       missRate: band.missRateAt(next),
-      calibrationWeeks: new Set(records.map((r) => r.time)).size,
+      outOfSampleWeeks: new Set(records.map((r) => r.time)).size,
     };
   } finally {
     network.dispose();

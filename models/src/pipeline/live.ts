@@ -208,100 +208,110 @@ export function trainDistrictModels(
   input.onProgress?.('fusion', 1, 1);
   lap('fusion', since);
 
-  since = Date.now();
-  // The 80% interval of the T2 evaluation: quantile heads on the same rows, conformalised over the latest
-  // out-of-sample weeks with an adaptive level (live-interval.ts).
-  const interval = fitLiveInterval(
-    { rows, counts, baselines, weeks: times.map((t) => Math.round((t - (origins[0] ?? 0)) / (7 * DAY_MS))) },
-    { seed, members: o.fusionMembers, maxEpochs: o.maxEpochs },
-  );
-  input.onProgress?.('interval', 1, 1);
-  lap('interval', since);
+  // The fusion's variables are released however the rest of the training ends.
+  try {
+    since = Date.now();
+    // The 80% interval of the T2 evaluation: quantile heads on the same rows, conformalised over the latest
+    // out-of-sample weeks with an adaptive level (live-interval.ts).
+    const interval = fitLiveInterval(
+      {
+        rows,
+        counts,
+        baselines,
+        districts: units.length,
+        weeks: times.map((t) => weekIndex(t, origins[0] ?? t)),
+      },
+      { seed, members: o.fusionMembers, maxEpochs: o.maxEpochs },
+    );
+    input.onProgress?.('interval', 1, 1);
+    lap('interval', since);
 
-  since = Date.now();
-  const final = fitBranchState(context, midnightAtOrBefore(clock, input.until), state);
-  lap('final forecasts', since);
+    since = Date.now();
+    const final = fitBranchState(context, midnightAtOrBefore(clock, input.until), state);
+    lap('final forecasts', since);
 
-  const forecasts: Record<string, Partial<Record<TrendGroup, unknown>>> = {};
-  units.forEach((unit, d) => {
-    const byGroup = final.forecasts[d] ?? {};
-    forecasts[unit.code] = Object.fromEntries(Object.entries(byGroup).map(([g, f]) => [g, f.toJSON()]));
-  });
-  const metrics = fusion.metadata.metrics;
-  const blend = fusion.validation;
-  const card: ModelCard = {
-    trainedAt: new Date().toISOString(),
-    window: { from: new Date(first).toISOString(), to: new Date(input.until).toISOString() },
-    data: {
+    const forecasts: Record<string, Partial<Record<TrendGroup, unknown>>> = {};
+    units.forEach((unit, d) => {
+      const byGroup = final.forecasts[d] ?? {};
+      forecasts[unit.code] = Object.fromEntries(Object.entries(byGroup).map(([g, f]) => [g, f.toJSON()]));
+    });
+    const metrics = fusion.metadata.metrics;
+    const blend = fusion.validation;
+    const card: ModelCard = {
+      trainedAt: new Date().toISOString(),
+      window: { from: new Date(first).toISOString(), to: new Date(input.until).toISOString() },
+      data: {
+        region: input.region.code,
+        districts: units.length,
+        events,
+        origins: origins.length,
+        samples: rows.length,
+        firstOrigin: new Date(origins[0] ?? NaN).toISOString(),
+        lastOrigin: new Date(origins.at(-1) ?? NaN).toISOString(),
+        target:
+          "incidents in the 7 local days after each origin; classes = terciles of each district's own weeks",
+      },
+      features: {
+        crime: BRANCH_SIZES.crimeStatistics,
+        trend: BRANCH_SIZES.trend,
+        profile: BRANCH_SIZES.profile,
+        fusion: rows[0]?.length ?? 0,
+      },
+      metrics: {
+        validationRows: metrics.validation.rows,
+        validationCountMae: metrics.validation.countMae,
+        validationAccuracy: metrics.validation.accuracy,
+        forestOutOfBag: forest.outOfBag.score,
+        profileSilhouette: final.profiles.silhouette,
+      },
+      branches: {
+        forecaster: {
+          model: 'prophet (augurs, exact MAP solver)',
+          refitWeeks: o.refitWeeks,
+          groups: 'incidents, violent, property, road',
+        },
+        forest: { trees: o.trees, topFactor: importance.ranked[0]?.name ?? null },
+        profiles: { k: final.profiles.k, silhouette: final.profiles.silhouette },
+        fusion: {
+          members: o.fusionMembers,
+          epochsRun: metrics.epochsRun,
+          bestEpoch: metrics.bestEpoch,
+          dispersionSize: fusion.dispersionSize,
+          countWeight: fusion.countWeight,
+          validationErrorNetwork: blend.scaledError.network,
+          validationErrorBaseline: blend.scaledError.fallback,
+        },
+        interval: {
+          rule: `quantile heads (10/50/90%), CQR over the last ${LIVE_CONFORMAL.weeks} out-of-sample weeks, adaptive level (step ${LIVE_CONFORMAL.adapt})`,
+          members: o.fusionMembers,
+          outOfSampleWeeks: interval.outOfSampleWeeks,
+          correction: interval.correction,
+          missRate: interval.missRate,
+        },
+      },
+      timings: { ...timings, total: (Date.now() - started) / 1000 },
+    };
+    const branches: BundleBranches = {
+      forecasts,
+      profiles: final.profiles.toJSON(),
+      forest: forest.toJSON(),
+      fusion: fusion.toJSON(),
+      interval,
+      terciles,
+      topFactors: importance.ranked
+        .slice(0, 10)
+        .map((f) => ({ name: f.name, importance: f.mean, spread: f.std })),
+    };
+    return {
+      format: 'district-models@1',
       region: input.region.code,
-      districts: units.length,
-      events,
-      origins: origins.length,
-      samples: rows.length,
-      firstOrigin: new Date(origins[0] ?? NaN).toISOString(),
-      lastOrigin: new Date(origins.at(-1) ?? NaN).toISOString(),
-      target:
-        "incidents in the 7 local days after each origin; classes = terciles of each district's own weeks",
-    },
-    features: {
-      crime: BRANCH_SIZES.crimeStatistics,
-      trend: BRANCH_SIZES.trend,
-      profile: BRANCH_SIZES.profile,
-      fusion: rows[0]?.length ?? 0,
-    },
-    metrics: {
-      validationRows: metrics.validation.rows,
-      validationCountMae: metrics.validation.countMae,
-      validationAccuracy: metrics.validation.accuracy,
-      forestOutOfBag: forest.outOfBag.score,
-      profileSilhouette: final.profiles.silhouette,
-    },
-    branches: {
-      forecaster: {
-        model: 'prophet (augurs, exact MAP solver)',
-        refitWeeks: o.refitWeeks,
-        groups: 'incidents, violent, property, road',
-      },
-      forest: { trees: o.trees, topFactor: importance.ranked[0]?.name ?? null },
-      profiles: { k: final.profiles.k, silhouette: final.profiles.silhouette },
-      fusion: {
-        members: o.fusionMembers,
-        epochsRun: metrics.epochsRun,
-        bestEpoch: metrics.bestEpoch,
-        dispersionSize: fusion.dispersionSize,
-        countWeight: fusion.countWeight,
-        validationErrorNetwork: blend.scaledError.network,
-        validationErrorBaseline: blend.scaledError.fallback,
-      },
-      interval: {
-        rule: `quantile heads (10/50/90%), CQR over the last ${LIVE_CONFORMAL.weeks} out-of-sample weeks, adaptive level (step ${LIVE_CONFORMAL.adapt})`,
-        members: o.fusionMembers,
-        calibrationWeeks: interval.calibrationWeeks,
-        correction: interval.correction,
-        missRate: interval.missRate,
-      },
-    },
-    timings: { ...timings, total: (Date.now() - started) / 1000 },
-  };
-  const branches: BundleBranches = {
-    forecasts,
-    profiles: final.profiles.toJSON(),
-    forest: forest.toJSON(),
-    fusion: fusion.toJSON(),
-    interval,
-    terciles,
-    topFactors: importance.ranked
-      .slice(0, 10)
-      .map((f) => ({ name: f.name, importance: f.mean, spread: f.std })),
-  };
-  fusion.dispose();
-  return {
-    format: 'district-models@1',
-    region: input.region.code,
-    trainedUntil: input.until,
-    card,
-    branches,
-  };
+      trainedUntil: input.until,
+      card,
+      branches,
+    };
+  } finally {
+    fusion.dispose();
+  }
 }
 
 /**
@@ -424,6 +434,14 @@ function loadLiveFusion(json: unknown): LiveFusion {
 function regionPopulation(units: readonly RegionUnit[]): number | null {
   if (units.some((u) => u.population === undefined)) return null;
   return units.reduce((sum, u) => sum + (u.population ?? 0), 0);
+}
+
+/**
+ * The week of an origin counted from the first one. Origins are every 7th local midnight, so a daylight
+ * saving change makes one gap an hour longer or shorter than 7 × 24 h; rounding absorbs it.
+ */
+function weekIndex(origin: number, first: number): number {
+  return Math.round((origin - first) / (7 * DAY_MS));
 }
 
 function midnightAtOrBefore(clock: HourClock, ms: number): number {
