@@ -19,9 +19,9 @@ const VIEWER = { username: 'wall-viewer', password: 'wall-viewer-password' };
 const ARTIFACTS = `${REPO_ROOT}artifacts/board`;
 
 /**
- * Records in the page when each alert first shows in the state view's live alert panel and when each
- * district first turns high risk on the map (`window.__seen`, epoch ms on this machine's clock, which
- * the backend shares).
+ * Records in the page when each alert first shows in the state view's live alert panel, when each
+ * district first turns high risk on the map and when each black spot (by its position) is first drawn
+ * (`window.__seen`, epoch ms on this machine's clock, which the backend shares).
  */
 const RECORD_APPEARANCES = `
   window.__seen = {};
@@ -35,9 +35,14 @@ const RECORD_APPEARANCES = `
       const key = 'high:' + el.getAttribute('data-district');
       if (!(key in window.__seen)) window.__seen[key] = now;
     }
+    for (const el of document.querySelectorAll('[data-testid="black-spot"]')) {
+      const key = 'spot:' + el.getAttribute('data-lat') + ',' + el.getAttribute('data-lon');
+      if (!(key in window.__seen)) window.__seen[key] = now;
+    }
   };
   new MutationObserver(record).observe(document, {
-    subtree: true, childList: true, attributes: true, attributeFilter: ['data-risk', 'data-alert-id'],
+    subtree: true, childList: true, attributes: true,
+    attributeFilter: ['data-risk', 'data-alert-id', 'data-lat', 'data-lon'],
   });
 `;
 
@@ -399,6 +404,82 @@ describe('live board in Chromium', () => {
     // Logging out closes the board and brings the form back.
     await page.getByTestId('logout').click();
     await page.getByTestId('login-form').waitFor();
+    await page.close();
+  });
+
+  it('draws a new black spot on the map as soon as its alert fires, not at the next minute', async () => {
+    // Three accidents about 100 m apart near Ariyalur's headquarters: one spot, whatever the simulator adds.
+    const district = 'TN-ARI';
+    const centre = { lat: 11.1381, lon: 79.0739 };
+    await api('/api/rules', {
+      method: 'POST',
+      body: {
+        id: 'board-spot',
+        name: 'Board test: black spot',
+        severity: 'high',
+        districts: [district],
+        condition: { kind: 'black_spot', minAccidents: 3, radiusKm: 1, hours: 24 },
+        forSeconds: 0,
+        keepFiringForSeconds: 600,
+        escalation: [{ name: 'station', afterSeconds: 0 }],
+      },
+    });
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await page.addInitScript({ content: RECORD_APPEARANCES });
+    await page.goto(`${backend.url}/`);
+    await logIn(page);
+    await live(page);
+    await page.locator('[data-testid="district-map"][data-ready="true"]').waitFor();
+    // The page has read the black spots once (its note says how many) before the accidents come.
+    await page.getByText(/^Black spots: /).waitFor();
+    const now = Date.now();
+    const accidents = [0, 1, 2].map((i) => ({
+      eventId: `board-spot-${now}-${i}`,
+      schemaVersion: 1,
+      kind: 'accident',
+      district,
+      category: 'road_accident',
+      severity: 'high',
+      occurredAt: new Date(now - (i + 1) * 60_000).toISOString(),
+      reportedAt: new Date(now).toISOString(),
+      location: { lat: centre.lat + i * 0.0005, lon: centre.lon + i * 0.0005 },
+      killed: 0,
+      injured: 1,
+      vehicles: 2,
+      source: 'board-spot',
+    }));
+    await produce(
+      accidents.map((event) => ({ topic: topics.accident, key: district, value: JSON.stringify(event) })),
+    );
+    const alert = await waitFor(
+      `a firing black-spot alert for ${district}`,
+      async () => {
+        const { alerts } = await api<{ alerts: Alert[] }>(`/api/alerts?state=firing&district=${district}`);
+        return alerts.find((candidate) => candidate.labels.rule === 'board-spot');
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    await page
+      .locator(`[data-testid="ticker-alert"][data-alert-id="${alert.id}"]`)
+      .waitFor({ timeout: 10_000 });
+    // Our spot: one drawn within 0.01° (about 1 km) of the accidents' centre.
+    const ours = (seen: Record<string, number>) =>
+      Object.entries(seen).find(([key]) => {
+        if (!key.startsWith('spot:')) return false;
+        const [lat = NaN, lon = NaN] = key.slice(5).split(',').map(Number);
+        return Math.abs(lat - centre.lat) < 0.01 && Math.abs(lon - centre.lon) < 0.01;
+      })?.[1];
+    const drawnAt = await waitFor(
+      `the black spot near ${centre.lat}, ${centre.lon} on the map`,
+      async () => ours(await page.evaluate<Record<string, number>>('window.__seen')),
+      { timeoutMs: 70_000, intervalMs: 250 },
+    );
+    const seen = await page.evaluate<Record<string, number>>('window.__seen');
+    const shownAt = seen[`alert:${alert.id}`] ?? Number.NaN;
+    console.log(`board: black-spot alert shown; its spot drawn ${drawnAt - shownAt} ms later`);
+    // The map reads the spots when the alert arrives; before, it waited for its next minute.
+    expect(drawnAt - shownAt).toBeLessThanOrEqual(5_000);
+    await shoot(page, 'state-black-spot-1920x1080');
     await page.close();
   });
 
