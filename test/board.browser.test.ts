@@ -84,6 +84,30 @@ describe('live board in Chromium', () => {
   const api = <T>(path: string, init: { method?: string; body?: unknown } = {}, token = adminToken) =>
     apiJson<T>(backend.url, token, path, init);
   const shoot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}/${name}.png` });
+  /** A logged-in state view that records when alerts, high districts and black spots first show, its map drawn. */
+  const openRecordingBoard = async () => {
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await page.addInitScript({ content: RECORD_APPEARANCES });
+    await page.goto(`${backend.url}/`);
+    await logIn(page);
+    await live(page);
+    await page.locator('[data-testid="district-map"][data-ready="true"]').waitFor();
+    return page;
+  };
+  /** A high-severity rule that fires at once, stays firing for 10 minutes and escalates to the station. */
+  const postHighRule = (id: string, name: string, rule: { condition: unknown; districts?: string[] }) =>
+    api('/api/rules', {
+      method: 'POST',
+      body: {
+        id,
+        name,
+        severity: 'high',
+        ...rule,
+        forSeconds: 0,
+        keepFiringForSeconds: 600,
+        escalation: [{ name: 'station', afterSeconds: 0 }],
+      },
+    });
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -198,25 +222,11 @@ describe('live board in Chromium', () => {
     probe.close();
     const busiestPerMinute = (Math.max(1, ...perDistrict.values()) * 60_000) / (Date.now() - started);
     const threshold = Math.max(40, Math.ceil(busiestPerMinute * 2 * 5));
-    await api('/api/rules', {
-      method: 'POST',
-      body: {
-        id: 'board-surge',
-        name: 'Board test: incidents in 2 minutes',
-        severity: 'high',
-        condition: { kind: 'category', windowMinutes: 2, threshold, clear: Math.floor(threshold / 2) },
-        forSeconds: 0,
-        keepFiringForSeconds: 600,
-        escalation: [{ name: 'station', afterSeconds: 0 }],
-      },
+    await postHighRule('board-surge', 'Board test: incidents in 2 minutes', {
+      condition: { kind: 'category', windowMinutes: 2, threshold, clear: Math.floor(threshold / 2) },
     });
 
-    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-    await page.addInitScript({ content: RECORD_APPEARANCES });
-    await page.goto(`${backend.url}/`);
-    await logIn(page);
-    await live(page);
-    await page.locator('[data-testid="district-map"][data-ready="true"]').waitFor();
+    const page = await openRecordingBoard();
     // A fresh page starts from the snapshot: the last 24 h include the first test's events.
     expect(
       await valueOf(page, `[data-testid="district-count"][data-district="${COUNTED}"]`),
@@ -411,25 +421,11 @@ describe('live board in Chromium', () => {
     // Three accidents about 100 m apart near Ariyalur's headquarters: one spot, whatever the simulator adds.
     const district = 'TN-ARI';
     const centre = { lat: 11.1381, lon: 79.0739 };
-    await api('/api/rules', {
-      method: 'POST',
-      body: {
-        id: 'board-spot',
-        name: 'Board test: black spot',
-        severity: 'high',
-        districts: [district],
-        condition: { kind: 'black_spot', minAccidents: 3, radiusKm: 1, hours: 24 },
-        forSeconds: 0,
-        keepFiringForSeconds: 600,
-        escalation: [{ name: 'station', afterSeconds: 0 }],
-      },
+    await postHighRule('board-spot', 'Board test: black spot', {
+      districts: [district],
+      condition: { kind: 'black_spot', minAccidents: 3, radiusKm: 1, hours: 24 },
     });
-    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-    await page.addInitScript({ content: RECORD_APPEARANCES });
-    await page.goto(`${backend.url}/`);
-    await logIn(page);
-    await live(page);
-    await page.locator('[data-testid="district-map"][data-ready="true"]').waitFor();
+    const page = await openRecordingBoard();
     // The page has read the black spots once (its note says how many) before the accidents come.
     await page.getByText(/^Black spots: /).waitFor();
     const now = Date.now();
