@@ -4,12 +4,17 @@ import { tierAblation, weeklyAblation } from '../eval/ablation.js';
 import type { ModelRow } from '../eval/report.js';
 
 /**
- * `node data/dist/cli/fusion-ablation.js [--task t1|t2] [--seed N] [--set main|skip|season|interval|factor|factor2|quantile|adaptive (t2)|district|ordinal (t1)]`: the fusion ablations of docs/fusion.md,
+ * `node data/dist/cli/fusion-ablation.js [--task t1|t2] [--seed N] [--digits N (3)] [--set main|skip|season|interval|factor|factor2|quantile|adaptive|boost (t2)|district|ordinal (t1)]`: the fusion ablations of docs/fusion.md,
  * scored on validation periods carved out of the training data (never on the test periods). Markdown tables
  * on stdout, progress on stderr.
  */
 const { values } = parseArgs({
-  options: { task: { type: 'string' }, seed: { type: 'string' }, set: { type: 'string' } },
+  options: {
+    task: { type: 'string' },
+    seed: { type: 'string' },
+    set: { type: 'string' },
+    digits: { type: 'string' },
+  },
   allowPositionals: false,
 });
 const task = values.task;
@@ -20,6 +25,11 @@ if (task !== undefined && task !== 't1' && task !== 't2') {
 const seed = values.seed === undefined ? 1 : Number(values.seed);
 if (!Number.isSafeInteger(seed) || seed < 0) {
   process.stderr.write(`fusion-ablation: --seed must be a whole number, not "${values.seed}"\n`);
+  process.exit(2);
+}
+const digits = values.digits === undefined ? 3 : Number(values.digits);
+if (!Number.isInteger(digits) || digits < 0 || digits > 8) {
+  process.stderr.write(`fusion-ablation: --digits must be a whole number from 0 to 8, not "${values.digits}"\n`);
   process.exit(2);
 }
 const progress = (line: string) => process.stderr.write(`${line}\n`);
@@ -34,7 +44,7 @@ function table(rows: readonly ModelRow[]): string {
         `| ${r.model} | ${names
           .map((n) => {
             const v = r.metrics[n];
-            return v === null || v === undefined ? '-' : Number.isInteger(v) ? String(v) : v.toFixed(3);
+            return v === null || v === undefined ? '-' : Number.isInteger(v) ? String(v) : v.toFixed(digits);
           })
           .join(' | ')} | ${((r.fitMs + r.predictMs) / 1000).toFixed(1)} |`,
     ),
@@ -58,7 +68,8 @@ if (task === undefined || task === 't2')
           values.set === 'factor' ||
           values.set === 'factor2' ||
           values.set === 'quantile' ||
-          values.set === 'adaptive'
+          values.set === 'adaptive' ||
+          values.set === 'boost'
           ? values.set
           : 'main',
       ),

@@ -24,6 +24,7 @@ import {
   weeklySamples,
   type WeeklyModel,
 } from './weekly-eval.js';
+import { weeklyBoostBlends, type WeeklyBoostBlend } from './weekly-boost.js';
 import { WeeklyFeatureCache, weeklyFusion } from './weekly-models.js';
 import { seasonalFactor } from './weekly-season.js';
 import {
@@ -48,11 +49,14 @@ import { buildWeeklyTask } from './weekly-task.js';
 const REPO = new URL('../../../', import.meta.url);
 const SHARED = new URL('../shared/data/', REPO);
 
+/** The count head of every set run before the boosted-trees ablation: the networks, blended half-and-half. */
+const NETWORK_HEAD = { countHead: 'network', skip: 0.5 } as const;
+
 /**
  * The interval of the sets run before the interval ablation: one size by likelihood (or, with `interval:
  * 'coverage'`, by coverage) on the networks' validation rows, for the interval and the terciles alike.
  */
-const BEFORE_INTERVAL = { interval: 'likelihood', terciles: 'interval' } as const;
+const BEFORE_INTERVAL = { ...NETWORK_HEAD, interval: 'likelihood', terciles: 'interval' } as const;
 
 const markov: TierModel = {
   name: 'persistence-prior',
@@ -185,7 +189,16 @@ export async function tierAblation(
 export async function weeklyAblation(
   seed: number,
   progress: (line: string) => void,
-  set: 'main' | 'skip' | 'season' | 'interval' | 'factor' | 'factor2' | 'quantile' | 'adaptive' = 'main',
+  set:
+    | 'main'
+    | 'skip'
+    | 'season'
+    | 'interval'
+    | 'factor'
+    | 'factor2'
+    | 'quantile'
+    | 'adaptive'
+    | 'boost' = 'main',
 ): Promise<ModelRow[]> {
   const registry = await loadRegion(new URL('data/regions/chicago.json', REPO));
   const rows: IncidentRow[] = [];
@@ -221,6 +234,24 @@ export async function weeklyAblation(
     return weeklyIntervalAblation(task, cache, forecasts, seed, progress, QUANTILE_RULES);
   if (set === 'adaptive')
     return weeklyIntervalAblation(task, cache, forecasts, seed, progress, ADAPTIVE_RULES);
+  if (set === 'boost')
+    return weeklyPeriodAblation(task, progress, 'boost', () => [
+      ...[0.25, 0.75].map((skip) =>
+        weeklyStackedFusion(
+          cache,
+          forecasts,
+          { ...NETWORK_HEAD, seed, skip },
+          `the design, skip weight ${skip}`,
+        ),
+      ),
+      weeklyStackedFusion(
+        cache,
+        forecasts,
+        { ...NETWORK_HEAD, seed, skip: false },
+        'the design, no skip path',
+      ),
+      ...weeklyBoostBlends(cache, forecasts, { ...NETWORK_HEAD, seed }, BOOST_BLENDS),
+    ]);
   const variants = set === 'skip';
   const models: WeeklyModel[] = variants
     ? [
@@ -374,6 +405,16 @@ async function weeklySeasonAblation(
 }
 
 /** The interval rules of the interval ablation (docs/fusion.md, "The interval"). */
+/** The boosted-trees ablation's blends (docs/fusion.md, "Boosted trees"); the first is the design itself. */
+export const BOOST_BLENDS: readonly WeeklyBoostBlend[] = [
+  { name: 'the design (skip weight 0.5)', fusion: 1, boosted: 0, inputs: 'all' },
+  { name: 'boosted trees, all inputs', fusion: 0, boosted: 1, inputs: 'all' },
+  { name: 'boosted trees, stacked + seasonal inputs', fusion: 0, boosted: 1, inputs: 'stacked' },
+  { name: '1/2 boosted trees (all) + 1/2 baseline', fusion: 0, boosted: 0.5, inputs: 'all' },
+  { name: '1/2 the design + 1/2 boosted trees (all)', fusion: 0.5, boosted: 0.5, inputs: 'all' },
+  { name: '1/2 the design + 1/2 boosted trees (stacked)', fusion: 0.5, boosted: 0.5, inputs: 'stacked' },
+];
+
 export const INTERVAL_RULES: readonly WeeklyFusionVariant[] = [
   both('likelihood on the fit’s validation rows (the design before)', 'likelihood'),
   both('coverage on the fit’s validation rows', 'coverage'),
@@ -521,6 +562,21 @@ async function weeklyIntervalAblation(
   progress: (line: string) => void,
   rules: readonly WeeklyFusionVariant[],
 ): Promise<ModelRow[]> {
+  return weeklyPeriodAblation(task, progress, 'interval', () =>
+    weeklyStackedFusionVariants(cache, forecasts, { ...NETWORK_HEAD, seed }, rules),
+  );
+}
+
+/**
+ * The four validation periods of the interval ablation, each row's models (`models()`, made afresh per
+ * period, after the 8-week mean) fitted on the training weeks before the period and scored on it.
+ */
+async function weeklyPeriodAblation(
+  task: ReturnType<typeof buildWeeklyTask>,
+  progress: (line: string) => void,
+  label: string,
+  models: () => WeeklyModel[],
+): Promise<ModelRow[]> {
   const periods = [
     { name: 'autumn 2016', from: 39, to: 52 },
     { name: 'winter 2017', from: 52, to: 65 },
@@ -532,12 +588,8 @@ async function weeklyIntervalAblation(
   for (const period of periods) {
     const training = weeklySamples(task, WARM_UP_WEEKS, period.from);
     const validation = weeklySamples(task, period.from, period.to);
-    const models: WeeklyModel[] = [
-      meanBaseline(8),
-      ...weeklyStackedFusionVariants(cache, forecasts, { seed }, rules),
-    ];
-    for (const model of models) {
-      progress(`t2 interval ablation: ${period.name}: ${model.name}`);
+    for (const model of [meanBaseline(8), ...models()]) {
+      progress(`t2 ${label} ablation: ${period.name}: ${model.name}`);
       let width = NaN;
       const row = await evaluateWeekly(task, model, training, validation, (job) => {
         width = meanWidth(job.intervals);

@@ -10,7 +10,7 @@ import type { TierTask } from '../tier/tier-task.js';
 import { tierTrendVectors } from '../tier/tier-trend.js';
 import { WARM_UP_WEEKS, weeklySamples } from './weekly-eval.js';
 import { WeeklyFeatureCache } from './weekly-models.js';
-import { WeeklyForecastCache, weeklyStackedFusionVariants } from './weekly-stack.js';
+import { WeeklyForecastCache, weeklyStackedFusion, weeklyStackedFusionVariants } from './weekly-stack.js';
 import { initTensorflow } from '../runtime/tf.js';
 import { buildWeeklyTask } from './weekly-task.js';
 
@@ -127,12 +127,18 @@ describe('no leakage: a prediction reads only data from before the period it pre
     const intervals = async (t: typeof task) => {
       const features = new WeeklyFeatureCache(t, augurs, 1);
       features.build(WARM_UP_WEEKS, t.weekStarts.length - 1, () => undefined);
-      const models = weeklyStackedFusionVariants(
-        features,
-        new WeeklyForecastCache(t, augurs, 1),
-        { members: 1, stacked: false, seasonal: 'none', hiddenUnits: [4] },
-        variants,
-      );
+      const forecasts = new WeeklyForecastCache(t, augurs, 1);
+      const small = { members: 1, stacked: false, seasonal: 'none', hiddenUnits: [4] } as const;
+      const models = [
+        ...weeklyStackedFusionVariants(
+          features,
+          forecasts,
+          { ...small, countHead: 'network', skip: 0.5 },
+          variants,
+        ),
+        // The design: boosted trees for the count, the adaptive CQR interval.
+        weeklyStackedFusion(features, forecasts, small),
+      ];
       const test = weeklySamples(t, t.testStart, t.testStart + 6);
       const out = [];
       for (const fusion of models) {
@@ -144,7 +150,7 @@ describe('no leakage: a prediction reads only data from before the period it pre
     };
     const original = await intervals(task);
     const changed = await intervals(altered);
-    expect(original).toHaveLength(variants.length);
+    expect(original).toHaveLength(variants.length + 1);
     // The adaptive rule is wired through: its intervals differ from the same CQR's at the fixed level.
     expect(original[4]?.map((r) => r.forecast?.interval)).not.toEqual(
       original[3]?.map((r) => r.forecast?.interval),

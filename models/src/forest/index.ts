@@ -31,3 +31,10 @@ export {
 } from './importance.js';
 export type { CompiledTree } from './tree.js';
 export type { FeatureMatrix } from './validate.js';
+export {
+  BOOSTING_DEFAULTS,
+  PoissonBoosting,
+  type BoostingOptions,
+  type BoostingTrainingSet,
+  type BoostingValidation,
+} from './boosting.js';

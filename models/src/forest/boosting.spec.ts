@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { ModelInputError } from '../errors.js';
+import { negativeBinomialDraw } from '../fusion/synthetic.js';
+import { PoissonBoosting, type BoostingTrainingSet } from './boosting.js';
+import { mulberry32 } from './rng.js';
+
+/**
+ * Rows of 6 uniform columns; the true log ratio of the mean to the row's baseline is
+ * 0.4 × sign(x0 - 0.5) + 0.3 × [x1 > 0.7] (`signal`), or 0; counts are nearly Poisson (NB size 1000).
+ */
+function counts(rows: number, seed: number, signal: boolean): BoostingTrainingSet & { truth: number[] } {
+  const random = mulberry32(seed);
+  const X = Array.from({ length: rows }, () => Array.from({ length: 6 }, () => random()));
+  const baselines = X.map(() => 20 + 80 * random());
+  const truth = X.map(([x0 = 0, x1 = 0]) => (signal ? 0.4 * Math.sign(x0 - 0.5) + (x1 > 0.7 ? 0.3 : 0) : 0));
+  return {
+    rows: X,
+    offsets: baselines.map((b) => Math.log(b)),
+    counts: baselines.map((b, i) => negativeBinomialDraw(random, b * Math.exp(truth[i] ?? 0), 1000)),
+    times: X.map((_, i) => Math.floor(i / 20)),
+    truth,
+  };
+}
+
+const meanAbs = (a: readonly number[], b: readonly number[]) =>
+  a.reduce((sum, v, i) => sum + Math.abs(v - (b[i] ?? NaN)), 0) / a.length;
+
+describe('PoissonBoosting', () => {
+  it('learns a log-rate signal on top of the offsets, and stops by the validation deviance', () => {
+    const train = counts(1200, 1, true);
+    const test = counts(400, 2, true);
+    const model = PoissonBoosting.fit(train, { seed: 3 });
+    const learnt = model.predictLogRatio(test.rows);
+    // The true log ratios have mean absolute value 0.41; what is left of them is a small part.
+    expect(meanAbs(learnt, test.truth)).toBeLessThan(0.06);
+    expect(meanAbs(test.truth.map(() => 0), test.truth)).toBeGreaterThan(0.35);
+    expect(model.validation.deviance).toBeLessThan(0.5 * model.validation.baselineDeviance);
+    expect(model.validation.rounds).toBeGreaterThan(20);
+    expect(model.treeCount).toBe(model.validation.rounds);
+    const means = model.predict(test.rows, test.offsets);
+    means.forEach((mu, i) => expect(mu).toBeCloseTo(Math.exp((test.offsets[i] ?? 0) + (learnt[i] ?? 0)), 9));
+  });
+
+  it('falls back to the offsets when the columns are noise', () => {
+    const train = counts(1200, 4, false);
+    const model = PoissonBoosting.fit(train, { seed: 3 });
+    const learnt = model.predictLogRatio(counts(400, 5, false).rows);
+    expect(meanAbs(learnt, learnt.map(() => 0))).toBeLessThan(0.02);
+    expect(model.validation.rounds).toBeLessThan(40);
+  });
+
+  it('gives the same trees for the same seed, and other trees for another', () => {
+    const train = counts(600, 6, true);
+    const rows = counts(50, 7, true).rows;
+    const a = PoissonBoosting.fit(train, { seed: 11, rounds: 50 }).predictLogRatio(rows);
+    const b = PoissonBoosting.fit(train, { seed: 11, rounds: 50 }).predictLogRatio(rows);
+    const c = PoissonBoosting.fit(train, { seed: 12, rounds: 50 }).predictLogRatio(rows);
+    expect(a).toEqual(b);
+    expect(a).not.toEqual(c);
+  });
+
+  it('refuses bad input by name', () => {
+    const good = counts(100, 8, true);
+    const fit = (patch: Partial<BoostingTrainingSet>, options = {}) => () =>
+      PoissonBoosting.fit({ ...good, ...patch }, options);
+    expect(fit({ counts: good.counts.map((y, i) => (i === 3 ? -1 : y)) })).toThrow(/count 3 is -1/);
+    expect(fit({ offsets: good.offsets.map((v, i) => (i === 5 ? NaN : v)) })).toThrow(/offsets: target 5/);
+    expect(fit({ rows: good.rows.map((r, i) => (i === 2 ? r.slice(1) : r)) })).toThrow(/row 2 has 5 values/);
+    expect(fit({ times: good.times.map(() => 0) })).toThrow(/two distinct values/);
+    expect(fit({}, { learningRate: 0 })).toThrow(/learningRate = 0/);
+    expect(fit({}, { bins: 300 })).toThrow(ModelInputError);
+    const model = PoissonBoosting.fit(good, { rounds: 5 });
+    expect(() => model.predictLogRatio([[1, 2, 3]])).toThrow(/expected 6/);
+  });
+});
