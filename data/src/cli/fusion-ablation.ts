@@ -29,7 +29,9 @@ if (!Number.isSafeInteger(seed) || seed < 0) {
 }
 const digits = values.digits === undefined ? 3 : Number(values.digits);
 if (!Number.isInteger(digits) || digits < 0 || digits > 8) {
-  process.stderr.write(`fusion-ablation: --digits must be a whole number from 0 to 8, not "${values.digits}"\n`);
+  process.stderr.write(
+    `fusion-ablation: --digits must be a whole number from 0 to 8, not "${values.digits}"\n`,
+  );
   process.exit(2);
 }
 const progress = (line: string) => process.stderr.write(`${line}\n`);

@@ -58,6 +58,10 @@ describe('trainDistrictModels and DistrictScorer (wasm runtime)', () => {
     });
     expect(bundle.card.features).toEqual({ crime: 128, trend: 64, profile: 32, fusion: 224 });
     expect(bundle.card.data.origins).toBe(Math.floor((120 - 56 - 7) / 7) + 1);
+    // The count head is the boosted trees of the T2 evaluation (live-count.ts).
+    expect(bundle.branches.fusion).toMatchObject({ format: 'live-count-trees@1' });
+    expect(bundle.card.branches['fusion']?.['rounds']).toBeGreaterThanOrEqual(1);
+    expect(bundle.card.metrics['validationRows']).toBeGreaterThan(0);
     const clock = new HourClock(region.timeZone);
     const unit = region.units.find((u) => u.code === 'TN-MDU');
     if (unit === undefined) throw new Error('TN-MDU missing');
@@ -109,5 +113,38 @@ describe('trainDistrictModels and DistrictScorer (wasm runtime)', () => {
     original.dispose();
     restored.dispose();
     older.dispose();
+  }, 120_000);
+
+  it('still scores a bundle whose count head is the stacked networks (trained before the trees)', async () => {
+    const runtime = await initModelRuntime();
+    const region = await smallRegion();
+    const rows = counts(120, 0.4);
+    const options = { maxEpochs: 10, trees: 20 };
+    const networks = trainDistrictModels({ region, counts: rows, until: UNTIL, seed: 3 }, runtime, {
+      ...options,
+      countHead: 'network',
+    });
+    expect(networks.branches.fusion).toMatchObject({ format: 'stacked-fusion@1' });
+    expect(networks.card.branches['fusion']?.['members']).toBe(3);
+    const unit = region.units.find((u) => u.code === 'TN-MDU');
+    if (unit === undefined) throw new Error('TN-MDU missing');
+    const clock = new HourClock(region.timeZone);
+    const cube = new HourlyCube({ endHour: clock.hourOf(UNTIL) + 24, capacityHours: CUBE_HOURS });
+    for (const row of rows)
+      if (row.district === unit.code) cube.add(row.category, clock.hourOf(row.hour), 1, 0, 0);
+    const asOf = UNTIL + 3_600_000;
+    const crimeVector = computeDistrictFeatures({
+      counts: cube,
+      clock,
+      asOf,
+      unit,
+      regionPopulation: null,
+    }).vector;
+    const scorer = DistrictScorer.load(networks, runtime, 'v-networks');
+    const score = scorer.score({ unit, counts: cube, clock, crimeVector, asOf });
+    expect(score.expectedCount).toBeGreaterThan(40);
+    expect(score.expectedCount).toBeLessThan(100);
+    expect(score.classProbabilities.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 9);
+    scorer.dispose();
   }, 120_000);
 });

@@ -33,19 +33,31 @@ describe('PoissonBoosting', () => {
     const learnt = model.predictLogRatio(test.rows);
     // The true log ratios have mean absolute value 0.41; what is left of them is a small part.
     expect(meanAbs(learnt, test.truth)).toBeLessThan(0.06);
-    expect(meanAbs(test.truth.map(() => 0), test.truth)).toBeGreaterThan(0.35);
+    expect(
+      meanAbs(
+        test.truth.map(() => 0),
+        test.truth,
+      ),
+    ).toBeGreaterThan(0.35);
     expect(model.validation.deviance).toBeLessThan(0.5 * model.validation.baselineDeviance);
     expect(model.validation.rounds).toBeGreaterThan(20);
     expect(model.treeCount).toBe(model.validation.rounds);
     const means = model.predict(test.rows, test.offsets);
-    means.forEach((mu, i) => expect(mu).toBeCloseTo(Math.exp((test.offsets[i] ?? 0) + (learnt[i] ?? 0)), 9));
+    means.forEach((mu, i) => {
+      expect(mu).toBeCloseTo(Math.exp((test.offsets[i] ?? 0) + (learnt[i] ?? 0)), 9);
+    });
   });
 
   it('falls back to the offsets when the columns are noise', () => {
     const train = counts(1200, 4, false);
     const model = PoissonBoosting.fit(train, { seed: 3 });
     const learnt = model.predictLogRatio(counts(400, 5, false).rows);
-    expect(meanAbs(learnt, learnt.map(() => 0))).toBeLessThan(0.02);
+    expect(
+      meanAbs(
+        learnt,
+        learnt.map(() => 0),
+      ),
+    ).toBeLessThan(0.02);
     expect(model.validation.rounds).toBeLessThan(40);
   });
 
@@ -61,8 +73,10 @@ describe('PoissonBoosting', () => {
 
   it('refuses bad input by name', () => {
     const good = counts(100, 8, true);
-    const fit = (patch: Partial<BoostingTrainingSet>, options = {}) => () =>
-      PoissonBoosting.fit({ ...good, ...patch }, options);
+    const fit =
+      (patch: Partial<BoostingTrainingSet>, options = {}) =>
+      () =>
+        PoissonBoosting.fit({ ...good, ...patch }, options);
     expect(fit({ counts: good.counts.map((y, i) => (i === 3 ? -1 : y)) })).toThrow(/count 3 is -1/);
     expect(fit({ offsets: good.offsets.map((v, i) => (i === 5 ? NaN : v)) })).toThrow(/offsets: target 5/);
     expect(fit({ rows: good.rows.map((r, i) => (i === 2 ? r.slice(1) : r)) })).toThrow(/row 2 has 5 values/);
@@ -71,5 +85,36 @@ describe('PoissonBoosting', () => {
     expect(fit({}, { bins: 300 })).toThrow(ModelInputError);
     const model = PoissonBoosting.fit(good, { rounds: 5 });
     expect(() => model.predictLogRatio([[1, 2, 3]])).toThrow(/expected 6/);
+  });
+});
+
+describe('PoissonBoosting saved form', () => {
+  const train = counts(400, 9, true);
+  const model = PoissonBoosting.fit(train, { seed: 5, rounds: 40 });
+  const rows = counts(30, 10, true).rows;
+
+  it('predicts the same after a JSON round trip', () => {
+    const loaded = PoissonBoosting.load(JSON.parse(JSON.stringify(model)));
+    expect(loaded.predictLogRatio(rows)).toEqual(model.predictLogRatio(rows));
+    expect(loaded.treeCount).toBe(model.treeCount);
+    expect(loaded.validation.rounds).toBe(model.validation.rounds);
+  });
+
+  it('refuses a document that is not one, by name', () => {
+    const doc = model.toJSON();
+    const tree = doc.trees[0];
+    if (tree === undefined) throw new Error('no tree');
+    const withTree = (patch: Partial<typeof tree>) => ({ ...doc, trees: [{ ...tree, ...patch }] });
+    expect(() => PoissonBoosting.load({ ...doc, format: 'forest@1' })).toThrow(/format forest@1/);
+    expect(() => PoissonBoosting.load({ ...doc, width: 0 })).toThrow(/width/);
+    expect(() => PoissonBoosting.load({ ...doc, intercept: 'x' })).toThrow(/intercept/);
+    // A child before its parent could loop forever; a split on a column the rows lack would read nothing.
+    expect(() =>
+      PoissonBoosting.load(withTree({ left: tree.left.map((c, i) => (i === 0 ? 0 : c)) })),
+    ).toThrow(/node 0 is neither a leaf nor a split/);
+    expect(() =>
+      PoissonBoosting.load(withTree({ feature: tree.feature.map((f, i) => (i === 0 ? 6 : f)) })),
+    ).toThrow(/column < 6/);
+    expect(() => PoissonBoosting.load(withTree({ value: tree.value.slice(1) }))).toThrow(/value/);
   });
 });

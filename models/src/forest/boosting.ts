@@ -14,8 +14,9 @@
  * stops `patience` rounds after the validation deviance last improved, then the model is refitted on every
  * row with the best number of rounds.
  */
-import { ModelInputError } from '../errors.js';
+import { ModelFormatError, ModelInputError } from '../errors.js';
 import { timeOrderedSplit } from '../fusion/data.js';
+import { jsonReader } from '../json-read.js';
 import { mixSeed, mulberry32, permutation } from './rng.js';
 import { checkInteger, checkMatrix, checkTargets, type FeatureMatrix } from './validate.js';
 
@@ -83,7 +84,10 @@ export interface BoostingValidation {
   readonly deviance: number;
   /** The same for the offset alone (F = 0): the baseline the trees are a residual on. */
   readonly baselineDeviance: number;
-  /** The validation rows (indices into the training set), their counts, and the means the first fit gave them. */
+  /**
+   * The validation rows (indices into the training set), their counts, and the means the first fit gave
+   * them. Kept from the fit only: a loaded model has none (empty arrays).
+   */
   readonly rows: readonly number[];
   readonly counts: readonly number[];
   readonly means: readonly number[];
@@ -144,6 +148,113 @@ export class PoissonBoosting {
   get treeCount(): number {
     return this.trees.length;
   }
+
+  /** The saved form (format `poisson-boosting@1`); the validation rows are not kept. */
+  toJSON(): PoissonBoostingJSON {
+    return {
+      format: POISSON_BOOSTING_FORMAT,
+      width: this.width,
+      intercept: this.intercept,
+      validation: {
+        rounds: this.validation.rounds,
+        deviance: this.validation.deviance,
+        baselineDeviance: this.validation.baselineDeviance,
+      },
+      trees: this.trees.map((t) => ({
+        feature: Array.from(t.feature),
+        threshold: Array.from(t.threshold),
+        left: Array.from(t.left),
+        right: Array.from(t.right),
+        value: Array.from(t.value),
+      })),
+    };
+  }
+
+  /** Reads a saved model back; a malformed document is refused with a ModelFormatError naming what is wrong. */
+  static load(json: unknown): PoissonBoosting {
+    const doc = read.record(json, 'document');
+    if (doc.format !== POISSON_BOOSTING_FORMAT)
+      throw new ModelFormatError(
+        `boosted trees: format ${String(doc.format)}, expected ${POISSON_BOOSTING_FORMAT}`,
+      );
+    const width = read.finite(doc.width, 'width');
+    if (!Number.isInteger(width) || width < 1)
+      throw new ModelFormatError('boosted trees: width must be a positive integer');
+    const validation = read.record(doc.validation, 'validation');
+    const trees = read.list(doc.trees, 'trees', (value, path) => readTree(value, path, width));
+    return new PoissonBoosting(trees, read.finite(doc.intercept, 'intercept'), width, {
+      rounds: read.finite(validation.rounds, 'validation.rounds'),
+      deviance: read.finite(validation.deviance, 'validation.deviance'),
+      baselineDeviance: read.finite(validation.baselineDeviance, 'validation.baselineDeviance'),
+      rows: [],
+      counts: [],
+      means: [],
+    });
+  }
+}
+
+/** The format tag of `PoissonBoosting.toJSON()`. */
+export const POISSON_BOOSTING_FORMAT = 'poisson-boosting@1';
+
+/** A saved tree: node i splits on `feature[i]` at `threshold[i]` into `left[i]` and `right[i]`, or is a leaf (-1). */
+export interface PoissonTreeJSON {
+  readonly feature: number[];
+  readonly threshold: number[];
+  readonly left: number[];
+  readonly right: number[];
+  readonly value: number[];
+}
+
+export interface PoissonBoostingJSON {
+  readonly format: typeof POISSON_BOOSTING_FORMAT;
+  readonly width: number;
+  readonly intercept: number;
+  readonly validation: {
+    readonly rounds: number;
+    readonly deviance: number;
+    readonly baselineDeviance: number;
+  };
+  readonly trees: PoissonTreeJSON[];
+}
+
+const read = jsonReader('boosted trees');
+
+/**
+ * A saved tree, checked so that evaluating it always ends: every split names a column of the rows and two
+ * children after it (nodes are stored parent first), and every leaf has none.
+ */
+function readTree(value: unknown, path: string, width: number): Tree {
+  const t = read.record(value, path);
+  const feature = read.numbers(t.feature, `${path}.feature`);
+  const n = feature.length;
+  const threshold = read.numbers(t.threshold, `${path}.threshold`, n);
+  const left = read.numbers(t.left, `${path}.left`, n);
+  const right = read.numbers(t.right, `${path}.right`, n);
+  const values = read.numbers(t.value, `${path}.value`, n);
+  if (n === 0) throw new ModelFormatError(`boosted trees: ${path} has no nodes`);
+  for (let i = 0; i < n; i++) {
+    const f = feature[i] ?? -1;
+    const l = left[i] ?? -1;
+    const r = right[i] ?? -1;
+    const leaf = f === -1 && l === -1 && r === -1;
+    const split =
+      Number.isInteger(f) &&
+      f >= 0 &&
+      f < width &&
+      [l, r].every((c) => Number.isInteger(c) && c > i && c < n);
+    if (!leaf && !split)
+      throw new ModelFormatError(
+        `boosted trees: ${path} node ${i} is neither a leaf nor a split on a column < ${width} into later nodes`,
+      );
+  }
+  return {
+    feature: Int32Array.from(feature),
+    threshold: Float64Array.from(threshold),
+    left: Int32Array.from(left),
+    right: Int32Array.from(right),
+    value: Float64Array.from(values),
+    bin: new Int32Array(n).fill(-1),
+  };
 }
 
 function checkOptions(o: BoostingOptions): void {

@@ -33,7 +33,9 @@ export type { CompiledTree } from './tree.js';
 export type { FeatureMatrix } from './validate.js';
 export {
   BOOSTING_DEFAULTS,
+  POISSON_BOOSTING_FORMAT,
   PoissonBoosting,
+  type PoissonBoostingJSON,
   type BoostingOptions,
   type BoostingTrainingSet,
   type BoostingValidation,

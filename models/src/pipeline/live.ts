@@ -23,6 +23,7 @@ import { PROFILE_FEATURE_NAMES } from '../profiles/features.js';
 import { ProfileModel } from '../profiles/model.js';
 import { BRANCH_SIZES } from '../sizes.js';
 import { localMidnightHours } from './calendar.js';
+import { LIVE_COUNT_TREES_FORMAT, LiveCountTrees } from './live-count.js';
 import { fitLiveInterval, LIVE_CONFORMAL, LiveInterval } from './live-interval.js';
 import { tercileProbabilities, type TercileBounds } from './outlook.js';
 import type { DistrictScore, ModelBundleJson, ModelCard, ScoringInput, TrainingInput } from './types.js';
@@ -51,8 +52,13 @@ export interface TrainingOptions {
   readonly trees: number;
   /** Most epochs of each fusion network (default 100, early stopping on the last 20% of the weeks). */
   readonly maxEpochs: number;
-  /** Networks of the fusion's seed ensemble (default 3; docs/fusion.md). */
+  /** Networks of the fusion's seed ensemble and of the interval's quantile heads (default 3; docs/fusion.md). */
   readonly fusionMembers: number;
+  /**
+   * What predicts next week's count: `'trees'`, gradient-boosted Poisson trees (live-count.ts, the T2
+   * evaluation's choice), or `'network'`, the stacked fusion's networks (the design before them).
+   */
+  readonly countHead: 'trees' | 'network';
 }
 
 export const TRAINING_DEFAULTS: TrainingOptions = Object.freeze({
@@ -61,6 +67,7 @@ export const TRAINING_DEFAULTS: TrainingOptions = Object.freeze({
   trees: 100,
   maxEpochs: 100,
   fusionMembers: 3,
+  countHead: 'trees',
 });
 
 /** Fewest weekly training origins (each with 8 weeks of history before it and a complete week after). */
@@ -190,21 +197,10 @@ export function trainDistrictModels(
   lap('forest', since);
 
   since = Date.now();
-  // The stacked fusion of docs/fusion.md: a seed ensemble of small, strongly regularised networks, the count
-  // a residual on the 4-week mean, blended with it by a weight chosen on the latest weeks (the skip path).
-  const fusion = StackedFusion.fit(
-    { rows, classes, counts, times, baselines },
-    {
-      seed,
-      members: o.fusionMembers,
-      network: {
-        ...STACKED_FUSION_DEFAULTS.network,
-        branches: fusionBranches(BRANCH_SIZES),
-        featureNames: [...CRIME_FEATURE_NAMES, ...TREND_FEATURE_NAMES, ...PROFILE_FEATURE_NAMES],
-        maxEpochs: o.maxEpochs,
-      },
-    },
-  );
+  const head =
+    o.countHead === 'trees'
+      ? treesHead({ rows, counts, baselines, times, classes, districtOf, units, terciles }, seed)
+      : networkHead({ rows, classes, counts, times, baselines }, seed, o);
   input.onProgress?.('fusion', 1, 1);
   lap('fusion', since);
 
@@ -235,8 +231,6 @@ export function trainDistrictModels(
       const byGroup = final.forecasts[d] ?? {};
       forecasts[unit.code] = Object.fromEntries(Object.entries(byGroup).map(([g, f]) => [g, f.toJSON()]));
     });
-    const metrics = fusion.metadata.metrics;
-    const blend = fusion.validation;
     const card: ModelCard = {
       trainedAt: new Date().toISOString(),
       window: { from: new Date(first).toISOString(), to: new Date(input.until).toISOString() },
@@ -258,9 +252,7 @@ export function trainDistrictModels(
         fusion: rows[0]?.length ?? 0,
       },
       metrics: {
-        validationRows: metrics.validation.rows,
-        validationCountMae: metrics.validation.countMae,
-        validationAccuracy: metrics.validation.accuracy,
+        ...head.metrics,
         forestOutOfBag: forest.outOfBag.score,
         profileSilhouette: final.profiles.silhouette,
       },
@@ -272,15 +264,7 @@ export function trainDistrictModels(
         },
         forest: { trees: o.trees, topFactor: importance.ranked[0]?.name ?? null },
         profiles: { k: final.profiles.k, silhouette: final.profiles.silhouette },
-        fusion: {
-          members: o.fusionMembers,
-          epochsRun: metrics.epochsRun,
-          bestEpoch: metrics.bestEpoch,
-          dispersionSize: fusion.dispersionSize,
-          countWeight: fusion.countWeight,
-          validationErrorNetwork: blend.scaledError.network,
-          validationErrorBaseline: blend.scaledError.fallback,
-        },
+        fusion: head.card,
         interval: {
           rule: `quantile heads (10/50/90%), CQR over the last ${LIVE_CONFORMAL.weeks} out-of-sample weeks, adaptive level (step ${LIVE_CONFORMAL.adapt})`,
           members: o.fusionMembers,
@@ -295,7 +279,7 @@ export function trainDistrictModels(
       forecasts,
       profiles: final.profiles.toJSON(),
       forest: forest.toJSON(),
-      fusion: fusion.toJSON(),
+      fusion: head.model.toJSON(),
       interval,
       terciles,
       topFactors: importance.ranked
@@ -310,8 +294,88 @@ export function trainDistrictModels(
       branches,
     };
   } finally {
-    fusion.dispose();
+    head.model.dispose();
   }
+}
+
+/** A trained count head: the model, the card's validation metrics, and its part of the card's branches. */
+interface CountHead {
+  readonly model: LiveFusion & { toJSON(): unknown };
+  readonly metrics: { validationRows: number; validationCountMae: number; validationAccuracy: number };
+  readonly card: Record<string, string | number | null>;
+}
+
+/** Gradient-boosted Poisson trees on the 224 features, offset by the 4-week mean (live-count.ts). */
+function treesHead(
+  set: {
+    rows: number[][];
+    counts: number[];
+    baselines: number[];
+    times: number[];
+    classes: number[];
+    districtOf: number[];
+    units: readonly RegionUnit[];
+    terciles: Readonly<Record<string, TercileBounds>>;
+  },
+  seed: number,
+): CountHead {
+  const bounds = set.districtOf.map((d) => set.terciles[set.units[d]?.code ?? ''] ?? { t1: NaN, t2: NaN });
+  const { model, validation } = LiveCountTrees.fit({ ...set, bounds }, seed);
+  return {
+    model,
+    metrics: {
+      validationRows: validation.rows,
+      validationCountMae: validation.countMae,
+      validationAccuracy: validation.accuracy,
+    },
+    card: {
+      model: 'gradient-boosted Poisson trees, offset by the 4-week mean',
+      rounds: validation.rounds,
+      dispersionSize: model.dispersionSize,
+      validationCountMaeBaseline: validation.baselineCountMae,
+    },
+  };
+}
+
+/**
+ * The stacked fusion of docs/fusion.md before the trees: a seed ensemble of small, strongly regularised
+ * networks, the count a residual on the 4-week mean, blended with it by a weight chosen on the latest weeks.
+ */
+function networkHead(
+  set: { rows: number[][]; classes: number[]; counts: number[]; times: number[]; baselines: number[] },
+  seed: number,
+  o: TrainingOptions,
+): CountHead {
+  const fusion = StackedFusion.fit(set, {
+    seed,
+    members: o.fusionMembers,
+    network: {
+      ...STACKED_FUSION_DEFAULTS.network,
+      branches: fusionBranches(BRANCH_SIZES),
+      featureNames: [...CRIME_FEATURE_NAMES, ...TREND_FEATURE_NAMES, ...PROFILE_FEATURE_NAMES],
+      maxEpochs: o.maxEpochs,
+    },
+  });
+  const metrics = fusion.metadata.metrics;
+  const blend = fusion.validation;
+  return {
+    model: fusion,
+    metrics: {
+      validationRows: metrics.validation.rows,
+      validationCountMae: metrics.validation.countMae,
+      validationAccuracy: metrics.validation.accuracy,
+    },
+    card: {
+      model: 'stacked fusion networks, a residual on the 4-week mean',
+      members: o.fusionMembers,
+      epochsRun: metrics.epochsRun,
+      bestEpoch: metrics.bestEpoch,
+      dispersionSize: fusion.dispersionSize,
+      countWeight: fusion.countWeight,
+      validationErrorNetwork: blend.scaledError.network,
+      validationErrorBaseline: blend.scaledError.fallback,
+    },
+  };
 }
 
 /**
@@ -419,15 +483,22 @@ export class DistrictScorer {
   }
 }
 
-/** What the scorer needs of a fusion model: the stacked fusion, or a single network of an older bundle. */
+/**
+ * What the scorer needs of a count head: the boosted trees, or, in older bundles, the stacked fusion's
+ * networks or a single network.
+ */
 interface LiveFusion {
   readonly dispersionSize: number | null;
-  predictOne(row: readonly number[], baseline: number): FusionPrediction;
+  predictOne(
+    row: readonly number[],
+    baseline: number,
+  ): Pick<FusionPrediction, 'expectedCount' | 'interval80'>;
   dispose(): void;
 }
 
 function loadLiveFusion(json: unknown): LiveFusion {
   const format = typeof json === 'object' && json !== null && 'format' in json ? json.format : undefined;
+  if (format === LIVE_COUNT_TREES_FORMAT) return LiveCountTrees.load(json);
   return format === STACKED_FUSION_FORMAT ? StackedFusion.load(json) : FusionNetwork.load(json);
 }
 
