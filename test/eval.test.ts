@@ -88,6 +88,7 @@ describe('npm run eval -- --json', () => {
       'last-week',
       'mean-4w',
       'mean-8w',
+      'mean-8w × seasonal factor',
       'ets',
       'prophet',
       'random-forest',

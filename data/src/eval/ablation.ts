@@ -19,14 +19,13 @@ import { loadTierTask } from '../tier/tier-task.js';
 import {
   evaluateWeekly,
   meanBaseline,
-  recentMean,
   WARM_UP_WEEKS,
   weeklySamples,
   type WeeklyModel,
 } from './weekly-eval.js';
 import { weeklyBoostBlends, type WeeklyBoostBlend } from './weekly-boost.js';
 import { WeeklyFeatureCache, weeklyFusion } from './weekly-models.js';
-import { seasonalFactor } from './weekly-season.js';
+import { seasonalMeanBaseline } from './weekly-season.js';
 import {
   WeeklyForecastCache,
   weeklyStackedFusion,
@@ -342,14 +341,7 @@ async function weeklySeasonAblation(
     { name: 'summer 2017', from: task.testStart - 13, to: task.testStart },
     { name: 'autumn 2016', from: 39, to: 52 },
   ];
-  const seasonalMean: WeeklyModel = {
-    name: 'mean-8w × seasonal factor',
-    kind: 'baseline',
-    how: "8-week mean × the city's last-year factor (weekly-season.ts); ratio-calibrated",
-    fit: () => Promise.resolve(),
-    predict: (t, samples) =>
-      Promise.resolve(samples.map((s) => ({ count: recentMean(t, s, 8) * seasonalFactor(t, s.week) }))),
-  };
+  const seasonalMean = seasonalMeanBaseline();
   const results: ModelRow[] = [];
   for (const period of periods) {
     const training = weeklySamples(task, WARM_UP_WEEKS, period.from);

@@ -20,6 +20,7 @@ import {
   tierFusion,
   tierProfiles,
 } from '../tier/tier-models.js';
+import { seasonalMeanBaseline } from './weekly-season.js';
 import { cachedEts, cachedProphet, WeeklyForecastCache, weeklyStackedFusion } from './weekly-stack.js';
 import {
   evaluateWeekly,
@@ -160,6 +161,7 @@ export async function runWeeklyTask(options: EvalOptions): Promise<TaskReport> {
     meanBaseline(1),
     meanBaseline(4),
     meanBaseline(8),
+    seasonalMeanBaseline(),
     cachedEts(forecasts),
     cachedProphet(forecasts),
     weeklyForest(cache, options.seed),

@@ -1,3 +1,4 @@
+import { recentMean, type WeeklyModel } from './weekly-eval.js';
 import type { WeeklyTask } from './weekly-task.js';
 
 /**
@@ -90,4 +91,19 @@ export function holidayWeek(task: WeeklyTask, week: number): { winter: boolean; 
       if (parts.month === month && parts.day === day) flags[kind] = true;
   }
   return flags;
+}
+
+/**
+ * The 8-week mean × the city's seasonal factor: the fusion's count baseline (its count when the boosted
+ * trees keep no round) as a row of its own, so that what the fusion adds to it shows.
+ */
+export function seasonalMeanBaseline(): WeeklyModel {
+  return {
+    name: 'mean-8w × seasonal factor',
+    kind: 'baseline',
+    how: "the 8-week mean × the city's seasonal factor from last year (exp(0.5 × the city's log ratio of last year's target week ± 2 to last year's window; 1 without last year)); interval and terciles from the ratio calibration",
+    fit: () => Promise.resolve(),
+    predict: (task, samples) =>
+      Promise.resolve(samples.map((s) => ({ count: recentMean(task, s, 8) * seasonalFactor(task, s.week) }))),
+  };
 }
