@@ -58,22 +58,31 @@ if (task === undefined || task === 't1')
   process.stdout.write(
     `T1 validation years (seed ${seed})\n\n${table(await tierAblation(seed, progress, values.set === 'district' || values.set === 'ordinal' ? values.set : 'main'))}\n\n`,
   );
-if (task === undefined || task === 't2')
-  process.stdout.write(
-    `T2 validation weeks (seed ${seed})\n\n${table(
-      await weeklyAblation(
-        seed,
-        progress,
-        values.set === 'skip' ||
-          values.set === 'season' ||
-          values.set === 'interval' ||
-          values.set === 'factor' ||
-          values.set === 'factor2' ||
-          values.set === 'quantile' ||
-          values.set === 'adaptive' ||
-          values.set === 'boost'
-          ? values.set
-          : 'main',
-      ),
-    )}\n\n`,
+
+/** The rows whose trees said how many rounds they kept (the boosted-trees set), a line each. */
+function rounds(rows: readonly ModelRow[]): string {
+  const kept = rows.flatMap((r) => {
+    const said = /the last fit kept \d+ rounds \(intercept [-\d.]+\)/.exec(r.how)?.[0];
+    return said === undefined ? [] : [`- ${r.model}: ${said.slice('the last fit '.length)}`];
+  });
+  return kept.length === 0 ? '' : `Boosted trees:\n\n${kept.join('\n')}\n\n`;
+}
+
+if (task === undefined || task === 't2') {
+  const set = values.set;
+  const rows = await weeklyAblation(
+    seed,
+    progress,
+    set === 'skip' ||
+      set === 'season' ||
+      set === 'interval' ||
+      set === 'factor' ||
+      set === 'factor2' ||
+      set === 'quantile' ||
+      set === 'adaptive' ||
+      set === 'boost'
+      ? set
+      : 'main',
   );
+  process.stdout.write(`T2 validation weeks (seed ${seed})\n\n${table(rows)}\n\n${rounds(rows)}`);
+}

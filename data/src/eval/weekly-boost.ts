@@ -5,6 +5,7 @@ import {
   WEEKLY_FUSION_DEFAULTS,
   WEEKLY_SEASONAL_INPUTS,
   WEEKLY_STACKED_INPUTS,
+  describeTrees,
   weeklyFusionInputs,
   weeklyStackedFusion,
   type WeeklyForecastCache,
@@ -74,7 +75,11 @@ export function weeklyBoostBlends(
     return {
       name: blend.name,
       kind: 'fusion',
-      how: `${blend.fusion} × the fusion + ${blend.boosted} × gradient-boosted Poisson trees on ${blend.inputs === 'all' ? "the fusion's inputs" : "the fusion's stacked and seasonal inputs"} (offset: the fusion's baseline; rounds by the deviance of the latest 20% of training weeks) + the rest × the baseline`,
+      // Read after the fit (evaluateWeekly does): the trees' rounds kept by that fit.
+      get how() {
+        const model = blend.boosted > 0 ? trees.get(blend.inputs)?.model : undefined;
+        return `${blend.fusion} × the fusion + ${blend.boosted} × gradient-boosted Poisson trees on ${blend.inputs === 'all' ? "the fusion's inputs" : "the fusion's stacked and seasonal inputs"} (offset: the fusion's baseline; rounds by the deviance of the latest 20% of training weeks) + the rest × the baseline${model === undefined ? '' : `; ${describeTrees(model)}`}`;
+      },
       fit: async (task, training) => {
         if (blend.fusion > 0) await fusion.fit(task, training);
         if (blend.boosted > 0) fitTrees(task, training, blend.inputs);

@@ -537,10 +537,18 @@ export function weeklyStackedFusionVariants(
   return variants.map((v): WeeklyModel => ({
     name: v.name,
     kind: 'fusion',
-    how: how(v.interval, v.terciles),
+    // Read after the fit (evaluateWeekly does): the trees' rounds kept by that fit.
+    get how() {
+      return `${how(v.interval, v.terciles)}${trees === undefined ? '' : `; ${describeTrees(trees.model)}`}`;
+    },
     fit,
     predict: (task, samples) => predict(task, samples, v.interval, v.terciles),
   }));
+}
+
+/** What a fit of the boosted trees kept: with no round, the count is the baseline × exp(intercept). */
+export function describeTrees(model: PoissonBoosting): string {
+  return `the last fit kept ${model.treeCount} rounds (intercept ${model.intercept.toFixed(4)})`;
 }
 
 /** The trees' weight in the count (`skip` as the networks read it: a number blends, `false` does not). */
