@@ -62,6 +62,7 @@ if (task === undefined || task === 't1')
 /** The rows whose trees said how many rounds they kept (the boosted-trees set), a line each. */
 function rounds(rows: readonly ModelRow[]): string {
   const kept = rows.flatMap((r) => {
+    if (r.model.startsWith('mean of the')) return [];
     const said = /the last fit kept \d+ rounds \(intercept [-\d.]+\)/.exec(r.how)?.[0];
     return said === undefined ? [] : [`- ${r.model}: ${said.slice('the last fit '.length)}`];
   });
