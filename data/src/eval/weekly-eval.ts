@@ -22,6 +22,8 @@ export interface WeeklyForecast {
   readonly interval?: readonly [number, number];
   /** The model's own tercile probabilities, when it has them. */
   readonly probabilities?: readonly number[];
+  /** The negative binomial size behind those probabilities (null: Poisson), when the model has one. */
+  readonly size?: number | null;
 }
 
 /** A T2 model: fitted once on the training samples, then asked for the test samples. */

@@ -334,9 +334,10 @@ export function weeklyFusionInputs(
 }
 
 /**
- * T2's stacked fusion (docs/fusion.md): the 224 branch features (pooled over the districts, standardised)
- * plus the stacked inputs, an ensemble over seeds of small networks whose count head is a residual on the
- * mean of the last `baselineWeeks` weeks, and a skip path to that mean chosen on the latest training weeks.
+ * T2's stacked fusion (docs/fusion.md): the 224 branch features plus the stacked and seasonal inputs,
+ * pooled over the districts; the count from boosted Poisson trees offset by the baseline (`countHead:
+ * 'trees'`) or from an ensemble over seeds of small networks whose count head is a residual on the baseline
+ * (`'network'`), blended with the baseline by `skip`; the interval by `interval`.
  */
 export function weeklyStackedFusion(
   features: WeeklyFeatureCache,
@@ -354,7 +355,7 @@ export function weeklyStackedFusion(
 
 /**
  * Rows that share one fitted fusion and differ only in their interval rule (the interval ablation): the
- * first `fit` of a training set trains the networks, the others reuse them.
+ * first `fit` of a training set trains the count head (and the quantile heads), the others reuse them.
  */
 export function weeklyStackedFusionVariants(
   features: WeeklyFeatureCache,
@@ -530,6 +531,7 @@ export function weeklyStackedFusionVariants(
             tercileSize,
             task.series[s.series]?.terciles ?? { t1: NaN, t2: NaN },
           ),
+          size: tercileSize,
         };
       }),
     );
