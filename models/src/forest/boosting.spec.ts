@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ModelInputError } from '../errors.js';
 import { negativeBinomialDraw } from '../fusion/synthetic.js';
-import { PoissonBoosting, type BoostingTrainingSet } from './boosting.js';
+import { cutPoints, PoissonBoosting, type BoostingTrainingSet } from './boosting.js';
 import { mulberry32 } from './rng.js';
 
 /**
@@ -88,6 +88,85 @@ describe('PoissonBoosting', () => {
   });
 });
 
+describe('cutPoints', () => {
+  it('cuts between distinct values only, every gap when there are few', () => {
+    // A flag: one cut, whatever share of ones (the quantile positions fall inside the runs of ties).
+    for (const ones of [1, 30, 700, 999]) {
+      const column = Float64Array.from({ length: 1000 }, (_, i) => (i < 1000 - ones ? 0 : 1));
+      expect(Array.from(cutPoints(column, 32))).toEqual([0.5]);
+    }
+    expect(Array.from(cutPoints(Float64Array.from([1, 1, 2, 2, 2, 3, 5, 5]), 32))).toEqual([1.5, 2.5, 4]);
+    expect(cutPoints(Float64Array.from([4, 4, 4]), 32)).toHaveLength(0);
+  });
+
+  it('cuts at most bins - 1 times, below the quantiles, never splitting ties', () => {
+    const random = mulberry32(4);
+    // 2,000 values, half of them one tied value.
+    const values = Array.from({ length: 2000 }, (_, i) => (i % 2 === 0 ? 10 : Math.floor(random() * 1000)));
+    const sorted = Float64Array.from(values).sort();
+    const cuts = Array.from(cutPoints(sorted, 8));
+    expect(cuts.length).toBeGreaterThan(3);
+    expect(cuts.length).toBeLessThanOrEqual(7);
+    cuts.forEach((c, i) => {
+      expect(c).toBeGreaterThan(cuts[i - 1] ?? -Infinity);
+      expect(values.includes(c)).toBe(false);
+    });
+    // The tied value is never cut through: a cut lies just below it.
+    expect(cuts.some((c) => c > 9 && c < 10)).toBe(true);
+  });
+});
+
+describe('PoissonBoosting on flags and steps', () => {
+  it('learns a flag that doubles the mean, for rare and common flags', () => {
+    for (const [rows, share] of [
+      [1000, 0.3],
+      [2000, 0.05],
+      [5000, 0.5],
+    ] as const) {
+      const random = mulberry32(rows);
+      const X = Array.from({ length: rows }, () => [random() < share ? 1 : 0, random()]);
+      const offsets = X.map(() => Math.log(50));
+      const set = {
+        rows: X,
+        offsets,
+        counts: X.map(([flag = 0]) => negativeBinomialDraw(random, 50 * (flag === 1 ? 2 : 1), 1000)),
+        times: X.map((_, i) => Math.floor(i / 20)),
+      };
+      const [off = NaN, on = NaN] = PoissonBoosting.fit(set, { seed: 1 }).predictLogRatio([
+        [0, 0.5],
+        [1, 0.5],
+      ]);
+      expect(Math.abs(on - off - Math.log(2))).toBeLessThan(0.1);
+    }
+  });
+
+  it('learns the steps of a five-level column exactly where they are', () => {
+    const random = mulberry32(9);
+    const X = Array.from({ length: 3000 }, () => [Math.floor(random() * 5), random()]);
+    const step = (level: number) => (level >= 3 ? 0.6 : level >= 1 ? 0.3 : 0);
+    const set = {
+      rows: X,
+      offsets: X.map(() => Math.log(80)),
+      counts: X.map(([level = 0]) => negativeBinomialDraw(random, 80 * Math.exp(step(level)), 1000)),
+      times: X.map((_, i) => Math.floor(i / 30)),
+    };
+    const learnt = PoissonBoosting.fit(set, { seed: 2 }).predictLogRatio(
+      [0, 1, 2, 3, 4].map((l) => [l, 0.5]),
+    );
+    const zero = learnt[0] ?? NaN;
+    [0, 1, 2, 3, 4].forEach((level, i) => {
+      expect(Math.abs((learnt[i] ?? NaN) - zero - step(level))).toBeLessThan(0.05);
+    });
+  });
+
+  it('refuses offsets whose exponential does not fit a double', () => {
+    const set = counts(100, 12, false);
+    expect(() =>
+      PoissonBoosting.fit({ ...set, offsets: set.offsets.map((v, i) => (i === 4 ? 800 : v)) }),
+    ).toThrow(/offset 4 is 800, outside \[-700, 700\]/);
+  });
+});
+
 describe('PoissonBoosting saved form', () => {
   const train = counts(400, 9, true);
   const model = PoissonBoosting.fit(train, { seed: 5, rounds: 40 });
@@ -116,5 +195,8 @@ describe('PoissonBoosting saved form', () => {
       PoissonBoosting.load(withTree({ feature: tree.feature.map((f, i) => (i === 0 ? 6 : f)) })),
     ).toThrow(/column < 6/);
     expect(() => PoissonBoosting.load(withTree({ value: tree.value.slice(1) }))).toThrow(/value/);
+    expect(() => PoissonBoosting.load({ ...doc, validation: { ...doc.validation, rounds: -3.5 } })).toThrow(
+      /validation.rounds is -3.5, but \d+ trees are stored/,
+    );
   });
 });

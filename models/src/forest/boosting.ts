@@ -114,6 +114,7 @@ export class PoissonBoosting {
     data.counts.forEach((y, i) => {
       if (y < 0) throw new ModelInputError(`boosting counts: count ${i} is ${y}, not a count (>= 0)`);
     });
+    checkOffsets(data.offsets, 'boosting offsets');
     const bins = Binned.of(data.rows, o.bins);
     const split = timeOrderedSplit(data.times, o.validationFraction);
     const search = grow(data, bins, Array.from(split.training), o, Array.from(split.validation));
@@ -142,6 +143,7 @@ export class PoissonBoosting {
   /** The predicted mean count of every row: exp(offset + F(x)). */
   predict(rows: FeatureMatrix, offsets: readonly number[]): number[] {
     checkTargets(offsets, rows.length, 'boosting predict offsets');
+    checkOffsets(offsets, 'boosting predict offsets');
     return this.predictLogRatio(rows).map((f, i) => Math.exp((offsets[i] ?? NaN) + f));
   }
 
@@ -182,8 +184,13 @@ export class PoissonBoosting {
       throw new ModelFormatError('boosted trees: width must be a positive integer');
     const validation = read.record(doc.validation, 'validation');
     const trees = read.list(doc.trees, 'trees', (value, path) => readTree(value, path, width));
+    const rounds = read.finite(validation.rounds, 'validation.rounds');
+    if (rounds !== trees.length)
+      throw new ModelFormatError(
+        `boosted trees: validation.rounds is ${rounds}, but ${trees.length} trees are stored`,
+      );
     return new PoissonBoosting(trees, read.finite(doc.intercept, 'intercept'), width, {
-      rounds: read.finite(validation.rounds, 'validation.rounds'),
+      rounds,
       deviance: read.finite(validation.deviance, 'validation.deviance'),
       baselineDeviance: read.finite(validation.baselineDeviance, 'validation.baselineDeviance'),
       rows: [],
@@ -257,6 +264,18 @@ function readTree(value: unknown, path: string, width: number): Tree {
   };
 }
 
+/** The log of a mean count: beyond ±700 its exponential is 0 or infinite in double precision. */
+const MAX_OFFSET = 700;
+
+function checkOffsets(offsets: readonly number[], what: string): void {
+  offsets.forEach((offset, i) => {
+    if (Math.abs(offset) > MAX_OFFSET)
+      throw new ModelInputError(
+        `${what}: offset ${i} is ${offset}, outside [-${MAX_OFFSET}, ${MAX_OFFSET}] (the log of a mean count)`,
+      );
+  });
+}
+
 function checkOptions(o: BoostingOptions): void {
   checkInteger(o.rounds, 'rounds', 1, 100_000);
   checkInteger(o.maxDepth, 'maxDepth', 1, 16);
@@ -284,27 +303,43 @@ class Binned {
   ) {}
 
   static of(rows: FeatureMatrix, binCount: number): Binned {
-    const n = rows.length;
-    const width = rows[0]?.length ?? 0;
     const cuts: Float64Array[] = [];
     const bins: Uint8Array[] = [];
+    const width = rows[0]?.length ?? 0;
     for (let j = 0; j < width; j++) {
       const column = Float64Array.from(rows, (row) => row[j] ?? NaN);
-      const sorted = Float64Array.from(column).sort();
-      const points: number[] = [];
-      for (let b = 1; b < binCount; b++) {
-        const v = sorted[Math.floor((b * n) / binCount)] ?? NaN;
-        // Cut below the quantile's value, so that its ties fall on one side; the largest value is never a cut.
-        const below = sorted[Math.floor((b * n) / binCount) - 1] ?? NaN;
-        const cut = (v + below) / 2;
-        if (below < v && (points.length === 0 || cut > (points.at(-1) ?? -Infinity))) points.push(cut);
-      }
-      const cut = Float64Array.from(points);
+      const cut = cutPoints(Float64Array.from(column).sort(), binCount);
       cuts.push(cut);
       bins.push(Uint8Array.from(column, (x) => binOf(cut, x)));
     }
     return new Binned(cuts, bins);
   }
+}
+
+/**
+ * At most `binCount - 1` cut points of a sorted column, each halfway between two neighbouring distinct
+ * values, so that ties always fall in one bin: every gap between distinct values when there are at most
+ * `binCount` of them (a flag gets its one cut), else the gap just below each (b / binCount) quantile's
+ * value. The largest value is never a cut.
+ */
+export function cutPoints(sorted: Float64Array, binCount: number): Float64Array {
+  const distinct: number[] = [];
+  for (const v of sorted) if (distinct.length === 0 || v > (distinct.at(-1) ?? Infinity)) distinct.push(v);
+  const between = (k: number) => {
+    const below = distinct[k - 1] ?? NaN;
+    return below + ((distinct[k] ?? NaN) - below) / 2;
+  };
+  if (distinct.length <= binCount) return Float64Array.from(distinct.slice(1), (_, k) => between(k + 1));
+  const points: number[] = [];
+  const n = sorted.length;
+  let k = 0;
+  for (let b = 1; b < binCount; b++) {
+    const v = sorted[Math.floor((b * n) / binCount)] ?? NaN;
+    while ((distinct[k] ?? Infinity) < v) k++;
+    // k indexes v among the distinct values: cut in the gap below it (none below the smallest).
+    if (k > 0 && (points.length === 0 || between(k) > (points.at(-1) ?? -Infinity))) points.push(between(k));
+  }
+  return Float64Array.from(points);
 }
 
 /** The first cut at or above x (cuts.length when x is above them all). */
@@ -338,12 +373,15 @@ function grow(
 ): Grown {
   const random = mulberry32(mixSeed(o.seed, 0x6b6f6f73));
   let sumY = 0;
-  let sumBase = 0;
+  let top = -Infinity;
   for (const i of fitRows) {
     sumY += data.counts[i] ?? 0;
-    sumBase += Math.exp(data.offsets[i] ?? 0);
+    top = Math.max(top, data.offsets[i] ?? -Infinity);
   }
-  const intercept = Math.log(Math.max(sumY, 0.5) / sumBase);
+  // ln(Σ y / Σ e^offset), the sum of exponentials taken relative to the largest offset.
+  let scaled = 0;
+  for (const i of fitRows) scaled += Math.exp((data.offsets[i] ?? -Infinity) - top);
+  const intercept = Math.log(Math.max(sumY, 0.5)) - top - Math.log(scaled);
   const score = Float64Array.from(data.offsets, (offset) => offset + intercept);
   const trees: Tree[] = [];
   const deviance = () => meanDeviance(data.counts, score, validationRows);
