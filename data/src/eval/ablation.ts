@@ -240,14 +240,14 @@ export async function weeklyAblation(
           cache,
           forecasts,
           { ...NETWORK_HEAD, seed, skip },
-          `the design, skip weight ${skip}`,
+          `the networks, skip weight ${skip}`,
         ),
       ),
       weeklyStackedFusion(
         cache,
         forecasts,
         { ...NETWORK_HEAD, seed, skip: false },
-        'the design, no skip path',
+        'the networks, no skip path',
       ),
       ...weeklyBoostBlends(cache, forecasts, { ...NETWORK_HEAD, seed }, BOOST_BLENDS),
     ]);
@@ -396,17 +396,22 @@ async function weeklySeasonAblation(
   return results;
 }
 
-/** The interval rules of the interval ablation (docs/fusion.md, "The interval"). */
-/** The boosted-trees ablation's blends (docs/fusion.md, "Boosted trees"); the first is the design itself. */
+/** The boosted-trees ablation's blends (docs/fusion.md, "Boosted trees"); the first is the design before. */
 export const BOOST_BLENDS: readonly WeeklyBoostBlend[] = [
-  { name: 'the design (skip weight 0.5)', fusion: 1, boosted: 0, inputs: 'all' },
+  { name: 'the networks, skip weight 0.5 (the design before)', fusion: 1, boosted: 0, inputs: 'all' },
   { name: 'boosted trees, all inputs', fusion: 0, boosted: 1, inputs: 'all' },
   { name: 'boosted trees, stacked + seasonal inputs', fusion: 0, boosted: 1, inputs: 'stacked' },
   { name: '1/2 boosted trees (all) + 1/2 baseline', fusion: 0, boosted: 0.5, inputs: 'all' },
-  { name: '1/2 the design + 1/2 boosted trees (all)', fusion: 0.5, boosted: 0.5, inputs: 'all' },
-  { name: '1/2 the design + 1/2 boosted trees (stacked)', fusion: 0.5, boosted: 0.5, inputs: 'stacked' },
+  { name: "1/2 the networks' design + 1/2 boosted trees (all)", fusion: 0.5, boosted: 0.5, inputs: 'all' },
+  {
+    name: "1/2 the networks' design + 1/2 boosted trees (stacked)",
+    fusion: 0.5,
+    boosted: 0.5,
+    inputs: 'stacked',
+  },
 ];
 
+/** The interval rules of the interval ablation (docs/fusion.md, "The interval"). */
 export const INTERVAL_RULES: readonly WeeklyFusionVariant[] = [
   both('likelihood on the fit’s validation rows (the design before)', 'likelihood'),
   both('coverage on the fit’s validation rows', 'coverage'),

@@ -28,8 +28,9 @@ export interface WeeklyBoostBlend {
  * head (`options`), the same fusion with the boosted trees' (`countHead: 'trees'`, unblended, on all its
  * inputs or on the stacked and seasonal ones only), and blends of them with the baseline. The rows share
  * one fit of each. A row with `fusion: 1` is the networks' fusion itself, a row with `boosted: 1` the
- * trees'. Blends keep the networks' interval (the trees' when the networks are not in the blend) and take
- * their tercile probabilities from the trees' negative binomial size around the blended count.
+ * trees', a row with `fusion: 0` the trees' fusion blended with the baseline (`skip`). Blends of the two keep
+ * the networks' interval and take their tercile probabilities from the trees' negative binomial size around
+ * the blended count.
  */
 export function weeklyBoostBlends(
   features: WeeklyFeatureCache,
@@ -55,6 +56,15 @@ export function weeklyBoostBlends(
     const boosted = trees[blend.inputs];
     if (blend.fusion === 1) return renamed(networks, blend.name);
     if (blend.boosted === 1) return renamed(boosted, blend.name);
+    // The trees blended with the baseline alone: the fusion with the trees' count head at that weight (its
+    // tercile size fitted around the blended validation forecasts).
+    if (blend.fusion === 0)
+      return weeklyStackedFusion(
+        features,
+        forecasts,
+        { ...o, countHead: 'trees', skip: blend.boosted, branches: blend.inputs === 'all' },
+        blend.name,
+      );
     return {
       name: blend.name,
       kind: 'fusion',
@@ -74,7 +84,7 @@ export function weeklyBoostBlends(
             blend.fusion * (fused[i]?.count ?? 0) +
             blend.boosted * (grown[i]?.count ?? 0) +
             (1 - blend.fusion - blend.boosted) * baseline(task, s);
-          const interval = (blend.fusion > 0 ? fused[i] : grown[i])?.interval;
+          const interval = fused[i]?.interval;
           const size = grown[i]?.size ?? null;
           return {
             count,

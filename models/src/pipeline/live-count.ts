@@ -1,7 +1,8 @@
 /**
  * The live fusion's count head, the T2 evaluation's choice (docs/fusion.md, "Boosted trees"): gradient-boosted
  * Poisson trees (`PoissonBoosting`) on the 224 features, their log mean offset by the row's baseline (the
- * 4-week mean, floored at 0.25), pooled over the districts. P(elevated) and the tercile probabilities come
+ * 4-week mean, floored at 0.25), pooled over the districts, blended half-and-half with that baseline (the
+ * weight the evaluation chose). P(elevated) and the tercile probabilities come
  * from a negative binomial around the expected count, its size fitted by likelihood on the trees' validation
  * rows (the latest 20% of the weeks, predicted by the trees fitted without them).
  */
@@ -13,12 +14,17 @@ import { tercileProbabilities, type TercileBounds } from './outlook.js';
 
 export const LIVE_COUNT_TREES_FORMAT = 'live-count-trees@1';
 
+/** The trees' weight in the count; the baseline has the rest (`skip` in the evaluation). */
+export const LIVE_TREES_WEIGHT = 0.5;
+
 /** The smallest baseline the offset reads: a district with no events in 4 weeks still has a finite log. */
 export const LIVE_BASELINE_FLOOR = 0.25;
 
 export interface LiveCountTreesJSON {
   readonly format: typeof LIVE_COUNT_TREES_FORMAT;
   readonly trees: unknown;
+  /** The trees' weight in the count, the baseline's being 1 - weight. */
+  readonly weight: number;
   /** The negative binomial's size (null: Poisson). */
   readonly dispersionSize: number | null;
 }
@@ -50,9 +56,13 @@ const read = jsonReader('live count trees');
 
 const offsetOf = (baseline: number) => Math.log(Math.max(baseline, LIVE_BASELINE_FLOOR));
 
+/** weight × the trees' mean + (1 - weight) × the baseline. */
+const blend = (weight: number, trees: number, baseline = NaN) => weight * trees + (1 - weight) * baseline;
+
 export class LiveCountTrees {
   private constructor(
     private readonly trees: PoissonBoosting,
+    readonly weight: number,
     readonly dispersionSize: number | null,
   ) {}
 
@@ -73,7 +83,10 @@ export class LiveCountTrees {
         minLeafRows: Math.max(1, Math.min(BOOSTING_DEFAULTS.minLeafRows, Math.floor(set.rows.length / 10))),
       },
     );
-    const { rows, counts, means } = trees.validation;
+    const { rows, counts } = trees.validation;
+    const means = trees.validation.means.map((mu, k) =>
+      blend(LIVE_TREES_WEIGHT, mu, set.baselines[rows[k] ?? -1]),
+    );
     const size = fitNegativeBinomialSize(counts, means);
     let countError = 0;
     let baselineError = 0;
@@ -89,7 +102,7 @@ export class LiveCountTrees {
     });
     const n = Math.max(1, rows.length);
     return {
-      model: new LiveCountTrees(trees, size),
+      model: new LiveCountTrees(trees, LIVE_TREES_WEIGHT, size),
       validation: {
         rows: rows.length,
         rounds: trees.validation.rounds,
@@ -105,7 +118,8 @@ export class LiveCountTrees {
     row: readonly number[],
     baseline: number,
   ): { expectedCount: number; interval80: readonly [number, number] } {
-    const [expectedCount = NaN] = this.trees.predict([row], [offsetOf(baseline)]);
+    const [trees = NaN] = this.trees.predict([row], [offsetOf(baseline)]);
+    const expectedCount = blend(this.weight, trees, baseline);
     const [lo = 0, hi = 0] = countQuantiles(expectedCount, this.dispersionSize, [0.1, 0.9]);
     return { expectedCount, interval80: [lo, hi] };
   }
@@ -114,6 +128,7 @@ export class LiveCountTrees {
     return {
       format: LIVE_COUNT_TREES_FORMAT,
       trees: this.trees.toJSON(),
+      weight: this.weight,
       dispersionSize: this.dispersionSize,
     };
   }
@@ -127,7 +142,10 @@ export class LiveCountTrees {
     const size = read.finiteOrNull(doc.dispersionSize, 'dispersionSize');
     if (size !== null && !(size > 0))
       throw new ModelFormatError('live count trees: dispersionSize must be positive or null');
-    return new LiveCountTrees(PoissonBoosting.load(doc.trees), size);
+    const weight = read.finite(doc.weight, 'weight');
+    if (!(weight >= 0 && weight <= 1))
+      throw new ModelFormatError('live count trees: weight must be in [0, 1]');
+    return new LiveCountTrees(PoissonBoosting.load(doc.trees), weight, size);
   }
 
   /** Nothing to release (plain arrays); here so the scorer can treat every count head alike. */

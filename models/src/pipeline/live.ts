@@ -329,7 +329,7 @@ function treesHead(
       validationAccuracy: validation.accuracy,
     },
     card: {
-      model: 'gradient-boosted Poisson trees, offset by the 4-week mean',
+      model: `gradient-boosted Poisson trees, offset by the 4-week mean, blended with it at weight ${model.weight}`,
       rounds: validation.rounds,
       dispersionSize: model.dispersionSize,
       validationCountMaeBaseline: validation.baselineCountMae,
