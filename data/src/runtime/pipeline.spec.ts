@@ -62,21 +62,7 @@ describe('trainDistrictModels and DistrictScorer (wasm runtime)', () => {
     expect(bundle.branches.fusion).toMatchObject({ format: 'live-count-trees@1' });
     expect(bundle.card.branches['fusion']?.['rounds']).toBeGreaterThanOrEqual(1);
     expect(bundle.card.metrics['validationRows']).toBeGreaterThan(0);
-    const clock = new HourClock(region.timeZone);
-    const unit = region.units.find((u) => u.code === 'TN-MDU');
-    if (unit === undefined) throw new Error('TN-MDU missing');
-    const cube = new HourlyCube({ endHour: clock.hourOf(UNTIL) + 24, capacityHours: CUBE_HOURS });
-    for (const row of rows)
-      if (row.district === unit.code) cube.add(row.category, clock.hourOf(row.hour), 1, 0, 0);
-    const asOf = UNTIL + 3_600_000;
-    const crimeVector = computeDistrictFeatures({
-      counts: cube,
-      clock,
-      asOf,
-      unit,
-      regionPopulation: null,
-    }).vector;
-    const input = { unit, counts: cube, clock, crimeVector, asOf };
+    const input = scoringInput(region, rows);
     const original = DistrictScorer.load(bundle, runtime, 'v1');
     const restored = DistrictScorer.load(JSON.parse(JSON.stringify(bundle)) as typeof bundle, runtime, 'v1');
     const a = original.score(input);
@@ -126,25 +112,30 @@ describe('trainDistrictModels and DistrictScorer (wasm runtime)', () => {
     });
     expect(networks.branches.fusion).toMatchObject({ format: 'stacked-fusion@1' });
     expect(networks.card.branches['fusion']?.['members']).toBe(3);
-    const unit = region.units.find((u) => u.code === 'TN-MDU');
-    if (unit === undefined) throw new Error('TN-MDU missing');
-    const clock = new HourClock(region.timeZone);
-    const cube = new HourlyCube({ endHour: clock.hourOf(UNTIL) + 24, capacityHours: CUBE_HOURS });
-    for (const row of rows)
-      if (row.district === unit.code) cube.add(row.category, clock.hourOf(row.hour), 1, 0, 0);
-    const asOf = UNTIL + 3_600_000;
-    const crimeVector = computeDistrictFeatures({
-      counts: cube,
-      clock,
-      asOf,
-      unit,
-      regionPopulation: null,
-    }).vector;
     const scorer = DistrictScorer.load(networks, runtime, 'v-networks');
-    const score = scorer.score({ unit, counts: cube, clock, crimeVector, asOf });
+    const score = scorer.score(scoringInput(region, rows));
     expect(score.expectedCount).toBeGreaterThan(40);
     expect(score.expectedCount).toBeLessThan(100);
     expect(score.classProbabilities.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 9);
     scorer.dispose();
   }, 120_000);
 });
+
+/** What `DistrictScorer.score` reads for Madurai an hour after `UNTIL`, from the training counts. */
+function scoringInput(region: Region, rows: readonly HourlyCountInput[]) {
+  const clock = new HourClock(region.timeZone);
+  const unit = region.units.find((u) => u.code === 'TN-MDU');
+  if (unit === undefined) throw new Error('TN-MDU missing');
+  const cube = new HourlyCube({ endHour: clock.hourOf(UNTIL) + 24, capacityHours: CUBE_HOURS });
+  for (const row of rows)
+    if (row.district === unit.code) cube.add(row.category, clock.hourOf(row.hour), 1, 0, 0);
+  const asOf = UNTIL + 3_600_000;
+  const crimeVector = computeDistrictFeatures({
+    counts: cube,
+    clock,
+    asOf,
+    unit,
+    regionPopulation: null,
+  }).vector;
+  return { unit, counts: cube, clock, crimeVector, asOf };
+}
