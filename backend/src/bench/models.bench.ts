@@ -108,7 +108,7 @@ async function scoringBench(): Promise<ModelBenchRow[]> {
       name: 'training: trainDistrictModels, 6 districts x 200 days',
       value: trainMs,
       unit: 'ms',
-      note: `${bundle.card.data.samples ?? '?'} samples, Prophet with the exact MAP solver, forest 100 trees, fusion <= 30 epochs`,
+      note: `${bundle.card.data.samples ?? '?'} samples, Prophet with the exact MAP solver, forest 100 trees, count trees, interval networks <= 30 epochs`,
     },
   ];
 }
