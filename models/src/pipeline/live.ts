@@ -88,8 +88,9 @@ interface BundleBranches {
  * Trains the live models of a region on the hourly counts before `input.until`: weekly origins (local
  * midnights, the last one 7 days before `until`), each district's three branch vectors at each origin
  * (models/src/pipeline/weekly.ts), the random forest on the crime-statistics vectors (tercile of next week,
- * with permutation importance), the fusion network on all 224 features (next week's count as a residual on
- * the 4-week mean); then the branches are refitted at `until` for scoring. Synchronous work: run it in a
+ * with permutation importance), the fusion's count head on all 224 features (boosted Poisson trees offset by
+ * the 4-week mean and blended with it, or the stacked networks: `countHead`) and the interval's quantile
+ * heads; then the branches are refitted at `until` for scoring. Synchronous work: run it in a
  * worker thread.
  * @throws ModelInputError when the counts hold fewer than {@link MIN_TRAINING_WEEKS} usable weeks.
  */
@@ -204,7 +205,7 @@ export function trainDistrictModels(
   input.onProgress?.('fusion', 1, 1);
   lap('fusion', since);
 
-  // The fusion's variables are released however the rest of the training ends.
+  // The count head's variables (the networks') are released however the rest of the training ends.
   try {
     since = Date.now();
     // The 80% interval of the T2 evaluation: quantile heads on the same rows, conformalised over the latest
