@@ -63,5 +63,8 @@ describe('LiveCountTrees', () => {
     expect(() => LiveCountTrees.load({ ...json, dispersionSize: -2 })).toThrow(ModelFormatError);
     expect(() => LiveCountTrees.load({ ...json, weight: 2 })).toThrow(/weight must be in \[0, 1\]/);
     expect(() => LiveCountTrees.load({ ...json, trees: { format: 'x' } })).toThrow(/boosted trees: format x/);
+    // The scorer gives 224 inputs; these trees read 3.
+    expect(() => LiveCountTrees.load(json, 224)).toThrow(/the trees read 3 inputs, the scorer gives 224/);
+    expect(LiveCountTrees.load(json, 3).weight).toBe(0.5);
   });
 });

@@ -133,7 +133,8 @@ export class LiveCountTrees {
     };
   }
 
-  static load(json: unknown): LiveCountTrees {
+  /** Reads a saved head back; `width`, when given, is the row width the scorer will pass (224 live). */
+  static load(json: unknown, width?: number): LiveCountTrees {
     const doc = read.record(json, 'document');
     if (doc.format !== LIVE_COUNT_TREES_FORMAT)
       throw new ModelFormatError(
@@ -145,7 +146,12 @@ export class LiveCountTrees {
     const weight = read.finite(doc.weight, 'weight');
     if (!(weight >= 0 && weight <= 1))
       throw new ModelFormatError('live count trees: weight must be in [0, 1]');
-    return new LiveCountTrees(PoissonBoosting.load(doc.trees), weight, size);
+    const trees = PoissonBoosting.load(doc.trees);
+    if (width !== undefined && trees.width !== width)
+      throw new ModelFormatError(
+        `live count trees: the trees read ${trees.width} inputs, the scorer gives ${width}`,
+      );
+    return new LiveCountTrees(trees, weight, size);
   }
 
   /** Nothing to release (plain arrays); here so the scorer can treat every count head alike. */

@@ -21,7 +21,7 @@ import { StackedFusion, STACKED_FUSION_DEFAULTS, STACKED_FUSION_FORMAT } from '.
 import type { FusionPrediction } from '../fusion/types.js';
 import { PROFILE_FEATURE_NAMES } from '../profiles/features.js';
 import { ProfileModel } from '../profiles/model.js';
-import { BRANCH_SIZES } from '../sizes.js';
+import { BRANCH_SIZES, FUSION_INPUT_SIZE } from '../sizes.js';
 import { localMidnightHours } from './calendar.js';
 import { LIVE_COUNT_TREES_FORMAT, LiveCountTrees } from './live-count.js';
 import { fitLiveInterval, LIVE_CONFORMAL, LiveInterval } from './live-interval.js';
@@ -499,7 +499,7 @@ interface LiveFusion {
 
 function loadLiveFusion(json: unknown): LiveFusion {
   const format = typeof json === 'object' && json !== null && 'format' in json ? json.format : undefined;
-  if (format === LIVE_COUNT_TREES_FORMAT) return LiveCountTrees.load(json);
+  if (format === LIVE_COUNT_TREES_FORMAT) return LiveCountTrees.load(json, FUSION_INPUT_SIZE);
   return format === STACKED_FUSION_FORMAT ? StackedFusion.load(json) : FusionNetwork.load(json);
 }
 
