@@ -393,14 +393,21 @@ export function weeklyStackedFusionVariants(
       : `stacked fusion: ${o.members} TF.js networks (hidden ${o.hiddenUnits.join('-') || 'none'}, dropout ${o.dropout}, l2 ${o.l2}) on ${inputs}; count = residual on ${base}${blend}`;
   const how = (interval: WeeklyIntervalRule, terciles: 'fit' | 'interval') =>
     `${head}; ${isQuantileRule(interval) ? '' : 'negative-binomial '}interval (${describeInterval(interval)}) and negative-binomial tercile probabilities (${terciles === 'fit' || interval === 'likelihood' ? (o.countHead === 'trees' ? "NB size by likelihood on the latest 20% of training weeks, around the trees' forecasts fitted without them" : describeInterval('likelihood')) : 'the same size'})`;
-  const fitNetworks = (task: WeeklyTask, training: readonly WeeklySample[]) =>
+  /** The training rows and baselines, built once per fit for every head. */
+  interface Fitting {
+    readonly task: WeeklyTask;
+    readonly training: readonly WeeklySample[];
+    readonly rows: number[][];
+    readonly baselines: number[];
+  }
+  const fitNetworks = ({ task, training, rows, baselines }: Fitting) =>
     StackedFusion.fit(
       {
-        rows: training.map((s) => row(task, s)),
+        rows,
         classes: training.map((s) => s.tercile),
         counts: training.map((s) => s.truth),
         times: training.map((s) => s.week),
-        baselines: training.map((s) => baseline(task, s)),
+        baselines,
         errorScales: training.map((s) => task.series[s.series]?.scale ?? 1),
       },
       {
@@ -413,13 +420,13 @@ export function weeklyStackedFusionVariants(
         network: { hiddenUnits: [...o.hiddenUnits], l2: o.l2, dropout: o.dropout },
       },
     );
-  const fitTrees = (task: WeeklyTask, training: readonly WeeklySample[]) => {
+  const fitTrees = ({ training, rows, baselines }: Fitting) => {
     const weight = treeWeight(o.skip);
-    const baselines = training.map((s) => baseline(task, s));
+    const counts = training.map((s) => s.truth);
     const boosted = PoissonBoosting.fit(
       {
-        rows: training.map((s) => row(task, s)),
-        counts: training.map((s) => s.truth),
+        rows,
+        counts,
         offsets: baselines.map((b) => Math.log(b)),
         times: training.map((s) => s.week),
       },
@@ -427,9 +434,17 @@ export function weeklyStackedFusionVariants(
     );
     // The size of the tercile probabilities (and of the likelihood interval): by likelihood on the
     // validation rows, around the means the trees fitted without them gave, blended as the counts are.
-    const { rows, counts, means } = boosted.validation;
-    const blended = means.map((mu, k) => weight * mu + (1 - weight) * (baselines[rows[k] ?? -1] ?? NaN));
-    return { model: boosted, size: fitNegativeBinomialSize(counts, blended) };
+    const held = boosted.validation.rows;
+    const blended = boosted.validation.means.map(
+      (mu, k) => weight * mu + (1 - weight) * (baselines[held[k] ?? -1] ?? NaN),
+    );
+    return {
+      model: boosted,
+      size: fitNegativeBinomialSize(
+        held.map((i) => counts[i] ?? NaN),
+        blended,
+      ),
+    };
   };
   const fit = (task: WeeklyTask, training: readonly WeeklySample[]): Promise<void> => {
     const key = `${training.length}:${training[0]?.week ?? -1}:${training.at(-1)?.week ?? -1}`;
@@ -440,13 +455,19 @@ export function weeklyStackedFusionVariants(
     quantile?.dispose();
     quantile = undefined;
     fittedOn = '';
-    if (o.countHead === 'trees') trees = fitTrees(task, training);
-    else model = fitNetworks(task, training);
+    const fitting: Fitting = {
+      task,
+      training,
+      rows: training.map((s) => row(task, s)),
+      baselines: training.map((s) => baseline(task, s)),
+    };
+    if (o.countHead === 'trees') trees = fitTrees(fitting);
+    else model = fitNetworks(fitting);
     if (needsQuantile)
       quantile = QuantileNetwork.fit(
         {
-          rows: training.map((s) => row(task, s)),
-          targets: training.map((s) => countLogRatio(s.truth, baseline(task, s))),
+          rows: fitting.rows,
+          targets: training.map((s, i) => countLogRatio(s.truth, fitting.baselines[i] ?? NaN)),
           times: training.map((s) => s.week),
         },
         {

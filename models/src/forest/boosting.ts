@@ -85,11 +85,10 @@ export interface BoostingValidation {
   /** The same for the offset alone (F = 0): the baseline the trees are a residual on. */
   readonly baselineDeviance: number;
   /**
-   * The validation rows (indices into the training set), their counts, and the means the first fit gave
-   * them. Kept from the fit only: a loaded model has none (empty arrays).
+   * The validation rows (indices into the training set) and the means the first fit gave them. Kept from
+   * the fit only: a loaded model has none (empty arrays).
    */
   readonly rows: readonly number[];
-  readonly counts: readonly number[];
   readonly means: readonly number[];
 }
 
@@ -125,7 +124,6 @@ export class PoissonBoosting {
       rows: Array.from(split.validation),
       deviance: search.bestDeviance,
       baselineDeviance: search.baselineDeviance,
-      counts: Array.from(split.validation, (i) => data.counts[i] ?? NaN),
       means: search.bestMeans,
     });
   }
@@ -194,7 +192,6 @@ export class PoissonBoosting {
       deviance: read.finite(validation.deviance, 'validation.deviance'),
       baselineDeviance: read.finite(validation.baselineDeviance, 'validation.baselineDeviance'),
       rows: [],
-      counts: [],
       means: [],
     });
   }

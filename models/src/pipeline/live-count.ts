@@ -83,7 +83,8 @@ export class LiveCountTrees {
         minLeafRows: Math.max(1, Math.min(BOOSTING_DEFAULTS.minLeafRows, Math.floor(set.rows.length / 10))),
       },
     );
-    const { rows, counts } = trees.validation;
+    const { rows } = trees.validation;
+    const counts = rows.map((i) => set.counts[i] ?? NaN);
     const means = trees.validation.means.map((mu, k) =>
       blend(LIVE_TREES_WEIGHT, mu, set.baselines[rows[k] ?? -1]),
     );
