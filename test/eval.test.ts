@@ -111,6 +111,18 @@ describe('npm run eval -- --json', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('--task must be t1 or t2, not "t9"');
   });
+
+  it('fusion-ablation refuses a set of the other task, or a misspelt one, before running anything', () => {
+    const ablation = (...args: string[]) =>
+      spawnSync(process.execPath, ['data/dist/cli/fusion-ablation.js', ...args], { encoding: 'utf8' });
+    const wrongTask = ablation('--task', 't1', '--set', 'boost');
+    expect(wrongTask.status).toBe(2);
+    expect(wrongTask.stderr).toContain('--set boost is not a set of t1 (main, district, ordinal)');
+    const typo = ablation('--set', 'celing');
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toMatch(/--set celing is not a set of t1 or t2 \(t1: .*; t2: .*ceiling\)/);
+    expect(typo.stdout).toBe('');
+  });
 });
 
 interface NabProfileResult {

@@ -4,7 +4,7 @@ import { tierAblation, weeklyAblation } from '../eval/ablation.js';
 import type { ModelRow } from '../eval/report.js';
 
 /**
- * `node data/dist/cli/fusion-ablation.js [--task t1|t2] [--seed N] [--digits N (3)] [--set main|skip|season|interval|factor|factor2|quantile|adaptive|boost (t2)|district|ordinal (t1)]`: the fusion ablations of docs/fusion.md,
+ * `node data/dist/cli/fusion-ablation.js [--task t1|t2] [--seed N] [--digits N (3)] [--set main|skip|season|interval|factor|factor2|quantile|adaptive|boost|ceiling|momentum (t2)|district|ordinal (t1)]`: the fusion ablations of docs/fusion.md,
  * scored on validation periods carved out of the training data (never on the test periods). Markdown tables
  * on stdout, progress on stderr.
  */
@@ -36,6 +36,36 @@ if (!Number.isInteger(digits) || digits < 0 || digits > 8) {
 }
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 
+const T1_SETS = ['main', 'district', 'ordinal'] as const;
+const T2_SETS = [
+  'main',
+  'skip',
+  'season',
+  'interval',
+  'factor',
+  'factor2',
+  'quantile',
+  'adaptive',
+  'boost',
+  'ceiling',
+  'momentum',
+] as const;
+
+// A set names one task's ablation; without --task, the other task runs its main set. A typo is refused
+// before anything runs, rather than running another set for minutes.
+const set = values.set ?? 'main';
+const t1Set = T1_SETS.find((name) => name === set);
+const t2Set = T2_SETS.find((name) => name === set);
+const fits = task === 't1' ? t1Set : task === 't2' ? t2Set : (t1Set ?? t2Set);
+if (fits === undefined) {
+  const lists =
+    task === undefined
+      ? `t1: ${T1_SETS.join(', ')}; t2: ${T2_SETS.join(', ')}`
+      : (task === 't1' ? T1_SETS : T2_SETS).join(', ');
+  process.stderr.write(`fusion-ablation: --set ${set} is not a set of ${task ?? 't1 or t2'} (${lists})\n`);
+  process.exit(2);
+}
+
 function table(rows: readonly ModelRow[]): string {
   const names = Object.keys(rows[0]?.metrics ?? {});
   const lines = [
@@ -56,7 +86,7 @@ function table(rows: readonly ModelRow[]): string {
 
 if (task === undefined || task === 't1')
   process.stdout.write(
-    `T1 validation years (seed ${seed})\n\n${table(await tierAblation(seed, progress, values.set === 'district' || values.set === 'ordinal' ? values.set : 'main'))}\n\n`,
+    `T1 validation years (seed ${seed})\n\n${table(await tierAblation(seed, progress, t1Set ?? 'main'))}\n\n`,
   );
 
 /** The rows whose trees said how many rounds they kept (the boosted-trees set), a line each. */
@@ -70,20 +100,6 @@ function rounds(rows: readonly ModelRow[]): string {
 }
 
 if (task === undefined || task === 't2') {
-  const set = values.set;
-  const rows = await weeklyAblation(
-    seed,
-    progress,
-    set === 'skip' ||
-      set === 'season' ||
-      set === 'interval' ||
-      set === 'factor' ||
-      set === 'factor2' ||
-      set === 'quantile' ||
-      set === 'adaptive' ||
-      set === 'boost'
-      ? set
-      : 'main',
-  );
+  const rows = await weeklyAblation(seed, progress, t2Set ?? 'main');
   process.stdout.write(`T2 validation weeks (seed ${seed})\n\n${table(rows)}\n\n${rounds(rows)}`);
 }

@@ -19,13 +19,16 @@ import { loadTierTask } from '../tier/tier-task.js';
 import {
   evaluateWeekly,
   meanBaseline,
+  recentMean,
   WARM_UP_WEEKS,
   weeklySamples,
   type WeeklyModel,
+  type WeeklySample,
 } from './weekly-eval.js';
 import { weeklyBoostBlends, type WeeklyBoostBlend } from './weekly-boost.js';
 import { WeeklyFeatureCache, weeklyFusion } from './weekly-models.js';
-import { seasonalMeanBaseline } from './weekly-season.js';
+import { cityMomentumBaseline } from './weekly-city.js';
+import { seasonalFactor, seasonalMeanBaseline } from './weekly-season.js';
 import {
   WeeklyForecastCache,
   weeklyStackedFusion,
@@ -48,8 +51,11 @@ import { buildWeeklyTask } from './weekly-task.js';
 const REPO = new URL('../../../', import.meta.url);
 const SHARED = new URL('../shared/data/', REPO);
 
+/** The baseline of every set run before the city-momentum ablation: no momentum. */
+const BEFORE_MOMENTUM = { cityMomentum: 0 } as const;
+
 /** The count head of every set run before the boosted-trees ablation: the networks, blended half-and-half. */
-const NETWORK_HEAD = { countHead: 'network', skip: 0.5 } as const;
+const NETWORK_HEAD = { ...BEFORE_MOMENTUM, countHead: 'network', skip: 0.5 } as const;
 
 /**
  * The interval of the sets run before the interval ablation: one size by likelihood (or, with `interval:
@@ -197,7 +203,9 @@ export async function weeklyAblation(
     | 'factor2'
     | 'quantile'
     | 'adaptive'
-    | 'boost' = 'main',
+    | 'boost'
+    | 'ceiling'
+    | 'momentum' = 'main',
 ): Promise<ModelRow[]> {
   const registry = await loadRegion(new URL('data/regions/chicago.json', REPO));
   const rows: IncidentRow[] = [];
@@ -250,6 +258,38 @@ export async function weeklyAblation(
         'the networks, no skip path',
       ),
       ...weeklyBoostBlends(cache, forecasts, { ...NETWORK_HEAD, seed }, BOOST_BLENDS),
+    ]);
+  if (set === 'momentum')
+    return weeklyPeriodAblation(task, progress, 'momentum', () => [
+      seasonalMeanBaseline(),
+      ...[1, 2].map((lags) => cityMomentumBaseline(lags)),
+      weeklyStackedFusion(
+        cache,
+        forecasts,
+        { ...BEFORE_MOMENTUM, seed },
+        'the design before (trees, skip 0.5)',
+      ),
+      ...[1, 2].map((lags) =>
+        weeklyStackedFusion(
+          cache,
+          forecasts,
+          { seed, cityMomentum: lags },
+          `the design on the baseline × city momentum (${lags === 1 ? '1 lag' : `${lags} lags`})`,
+        ),
+      ),
+    ]);
+  if (set === 'ceiling')
+    return weeklyPeriodAblation(task, progress, 'ceiling', () => [
+      seasonalMeanBaseline(),
+      weeklyStackedFusion(
+        cache,
+        forecasts,
+        { ...BEFORE_MOMENTUM, seed },
+        'the design before (trees, skip 0.5)',
+      ),
+      cityMomentumBaseline(),
+      weeklyStackedFusion(cache, forecasts, { seed }, 'the design (trees, skip 0.5, city momentum)'),
+      cityShiftOracle(),
     ]);
   const variants = set === 'skip';
   const models: WeeklyModel[] = variants
@@ -394,6 +434,37 @@ async function weeklySeasonAblation(
     }
   }
   return results;
+}
+
+/**
+ * An oracle for the ceiling ablation (docs/fusion.md, "What a city-wide shift costs"), never a row of
+ * `npm run eval`: the fusion's baseline (the 8-week mean × the city's seasonal factor) × the realised
+ * city-wide error of the predicted week, Σ y / Σ baseline over the other districts of that week. It reads
+ * outcomes of the week it predicts, so no forecast can reach it; it shows how much of the baseline's error
+ * is a shift that all districts share.
+ */
+function cityShiftOracle(): WeeklyModel {
+  const baseline = (task: ReturnType<typeof buildWeeklyTask>, sample: WeeklySample): number =>
+    recentMean(task, sample, 8) * seasonalFactor(task, sample.week);
+  return {
+    name: "oracle: the baseline × the week's realised city-wide error",
+    kind: 'reference',
+    how: "mean-8w × seasonal factor × (the week's outcomes / the baseline, summed over the other districts); reads the predicted week",
+    fit: () => Promise.resolve(),
+    predict: (task, samples) =>
+      Promise.resolve(
+        samples.map((s) => {
+          let outcomes = 0;
+          let expected = 0;
+          task.series.forEach((series, d) => {
+            if (d === s.series) return;
+            outcomes += series.weekly[s.week] ?? NaN;
+            expected += baseline(task, { ...s, series: d });
+          });
+          return { count: baseline(task, s) * (outcomes / expected) };
+        }),
+      ),
+  };
 }
 
 /** The boosted-trees ablation's blends (docs/fusion.md, "Boosted trees"); the first is the design before. */

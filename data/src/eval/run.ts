@@ -20,6 +20,7 @@ import {
   tierFusion,
   tierProfiles,
 } from '../tier/tier-models.js';
+import { cityMomentumBaseline } from './weekly-city.js';
 import { seasonalMeanBaseline } from './weekly-season.js';
 import { cachedEts, cachedProphet, WeeklyForecastCache, weeklyStackedFusion } from './weekly-stack.js';
 import {
@@ -162,6 +163,7 @@ export async function runWeeklyTask(options: EvalOptions): Promise<TaskReport> {
     meanBaseline(4),
     meanBaseline(8),
     seasonalMeanBaseline(),
+    cityMomentumBaseline(),
     cachedEts(forecasts),
     cachedProphet(forecasts),
     weeklyForest(cache, options.seed),

@@ -3,6 +3,8 @@ import { HourClock, HourlyCube } from '@district-monitor/models';
 import type { TierSample } from '../tier/tier-eval.js';
 import { districtInputs } from '../tier/tier-stack.js';
 import type { TierTask } from '../tier/tier-task.js';
+import { cityMomentum, cityMomentumWeights } from './weekly-city.js';
+import { recentMean } from './weekly-eval.js';
 import { holidayWeek, lastYearLogRatio, seasonalFactor, usFederalHolidays } from './weekly-season.js';
 import type { WeeklySeries, WeeklyTask } from './weekly-task.js';
 
@@ -87,5 +89,73 @@ describe('district-level inputs (T1)', () => {
     // The target year's rate is never read.
     const changed: TierTask = { ...tier, rates: [rates.map((r, y) => (y === 7 ? r * 5 : r))] };
     expect(districtInputs(changed, sample)).toEqual(districtInputs(tier, sample));
+  });
+});
+
+/**
+ * Two districts (levels 100 and 300) whose city-wide error against the seasonal baseline is the given AR
+ * series: each week's counts are set from the baseline, which reads only earlier weeks, so e_v is exact.
+ */
+function withCityErrors(errors: (v: number) => number): WeeklyTask {
+  const counts = [flat(100), flat(300)];
+  const t = task(counts);
+  for (let v = 8; v < WEEKS; v++) {
+    const factor = seasonalFactor(t, v);
+    const sample = { week: v, asOf: 0, truth: 0, tercile: 0 };
+    const b = counts.map((_, d) => recentMean(t, { ...sample, series: d }, 8) * factor);
+    const total = b.reduce((x, y) => x + y, 0);
+    // Σ y = (Σ b + 0.5) e^e - 0.5, shared in proportion to the baselines.
+    const outcome = (total + 0.5) * Math.exp(errors(v)) - 0.5;
+    counts.forEach((series, d) => (series[v] = (outcome * (b[d] ?? NaN)) / total));
+  }
+  return t;
+}
+
+/** A seeded standard normal (mulberry32 + Box-Muller). */
+function normal(seed: number): () => number {
+  let a = seed;
+  const uniform = () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let x = Math.imul(a ^ (a >>> 15), 1 | a);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
+}
+
+describe('city momentum (T2)', () => {
+  it('learns how much of the city-wide error persists, from the weeks before only', () => {
+    const noise = normal(7);
+    const e: number[] = [];
+    const t = withCityErrors((v) => (e[v] = 0.6 * (e[v - 1] ?? 0) + 0.05 * noise()));
+    const [phi] = cityMomentumWeights(t, WEEKS - 1, 1);
+    expect(phi).toBeGreaterThan(0.45);
+    expect(phi).toBeLessThan(0.75);
+    // The factor of week w is exp(φ e_{w-1}), with φ from the weeks before w.
+    const w = 80;
+    const [phiW = NaN] = cityMomentumWeights(t, w, 1);
+    expect(Math.log(cityMomentum(t, w, 1))).toBeCloseTo(phiW * (e[w - 1] ?? NaN), 9);
+    // Two lags: the second adds little to an AR(1).
+    const [first = NaN, second = NaN] = cityMomentumWeights(t, WEEKS - 1, 2);
+    expect(first).toBeGreaterThan(0.4);
+    expect(second).toBeLessThan(0.25);
+    // Changing every count from week w on changes nothing of week w's factor.
+    const later = task(t.series.map((s) => s.weekly.map((y, v) => (v >= w ? y * 2 + 7 : y))));
+    expect(cityMomentum(later, w, 1)).toBe(cityMomentum(t, w, 1));
+    expect(cityMomentum(later, w, 2)).toBe(cityMomentum(t, w, 2));
+  });
+
+  it('corrects nothing without enough weeks, or when the errors reverse', () => {
+    const noise = normal(3);
+    const e: number[] = [];
+    const reversing = withCityErrors((v) => (e[v] = -0.6 * (e[v - 1] ?? 0) + 0.05 * noise()));
+    expect(cityMomentumWeights(reversing, WEEKS - 1, 1)).toEqual([0]);
+    expect(cityMomentum(reversing, WEEKS - 1, 1)).toBe(1);
+    const steady = withCityErrors(() => 0.1);
+    // Week 8 is the first with a baseline: pairs start at week 9, and 8 of them are needed.
+    expect(cityMomentum(steady, 16, 1)).toBe(1);
+    expect(cityMomentum(steady, 17, 1)).toBeGreaterThan(1);
+    expect(() => cityMomentum(steady, 40, 0)).toThrow(/lags must be 1 to 4, not 0/);
+    expect(() => cityMomentumWeights(steady, 40, 5)).toThrow(RangeError);
   });
 });
