@@ -120,6 +120,35 @@ describe('ScoringService', () => {
     });
   });
 
+  it("hands the scorer the region's week: every district's incidents of the last 7 days, and their baselines", () => {
+    // Last week: 3 in Chennai, 2 in Madurai. The 28 days before it: 4 in Coimbatore (a baseline of 1 a week;
+    // every other district has the floor, 0.25). 40 days ago: outside both.
+    features.applyChanges(
+      [
+        ...[1, 2, 3].map(() => change('TN-CHN', 1)),
+        change('TN-MDU', 50),
+        change('TN-MDU', 160),
+        ...[1, 2, 3, 4].map(() => change('TN-CBE', 240)),
+        change('TN-SLM', 40 * 24),
+      ],
+      NOW,
+    );
+    const regions: ScoringInput['region'][] = [];
+    const scorer = fakeScorer('v1');
+    scoring.activate({
+      ...scorer,
+      score: (input) => {
+        regions.push(input.region);
+        return scorer.score(input);
+      },
+    });
+    expect(regions).toHaveLength(districtCount);
+    for (const week of regions) {
+      expect(week?.incidents).toBe(5);
+      expect(week?.baseline).toBeCloseTo((districtCount - 1) * 0.25 + 1, 10);
+    }
+  });
+
   it('scores a district touched by several batches once per run, SCORE_INTERVAL_MS after the first', () => {
     vi.useFakeTimers();
     const calls: string[] = [];

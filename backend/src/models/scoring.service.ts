@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import type { HourClock, HourlyCounts } from '@district-monitor/models';
+import { regionWeek, type HourClock, type HourlyCounts, type RegionWeek } from '@district-monitor/models';
 import {
   districtsOf,
   type DistrictFeatures,
@@ -171,17 +171,30 @@ export class ScoringService implements OnModuleDestroy {
 
   private scoreWith(scorer: ActiveScorer, codes: readonly string[]): void {
     const scored: DistrictScore[] = [];
+    // The region's week before each district's features (its momentum, region-momentum.ts), once per instant.
+    const regionWeeks = new Map<number, RegionWeek>();
+    const regionAt = (asOf: number): RegionWeek => {
+      let week = regionWeeks.get(asOf);
+      if (week === undefined) {
+        const all = [...this.units.keys()].map((code) => this.districts.countsOf(code));
+        week = regionWeek(all, this.districts.clock, asOf);
+        regionWeeks.set(asOf, week);
+      }
+      return week;
+    };
     for (const code of codes) {
       const unit = this.units.get(code);
       if (unit === undefined) continue;
       try {
         const features = this.districts.current(code);
+        const asOf = Date.parse(features.asOf);
         const score = scorer.score({
           unit,
           counts: this.districts.countsOf(code),
           clock: this.districts.clock,
           crimeVector: features.vector,
-          asOf: Date.parse(features.asOf),
+          asOf,
+          region: regionAt(asOf),
         });
         const wire = toWireScore(score);
         this.latest.set(code, wire);

@@ -27,7 +27,7 @@ import {
 } from './weekly-eval.js';
 import { weeklyBoostBlends, type WeeklyBoostBlend } from './weekly-boost.js';
 import { WeeklyFeatureCache, weeklyFusion } from './weekly-models.js';
-import { cityMomentumBaseline } from './weekly-city.js';
+import { cityErrorSummary, cityMomentumBaseline } from './weekly-city.js';
 import { seasonalFactor, seasonalMeanBaseline } from './weekly-season.js';
 import {
   WeeklyForecastCache,
@@ -278,7 +278,11 @@ export async function weeklyAblation(
         ),
       ),
     ]);
-  if (set === 'ceiling')
+  if (set === 'ceiling') {
+    const city = cityErrorSummary(task, WARM_UP_WEEKS, task.testStart);
+    progress(
+      `t2 ceiling ablation: the seasonal baseline's city log error over the ${city.weeks} training weeks: sd ${city.sd.toFixed(3)}, autocorrelation ${city.autocorrelation[1].toFixed(2)} (lag 1), ${city.autocorrelation[2].toFixed(2)} (lag 2), ${city.autocorrelation[4].toFixed(2)} (lag 4)`,
+    );
     return weeklyPeriodAblation(task, progress, 'ceiling', () => [
       seasonalMeanBaseline(),
       weeklyStackedFusion(
@@ -291,6 +295,7 @@ export async function weeklyAblation(
       weeklyStackedFusion(cache, forecasts, { seed }, 'the design (trees, skip 0.5, city momentum)'),
       cityShiftOracle(),
     ]);
+  }
   const variants = set === 'skip';
   const models: WeeklyModel[] = variants
     ? [

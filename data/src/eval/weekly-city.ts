@@ -48,6 +48,31 @@ function cityErrors(task: WeeklyTask): CityErrors {
   return made;
 }
 
+/**
+ * The city's log errors of weeks `from` … `to` - 1 (from week 8 on): their standard deviation and their
+ * autocorrelations at lags 1, 2 and 4 (the ceiling ablation prints them).
+ */
+export function cityErrorSummary(
+  task: WeeklyTask,
+  from: number,
+  to: number,
+): { weeks: number; sd: number; autocorrelation: Record<1 | 2 | 4, number> } {
+  const errors = cityErrors(task).errors.slice(Math.max(from, FIRST_WEEK), to);
+  const mean = errors.reduce((a, b) => a + b, 0) / errors.length;
+  const variance = errors.reduce((a, e) => a + (e - mean) ** 2, 0);
+  const at = (lag: number) => {
+    let c = 0;
+    for (let i = lag; i < errors.length; i++)
+      c += ((errors[i] ?? NaN) - mean) * ((errors[i - lag] ?? NaN) - mean);
+    return c / variance;
+  };
+  return {
+    weeks: errors.length,
+    sd: Math.sqrt(variance / errors.length),
+    autocorrelation: { 1: at(1), 2: at(2), 4: at(4) },
+  };
+}
+
 /** The φ of `lags` lags, by least squares through the origin on the weeks before `week`, each in [0, 1]. */
 export function cityMomentumWeights(task: WeeklyTask, week: number, lags: number): number[] {
   if (!Number.isInteger(lags) || lags < 1 || lags > 4)

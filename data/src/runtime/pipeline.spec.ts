@@ -96,6 +96,35 @@ describe('trainDistrictModels and DistrictScorer (wasm runtime)', () => {
     const b = older.score(input);
     expect(b.expectedCount).toBe(a.expectedCount);
     expect(b.interval80).not.toEqual(a.interval80);
+    // Region momentum (region-momentum.ts): its weight, fitted on the training origins, is in the bundle and
+    // on the card. With weight 1 and a region week at twice its baseline, the count doubles; with the weight
+    // 0 of a bundle trained before it, or without the region's week, the region changes nothing.
+    const momentum = bundle.card.branches['momentum'] ?? {};
+    expect(momentum['pairs']).toBe(bundle.card.data.origins);
+    expect(momentum['weight']).toBeGreaterThanOrEqual(0);
+    expect(momentum['weight']).toBeLessThanOrEqual(1);
+    expect(bundle.branches.momentum).toEqual({ weight: momentum['weight'] });
+    const doubled = { incidents: 199.5, baseline: 99.5 };
+    const withWeight = (weight: unknown) =>
+      DistrictScorer.load(
+        { ...bundle, branches: { ...bundle.branches, momentum: { weight } } },
+        runtime,
+        'm',
+      );
+    const full = withWeight(1);
+    expect(
+      full.score({ ...input, region: doubled }).expectedCount / full.score(input).expectedCount,
+    ).toBeCloseTo(2, 9);
+    const { momentum: _momentum, ...unmoved } = bundle.branches;
+    const none = DistrictScorer.load({ ...bundle, branches: unmoved }, runtime, 'v0');
+    expect(none.score({ ...input, region: doubled }).expectedCount).toBe(none.score(input).expectedCount);
+    expect(() => withWeight(1.5)).toThrow(/momentum\.weight must be a number from 0 to 1, not 1\.5/);
+    expect(() => withWeight('0.5')).toThrow(/not "0\.5"/);
+    expect(() =>
+      DistrictScorer.load({ ...bundle, branches: { ...bundle.branches, momentum: null } }, runtime, 'm'),
+    ).toThrow(/momentum\.weight must be a number from 0 to 1, not undefined/);
+    full.dispose();
+    none.dispose();
     original.dispose();
     restored.dispose();
     older.dispose();

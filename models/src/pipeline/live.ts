@@ -2,7 +2,7 @@ import type { RegionUnit } from '@district-monitor/streams';
 import { CRIME_FEATURE_NAMES } from '../features/catalog.js';
 import { CUBE_HOURS, HourlyCube } from '../features/counts.js';
 import { HourClock } from '../features/hour-clock.js';
-import { ModelInputError } from '../errors.js';
+import { ModelFormatError, ModelInputError } from '../errors.js';
 import { TAMIL_NADU_HOLIDAYS } from '../forecast/holidays.js';
 import type { AugursRuntime } from '../forecast/runtime.js';
 import { SeriesForecast } from '../forecast/forecast.js';
@@ -25,6 +25,7 @@ import { BRANCH_SIZES, FUSION_INPUT_SIZE } from '../sizes.js';
 import { localMidnightHours } from './calendar.js';
 import { LIVE_COUNT_TREES_FORMAT, LiveCountTrees } from './live-count.js';
 import { fitLiveInterval, LIVE_CONFORMAL, LiveInterval } from './live-interval.js';
+import { momentumFactor, momentumWeight, regionError, regionWeek } from './region-momentum.js';
 import { tercileProbabilities, type TercileBounds } from './outlook.js';
 import type { DistrictScore, ModelBundleJson, ModelCard, ScoringInput, TrainingInput } from './types.js';
 import {
@@ -80,6 +81,8 @@ interface BundleBranches {
   readonly fusion: unknown;
   /** The 80% interval (`LiveIntervalJSON`); absent in bundles trained before it: the fusion's own. */
   readonly interval?: unknown;
+  /** The region momentum's weight; absent in bundles trained before it: no momentum. */
+  readonly momentum?: unknown;
   readonly terciles: Readonly<Record<string, TercileBounds>>;
   readonly topFactors: DistrictScore['topFactors'];
 }
@@ -172,6 +175,11 @@ export function trainDistrictModels(
   });
   lap('samples', since);
 
+  // Region momentum (region-momentum.ts): the region's error in the week before each origin, its weight on
+  // the error in the week after, and every baseline the heads read multiplied by its origin's factor.
+  const momentum = regionMomentum(context, origins, counts, baselines);
+  const corrected = baselines.map((b, i) => b * (momentum.factors[Math.floor(i / units.length)] ?? 1));
+
   const terciles: Record<string, TercileBounds> = {};
   units.forEach((unit, d) => {
     const own = counts.filter((_, i) => districtOf[i] === d);
@@ -200,8 +208,8 @@ export function trainDistrictModels(
   since = Date.now();
   const head =
     o.countHead === 'trees'
-      ? treesHead({ rows, counts, baselines, times, classes, districtOf, units, terciles }, seed)
-      : networkHead({ rows, classes, counts, times, baselines }, seed, o);
+      ? treesHead({ rows, counts, baselines: corrected, times, classes, districtOf, units, terciles }, seed)
+      : networkHead({ rows, classes, counts, times, baselines: corrected }, seed, o);
   input.onProgress?.('fusion', 1, 1);
   lap('fusion', since);
 
@@ -214,7 +222,7 @@ export function trainDistrictModels(
       {
         rows,
         counts,
-        baselines,
+        baselines: corrected,
         districts: units.length,
         weeks: times.map((t) => weekIndex(t, origins[0] ?? t)),
       },
@@ -266,6 +274,11 @@ export function trainDistrictModels(
         forest: { trees: o.trees, topFactor: importance.ranked[0]?.name ?? null },
         profiles: { k: final.profiles.k, silhouette: final.profiles.silhouette },
         fusion: head.card,
+        momentum: {
+          rule: "each baseline × exp(weight × the region's log error of the week before)",
+          weight: momentum.weight,
+          pairs: momentum.pairs,
+        },
         interval: {
           rule: `quantile heads (10/50/90%), CQR over the last ${LIVE_CONFORMAL.weeks} out-of-sample weeks, adaptive level (step ${LIVE_CONFORMAL.adapt})`,
           members: o.fusionMembers,
@@ -281,6 +294,7 @@ export function trainDistrictModels(
       profiles: final.profiles.toJSON(),
       forest: forest.toJSON(),
       fusion: head.model.toJSON(),
+      momentum: { weight: momentum.weight },
       interval,
       terciles,
       topFactors: importance.ranked
@@ -297,6 +311,34 @@ export function trainDistrictModels(
   } finally {
     head.model.dispose();
   }
+}
+
+/**
+ * The region momentum of the training origins (region-momentum.ts): the region's week before each origin,
+ * the weight fitted on the pairs (error of the week before, error of the week after; the latter from the
+ * samples' counts and baselines, origin-major), and each origin's factor.
+ */
+function regionMomentum(
+  context: PipelineContext,
+  origins: readonly number[],
+  counts: readonly number[],
+  baselines: readonly number[],
+): { weight: number; pairs: number; factors: number[] } {
+  const size = context.districts.length;
+  const all = context.districts.map((d) => d.counts);
+  const before = origins.map((origin) => regionWeek(all, context.clock, origin - 1));
+  const after = origins.map((_, i) => {
+    let incidents = 0;
+    let baseline = 0;
+    for (let d = 0; d < size; d++) {
+      incidents += counts[i * size + d] ?? NaN;
+      baseline += baselines[i * size + d] ?? NaN;
+    }
+    return regionError({ incidents, baseline });
+  });
+  const pairs = before.map((week, i) => ({ before: regionError(week), after: after[i] ?? NaN }));
+  const weight = momentumWeight(pairs);
+  return { weight, pairs: pairs.length, factors: before.map((week) => momentumFactor(weight, week)) };
 }
 
 /** A trained count head: the model, the card's validation metrics, and its part of the card's branches. */
@@ -393,6 +435,8 @@ export class DistrictScorer {
     private readonly interval: LiveInterval | null,
     private readonly terciles: Readonly<Record<string, TercileBounds>>,
     private readonly topFactors: DistrictScore['topFactors'],
+    /** The region momentum's weight (0 for bundles trained before it). */
+    private readonly momentum: number,
   ) {}
 
   static load(bundle: ModelBundleJson, _runtime: ModelRuntime, version: string): DistrictScorer {
@@ -418,6 +462,7 @@ export class DistrictScorer {
         interval,
         branches.terciles,
         branches.topFactors,
+        momentumOf(branches.momentum),
       );
     } catch (error) {
       fusion.dispose();
@@ -437,7 +482,7 @@ export class DistrictScorer {
       observations: observationsFromHourlyCounts(input.counts, input.clock),
     }).values;
     const profile = this.profiles.vectors([profileRow(this.profiles.inputs, input.crimeVector)])[0] ?? [];
-    const baseline = recentWeeklyMean(input.crimeVector);
+    const baseline = recentWeeklyMean(input.crimeVector) * momentumFactor(this.momentum, input.region);
     const row = [...input.crimeVector, ...trend, ...profile];
     const prediction = this.fusion.predictOne(row, baseline);
     const classProbabilities = tercileProbabilities(
@@ -495,6 +540,18 @@ interface LiveFusion {
     baseline: number,
   ): Pick<FusionPrediction, 'expectedCount' | 'interval80'>;
   dispose(): void;
+}
+
+/** The bundle's momentum weight: absent = 0 (bundles before it); anything but a number in [0, 1] is refused. */
+function momentumOf(momentum: unknown): number {
+  if (momentum === undefined) return 0;
+  const weight =
+    typeof momentum === 'object' && momentum !== null && 'weight' in momentum ? momentum.weight : undefined;
+  if (typeof weight !== 'number' || !(weight >= 0 && weight <= 1))
+    throw new ModelFormatError(
+      `bundle: momentum.weight must be a number from 0 to 1, not ${weight === undefined ? 'undefined' : JSON.stringify(weight)}`,
+    );
+  return weight;
 }
 
 function loadLiveFusion(json: unknown): LiveFusion {

@@ -7,6 +7,7 @@ import type {
 } from '@district-monitor/streams';
 import type { HourlyCounts } from '../features/counts.js';
 import type { HourClock } from '../features/hour-clock.js';
+import type { RegionWeek } from './region-momentum.js';
 
 /**
  * The live models of one region as one unit: per-district forecasts (trend branch), the random forest
@@ -26,10 +27,12 @@ export interface ModelBundleJson {
   readonly card: ModelCard;
   /**
    * Opaque per-branch payloads (each branch's own `toJSON()` with its format tag); `interval`, the fusion's
-   * 80% interval (live-interval.ts), is absent in bundles trained before it.
+   * 80% interval (live-interval.ts), and `momentum`, the region momentum's weight (region-momentum.ts), are
+   * absent in bundles trained before them.
    */
   readonly branches: Readonly<Record<'forecasts' | 'forest' | 'profiles' | 'fusion', unknown>> & {
     readonly interval?: unknown;
+    readonly momentum?: unknown;
   };
 }
 
@@ -72,4 +75,9 @@ export interface ScoringInput {
   /** The 128 crime-statistics features at `asOf` (FeatureService already has them). */
   readonly crimeVector: readonly number[];
   readonly asOf: number;
+  /**
+   * The region's week ending at `asOf` (`regionWeek` over every district of the region), for the region
+   * momentum of the baseline; without it the baseline is not corrected.
+   */
+  readonly region?: RegionWeek;
 }
