@@ -10,9 +10,12 @@ T1 has 28 Tamil Nadu units, so its learners see a few hundred tier transitions. 
 state's units by IPC cases per census-2011 person) and asks whether learners fitted on thousands of
 transitions find what T1's could not.
 
+- Tiers as T1's (`tiersOf`): rank r of n (from 0) has tier floor(3r / n); the bounds are the lowest rate
+  of the middle and of the high tier.
 - Units: the table's district rows, police units of one district (rural, urban, city) summed, special
   units (railway, CID, totals, ...) left out; matched to the census's districts of the same state by
-  name (difflib ratio >= 0.8); kept when present in every year; states with at least 9 such units.
+  name (difflib ratio >= 0.8, one unit per census district, census districts sharing a name key left
+  out); kept when present in every year; states with at least 9 such units.
 - Validation rows: every state but Tamil Nadu.  Models are fitted on them only, at a rolling origin:
   for target year t, on the transitions into years before t.  Tamil Nadu's rows (T1's region; its years
   2008-2013 are T1 test years) are printed after, scored by the same models, and are not a basis for any
@@ -43,9 +46,12 @@ SPECIAL_UNIT = re.compile(
     r"TRAFFIC|HARBOUR|AIRPORT",
     re.I,
 )
-# Words that split one district into police units, or name it loosely.
-UNIT_WORDS = re.compile(r"\b(RURAL|URBAN|CITY|COMMR|DIST|DISTRICT|EAST|WEST|NORTH|SOUTH|CENTRAL)\b")
-HOME = "TAMIL NADU"
+# Words that split one district into police units (Madurai Rural and Madurai Urban); never a direction,
+# which names distinct districts (East and West Godavari).
+UNIT_WORDS = re.compile(r"\b(RURAL|URBAN|CITY|COMMR|DIST|DISTRICT)\b")
+# The census's state names where the NCRB table spells them otherwise (after `state_key`).
+STATE_ALIASES = {"ORISSA": "ODISHA", "PONDICHERRY": "PUDUCHERRY", "NCTOFDELHI": "DELHIUT"}
+HOME = "TAMILNADU"  # state_key("Tamil Nadu")
 MIN_UNITS = 9
 FIRST_TARGET_OFFSET = 5  # the first target year has 5 years before it (3 for the inputs, 2 of training)
 
@@ -53,6 +59,25 @@ FIRST_TARGET_OFFSET = 5  # the first target year has 5 years before it (3 for th
 def name_key(name: str) -> str:
     key = UNIT_WORDS.sub(" ", name.upper().replace("&", "AND"))
     return re.sub(r"[^A-Z]", "", key)
+
+
+def state_key(name: str) -> str:
+    key = re.sub(r"[^A-Z]", "", name.upper().replace("&", "AND"))
+    return STATE_ALIASES.get(key, key)
+
+
+def unique_matches(keys: list[str], population: dict[str, float]) -> dict[str, str]:
+    """Each unit key's census district (difflib ratio >= 0.8), one unit key per census district: when
+    several match one, only the closest is kept (Mangalore is not Bangalore)."""
+    best: dict[str, tuple[float, str]] = {}
+    for key in keys:
+        match = difflib.get_close_matches(key, list(population), n=1, cutoff=0.8)
+        if not match:
+            continue
+        ratio = difflib.SequenceMatcher(None, key, match[0]).ratio()
+        if match[0] not in best or ratio > best[match[0]][0]:
+            best[match[0]] = (ratio, key)
+    return {key: census for census, (_, key) in best.items()}
 
 
 def log_rates(data: Path):
@@ -68,22 +93,23 @@ def log_rates(data: Path):
     census = pd.read_csv(data / "census" / "india-districts-census-2011.csv",
                          usecols=["State name", "District name", "Population"])
 
-    ipc = ipc.assign(state=ipc["STATE/UT"].str.upper().str.strip(), unit=ipc["DISTRICT"].astype(str))
+    ipc = ipc.assign(state=ipc["STATE/UT"].map(state_key), unit=ipc["DISTRICT"].astype(str))
     ipc = ipc[~ipc["unit"].str.contains(SPECIAL_UNIT)]
-    census = census.assign(state=census["State name"].str.upper().str.strip())
+    census = census.assign(state=census["State name"].map(state_key), key=census["District name"].map(name_key))
     rows = []
     for state, units in ipc.groupby("state"):
-        population = {
-            name_key(name): people
-            for name, people in zip(census.loc[census["state"] == state, "District name"],
-                                    census.loc[census["state"] == state, "Population"])
-        }
-        for key, unit in units.groupby(units["unit"].map(name_key)):
-            match = difflib.get_close_matches(key, list(population), n=1, cutoff=0.8)
-            if not match:
+        districts = census[census["state"] == state]
+        # Two census districts with one key (Bangalore, Bangalore Rural) are ambiguous: both are left out.
+        ambiguous = set(districts["key"][districts["key"].duplicated()])
+        population = {k: float(p) for k, p in zip(districts["key"], districts["Population"]) if k not in ambiguous}
+        keyed = units.assign(key=units["unit"].map(name_key))
+        matches = unique_matches(sorted(keyed["key"].unique()), population)
+        for key, unit in keyed.groupby("key"):
+            if key not in matches:
                 continue
+            census_key = matches[key]
             for year, cases in unit.groupby("YEAR")["TOTAL IPC CRIMES"].sum().items():
-                rows.append((state, match[0], int(year), float(cases), float(population[match[0]])))
+                rows.append((state, census_key, int(year), float(cases), population[census_key]))
     table = pd.DataFrame(rows, columns=["state", "unit", "year", "cases", "people"])
     table = table.groupby(["state", "unit", "year"], as_index=False).agg(
         cases=("cases", "sum"), people=("people", "first"))
@@ -97,7 +123,8 @@ def log_rates(data: Path):
 
 
 def tiers_and_bounds(rates):
-    """Each unit's tier (0 low, 1 middle, 2 high third of its state) and its state's two bounds."""
+    """Each unit's tier in its state, as T1's `tiersOf`: rank r of n (from 0, ties by order) has tier
+    floor(3r / n); and the state's two bounds, T1's: the lowest rate of the middle and of the high tier."""
     import numpy as np
     import pandas as pd
 
@@ -106,12 +133,11 @@ def tiers_and_bounds(rates):
     high = pd.Series(0.0, index=rates.index)
     for _, state in rates.groupby(level=0):
         n = len(state)
-        rank = state.rank(method="first")
-        tier[state.index] = np.where(rank <= n / 3, 0, np.where(rank <= 2 * n / 3, 1, 2))
-        ordered = np.sort(state.to_numpy())
-        a, b = int(np.ceil(n / 3)), int(np.ceil(2 * n / 3))
-        low[state.index] = (ordered[a - 1] + ordered[a]) / 2
-        high[state.index] = (ordered[b - 1] + ordered[b]) / 2
+        rank = state.rank(method="first").to_numpy() - 1
+        tiers = np.floor(3 * rank / n).astype(int)
+        tier[state.index] = tiers
+        low[state.index] = state.to_numpy()[tiers == 1].min()
+        high[state.index] = state.to_numpy()[tiers == 2].min()
     return tier, low, high
 
 
@@ -170,7 +196,7 @@ def main() -> None:
     targets = years[FIRST_TARGET_OFFSET - 3:]
     states = rates.index.get_level_values(0)
     print(f"{states.nunique()} states, {len(rates)} units matched to the census in every year "
-          f"{rates.columns[0]}-{rates.columns[-1]} ({int((states == HOME).sum())} in {HOME.title()}); "
+          f"{rates.columns[0]}-{rates.columns[-1]} ({int((states == HOME).sum())} in Tamil Nadu); "
           f"target years {targets[0]}-{targets[-1]}, rolling origin", file=sys.stderr)
 
     names = ["persistence", "persistence prior", "logistic regression", "boosted trees"]
@@ -202,6 +228,8 @@ def main() -> None:
     for group, title in (("other", "states other than Tamil Nadu (the validation rows)"),
                          ("home", "Tamil Nadu (T1's region; not a basis for any choice)")):
         n = counted[group]
+        if n == 0:
+            sys.exit(f"tier_pooled.py: no {title.split(' (')[0]} rows: the NCRB and census names did not match")
         print(f"\n{title}: {n} predictions")
         print(f"{'model':<22}{'accuracy':>10}{'brier':>8}")
         for name in names:

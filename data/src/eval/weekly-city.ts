@@ -6,8 +6,9 @@ import type { WeeklyTask } from './weekly-task.js';
  * City momentum for T2 (docs/fusion.md, "City momentum"): the seasonal baseline's city-wide error persists
  * from one week to the next, so the baseline of week w is corrected by the errors of the weeks just before.
  *
- * The city error of week v is e_v = ln(Σ_d y_{d,v} / Σ_d b_{d,v}), summed over every district, b the 8-week
- * mean × the city's seasonal factor (never fitted, so out of sample at every week from the 8th). Week w's
+ * The city error of week v is e_v = ln((Σ_d y_{d,v} + 0.5) / (Σ_d b_{d,v} + 0.5)), summed over every district,
+ * b the 8-week mean × the city's seasonal factor (never fitted, so out of sample at every week from the 8th),
+ * whatever baseline the caller multiplies by the correction. Week w's
  * correction is exp(φ_1 e_{w-1} + … + φ_p e_{w-p}), the φ by least squares through the origin on the pairs
  * (e_{v-1}, …, e_{v-p}; e_v) of the weeks v < w: it reads nothing of week w or later.
  */
@@ -110,7 +111,8 @@ export function cityMomentum(task: WeeklyTask, week: number, lags: number): numb
 
 /**
  * Least squares through the origin (normal equations, Gaussian elimination; `lags` ≤ 4), each weight then
- * clamped to [0, PHI_MAX]. A singular system gives zeros.
+ * clamped to [0, PHI_MAX] on its own: with several lags, not the constrained least-squares solution (the
+ * others are not refitted when one is clamped). A singular system gives zeros.
  */
 function solveClamped(rows: readonly number[][], targets: readonly number[], lags: number): number[] {
   const a = Array.from({ length: lags }, () => new Array<number>(lags + 1).fill(0));

@@ -143,7 +143,8 @@ export interface WeeklyFusionOptions {
   readonly countHead: 'network' | 'trees';
   /**
    * City momentum (data/src/eval/weekly-city.ts): the count head's baseline × exp(φ · the city-wide errors
-   * of the last `cityMomentum` weeks), φ by least squares on the weeks before; 0 = none.
+   * of the last `cityMomentum` weeks), φ by least squares on the weeks before; 0 = none. The errors are
+   * always those of the seasonal 8-week baseline, whatever `baselineWeeks` and `seasonal` say.
    */
   readonly cityMomentum: number;
 }

@@ -315,8 +315,9 @@ export function trainDistrictModels(
 
 /**
  * The region momentum of the training origins (region-momentum.ts): the region's week before each origin,
- * the weight fitted on the pairs (error of the week before, error of the week after; the latter from the
- * samples' counts and baselines, origin-major), and each origin's factor.
+ * the pairs (error of the week before, error of the week after; the latter from the samples' counts and
+ * baselines, origin-major), the weight fitted on all of them, and each origin's factor from the pairs
+ * before it.
  */
 function regionMomentum(
   context: PipelineContext,
@@ -337,8 +338,14 @@ function regionMomentum(
     return regionError({ incidents, baseline });
   });
   const pairs = before.map((week, i) => ({ before: regionError(week), after: after[i] ?? NaN }));
-  const weight = momentumWeight(pairs);
-  return { weight, pairs: pairs.length, factors: before.map((week) => momentumFactor(weight, week)) };
+  // Each origin's factor has the weight of the pairs before it (their week after has ended by then), as the
+  // evaluation's city momentum does: the heads' validation and conformal weeks see no weight fitted on
+  // their own outcomes. The bundle keeps the weight of every pair, for the weeks after training.
+  return {
+    weight: momentumWeight(pairs),
+    pairs: pairs.length,
+    factors: before.map((week, i) => momentumFactor(momentumWeight(pairs.slice(0, i)), week)),
+  };
 }
 
 /** A trained count head: the model, the card's validation metrics, and its part of the card's branches. */
@@ -372,7 +379,7 @@ function treesHead(
       validationAccuracy: validation.accuracy,
     },
     card: {
-      model: `gradient-boosted Poisson trees, offset by the 4-week mean, blended with it at weight ${model.weight}`,
+      model: `gradient-boosted Poisson trees, offset by the 4-week mean × the region momentum, blended with it at weight ${model.weight}`,
       rounds: validation.rounds,
       dispersionSize: model.dispersionSize,
       validationCountMaeBaseline: validation.baselineCountMae,
