@@ -12,6 +12,7 @@ import {
   HourClock,
   HourlyCube,
   computeDistrictFeatures,
+  regionWeek,
   trainDistrictModels,
   type HourlyCountInput,
 } from '@district-monitor/models';
@@ -70,9 +71,17 @@ async function scoringBench(): Promise<ModelBenchRow[]> {
   const scorer = DistrictScorer.load(bundle, runtime, 'bench');
   const unit = region.units.find((u) => u.code === 'TN-MDU');
   if (unit === undefined) throw new Error('TN-MDU is not in the region file');
-  const cube = new HourlyCube({ endHour: clock.hourOf(until) + 24 * 7, capacityHours: CUBE_HOURS });
+  // Every district's cube: a scoring run also reads the region's week (its momentum) from all of them.
+  const cubes = new Map(
+    codes.map((code) => [
+      code,
+      new HourlyCube({ endHour: clock.hourOf(until) + 24 * 7, capacityHours: CUBE_HOURS }),
+    ]),
+  );
   for (const row of counts)
-    if (row.district === unit.code) cube.add(row.category, clock.hourOf(row.hour), row.events, 0, 0);
+    cubes.get(row.district)?.add(row.category, clock.hourOf(row.hour), row.events, 0, 0);
+  const cube = cubes.get(unit.code);
+  if (cube === undefined) throw new Error('no cube for TN-MDU');
   const times: number[] = [];
   for (let i = 0; i < 2200; i++) {
     const asOf = until + (i % 168) * 3_600_000 + 60_000;
@@ -84,7 +93,8 @@ async function scoringBench(): Promise<ModelBenchRow[]> {
       unit,
       regionPopulation: null,
     }).vector;
-    scorer.score({ unit, counts: cube, clock, crimeVector, asOf });
+    const region = regionWeek([...cubes.values()], clock, asOf);
+    scorer.score({ unit, counts: cube, clock, crimeVector, asOf, region });
     if (i >= 200) times.push(performance.now() - t0);
   }
   scorer.dispose();
@@ -95,7 +105,7 @@ async function scoringBench(): Promise<ModelBenchRow[]> {
       name: 'scoring: 1 district, features -> fusion output, p50',
       value: at(0.5),
       unit: 'ms',
-      note: `crime features + trend + profile + fusion, ${runtime.tf.backend}; 2,000 calls after 200 warm-up`,
+      note: `crime features + the region's week (6 districts) + trend + profile + fusion, ${runtime.tf.backend}; 2,000 calls after 200 warm-up`,
     },
     {
       name: 'scoring: 1 district, features -> fusion output, p99',
