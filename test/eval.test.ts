@@ -89,6 +89,7 @@ describe('npm run eval -- --json', () => {
       'mean-4w',
       'mean-8w',
       'mean-8w × seasonal factor',
+      'mean-8w × seasonal factor × city momentum',
       'ets',
       'prophet',
       'random-forest',
