@@ -171,14 +171,18 @@ export class ScoringService implements OnModuleDestroy {
 
   private scoreWith(scorer: ActiveScorer, codes: readonly string[]): void {
     const scored: DistrictScore[] = [];
-    // The region's week before each district's features (its momentum, region-momentum.ts), once per instant.
+    // The region's week before each district's features (its momentum, region-momentum.ts). It depends only
+    // on the hour of `asOf`, so a run reads the cubes once per hour its districts' features are at.
+    const clock = this.districts.clock;
     const regionWeeks = new Map<number, RegionWeek>();
+    let all: HourlyCounts[] | undefined;
     const regionAt = (asOf: number): RegionWeek => {
-      let week = regionWeeks.get(asOf);
+      const hour = clock.hourOf(asOf);
+      let week = regionWeeks.get(hour);
       if (week === undefined) {
-        const all = [...this.units.keys()].map((code) => this.districts.countsOf(code));
-        week = regionWeek(all, this.districts.clock, asOf);
-        regionWeeks.set(asOf, week);
+        all ??= [...this.units.keys()].map((code) => this.districts.countsOf(code));
+        week = regionWeek(all, clock, asOf);
+        regionWeeks.set(hour, week);
       }
       return week;
     };

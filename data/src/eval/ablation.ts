@@ -19,16 +19,14 @@ import { loadTierTask } from '../tier/tier-task.js';
 import {
   evaluateWeekly,
   meanBaseline,
-  recentMean,
   WARM_UP_WEEKS,
   weeklySamples,
   type WeeklyModel,
-  type WeeklySample,
 } from './weekly-eval.js';
 import { weeklyBoostBlends, type WeeklyBoostBlend } from './weekly-boost.js';
 import { WeeklyFeatureCache, weeklyFusion } from './weekly-models.js';
 import { cityErrorSummary, cityMomentumBaseline } from './weekly-city.js';
-import { seasonalFactor, seasonalMeanBaseline } from './weekly-season.js';
+import { seasonalMean, seasonalMeanBaseline } from './weekly-season.js';
 import {
   WeeklyForecastCache,
   weeklyStackedFusion,
@@ -449,8 +447,6 @@ async function weeklySeasonAblation(
  * is a shift that all districts share.
  */
 function cityShiftOracle(): WeeklyModel {
-  const baseline = (task: ReturnType<typeof buildWeeklyTask>, sample: WeeklySample): number =>
-    recentMean(task, sample, 8) * seasonalFactor(task, sample.week);
   return {
     name: "oracle: the baseline × the week's realised city-wide error",
     kind: 'reference',
@@ -464,9 +460,9 @@ function cityShiftOracle(): WeeklyModel {
           task.series.forEach((series, d) => {
             if (d === s.series) return;
             outcomes += series.weekly[s.week] ?? NaN;
-            expected += baseline(task, { ...s, series: d });
+            expected += seasonalMean(task, d, s.week);
           });
-          return { count: baseline(task, s) * (outcomes / expected) };
+          return { count: seasonalMean(task, s.series, s.week) * (outcomes / expected) };
         }),
       ),
   };

@@ -1,5 +1,5 @@
-import { recentMean, type WeeklyModel } from './weekly-eval.js';
-import { seasonalFactor } from './weekly-season.js';
+import type { WeeklyModel } from './weekly-eval.js';
+import { seasonalMean } from './weekly-season.js';
 import type { WeeklyTask } from './weekly-task.js';
 
 /**
@@ -37,10 +37,9 @@ function cityErrors(task: WeeklyTask): CityErrors {
     if (v < FIRST_WEEK) return NaN;
     let outcomes = 0;
     let expected = 0;
-    const factor = seasonalFactor(task, v);
     task.series.forEach((series, d) => {
       outcomes += series.weekly[v] ?? NaN;
-      expected += recentMean(task, { series: d, week: v, asOf: 0, truth: 0, tercile: 0 }, 8) * factor;
+      expected += seasonalMean(task, d, v);
     });
     return Math.log((outcomes + 0.5) / (expected + 0.5));
   });
@@ -154,7 +153,7 @@ export function cityMomentumBaseline(lags = 1): WeeklyModel {
     predict: (task, samples) =>
       Promise.resolve(
         samples.map((s) => ({
-          count: recentMean(task, s, 8) * seasonalFactor(task, s.week) * cityMomentum(task, s.week, lags),
+          count: seasonalMean(task, s.series, s.week) * cityMomentum(task, s.week, lags),
         })),
       ),
   };

@@ -93,6 +93,11 @@ export function holidayWeek(task: WeeklyTask, week: number): { winter: boolean; 
   return flags;
 }
 
+/** The 8-week mean × the city's seasonal factor of a district's week (`seasonalMeanBaseline`'s count). */
+export function seasonalMean(task: WeeklyTask, series: number, week: number): number {
+  return recentMean(task, { series, week, asOf: 0, truth: 0, tercile: 0 }, 8) * seasonalFactor(task, week);
+}
+
 /**
  * The 8-week mean × the city's seasonal factor: the fusion's count baseline (its count when the boosted
  * trees keep no round) as a row of its own, so that what the fusion adds to it shows.
@@ -104,6 +109,6 @@ export function seasonalMeanBaseline(): WeeklyModel {
     how: "the 8-week mean × the city's seasonal factor from last year (exp(0.5 × the city's log ratio of last year's target week ± 2 to last year's window; 1 without last year)); interval and terciles from the ratio calibration",
     fit: () => Promise.resolve(),
     predict: (task, samples) =>
-      Promise.resolve(samples.map((s) => ({ count: recentMean(task, s, 8) * seasonalFactor(task, s.week) }))),
+      Promise.resolve(samples.map((s) => ({ count: seasonalMean(task, s.series, s.week) }))),
   };
 }
