@@ -33,8 +33,9 @@ status=0
 # - lane A: the alert scenario (minutes of wall clock on a light simulator, little CPU);
 # - lane C: the fault suite, which restarts only a PostgreSQL cluster and a broker of its own, then the
 #   evaluation (pure CPU, minutes of it) at nice 10: it takes the CPU the other lanes leave. At the same
-#   priority it starved lane B's board tests: the heap test's 10,000 pushed updates take 91-98 s alone,
-#   532 s beside the evaluation, and more than its 1,800 s limit on a machine twice as busy (CI of stop 28);
+#   priority it starved lane B's board tests: the heap test's 10,000 pushed updates took 91-98 s alone,
+#   532 s beside the evaluation, and more than its 1,800 s limit with two busy loops beside the suite
+#   (most likely what failed the CI run of stop 28, 1.7 times slower than the same suite here);
 # - lane B: the unit specs, then every other integration file, one at a time.
 # Every integration file has its own topics and database, so lanes share the services without meeting.
 # Lanes A's and C's output goes to logs printed when all are done, so no lane interleaves another.
