@@ -47,14 +47,17 @@ LANE_C_EVAL=(test/eval.test.ts)
 integration_run() {
   local name=$1 niceness=$2
   shift 2
-  nice -n "$niceness" npx vitest run --project integration --reporter=default --reporter=json \
+  TEST_FAILURES_FILE="artifacts/test-failures-$name.json" nice -n "$niceness" npx vitest run --project integration \
+    --reporter=default --reporter=json --reporter=./scripts/failure-reporter.mjs \
     --outputFile.json="artifacts/test-results-$name.json" "$@"
 }
 if [ "$#" -gt 0 ]; then
-  npx vitest run --reporter=default --reporter=json --outputFile.json=artifacts/test-results.json "$@" || status=$?
+  rm -f artifacts/test-failures.json
+  TEST_FAILURES_FILE=artifacts/test-failures.json npx vitest run --reporter=default --reporter=json \
+    --reporter=./scripts/failure-reporter.mjs --outputFile.json=artifacts/test-results.json "$@" || status=$?
   reports=(artifacts/test-results.json)
 else
-  rm -f artifacts/test-results-*.json
+  rm -f artifacts/test-results-*.json artifacts/test-failures-*.json
   reports=(artifacts/test-results-unit.json artifacts/test-results-integration.json
     artifacts/test-results-lane-a.json artifacts/test-results-lane-c-faults.json artifacts/test-results-lane-c-eval.json)
   integration_run lane-a 0 "${LANE_A_FILES[@]}" >artifacts/test-lane-a.log 2>&1 &
@@ -68,8 +71,9 @@ else
   lane_c=$!
   excludes=()
   for file in "${LANE_A_FILES[@]}" "${LANE_C_FAULTS[@]}" "${LANE_C_EVAL[@]}"; do excludes+=(--exclude "$file"); done
-  npx vitest run --project unit --reporter=default --reporter=json \
-    --outputFile.json=artifacts/test-results-unit.json || status=$?
+  TEST_FAILURES_FILE=artifacts/test-failures-unit.json npx vitest run --project unit --reporter=default \
+    --reporter=json --reporter=./scripts/failure-reporter.mjs --outputFile.json=artifacts/test-results-unit.json ||
+    status=$?
   integration_run integration 0 "${excludes[@]}" || status=$?
   for lane in a c; do
     lane_status=0
