@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { createPostgresDatabase } from '../../backend/src/bench/bench-kit.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -19,30 +19,8 @@ export const uniqueName = (prefix: string): string =>
   `${prefix}${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 
 /** A fresh PostgreSQL database for one test file, dropped afterwards. */
-export async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const adminUrl = requireEnv('DATABASE_URL');
-  const name = uniqueName('t_');
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
+export function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  return createPostgresDatabase(requireEnv('DATABASE_URL'), 't');
 }
 
 /** Polls `check` until it returns a value other than undefined; fails with `what` and the last value seen. */

@@ -92,36 +92,53 @@ export async function withPostgresDatabase<T>(
   }
 }
 
-/** A fresh database and the function that drops it (closing every connection to it). */
+/** How long a drop waits for an autovacuum worker in the database to finish. */
+const DROP_WAIT_MS = 30_000;
+
+/**
+ * A fresh database named `prefix` and a unique suffix, and the function that drops it (closing every
+ * connection to it). The test suite's databases come from here too.
+ */
 export async function createPostgresDatabase(
   adminUrl: string,
+  prefix = 'bench',
 ): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `bench_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  const name = `${prefix}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
+  // A client per statement: one held for the database's life could die with a server restart, and its
+  // unhandled 'error' event would end the process.
+  await withAdmin(adminUrl, (admin) => admin.query(`CREATE DATABASE ${name}`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    drop: async () => {
-      try {
-        // FORCE cannot end a server process of another role (an autovacuum worker that just started on
-        // the new database): that refusal (42501) is retried until the worker is gone.
-        for (let attempt = 1; ; attempt++) {
+    drop: () =>
+      withAdmin(adminUrl, async (admin) => {
+        // FORCE ends the sessions left open, but PostgreSQL refuses it to a role without pg_signal_backend
+        // while an autovacuum worker (a process of no role) is in the database: "must be a member of the
+        // role whose process is being terminated" (42501). Retried until the worker is done; it failed an
+        // afterAll in CI.
+        const deadline = Date.now() + DROP_WAIT_MS;
+        for (;;) {
           try {
             await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-            break;
+            return;
           } catch (error) {
-            if ((error as { code?: unknown }).code !== '42501' || attempt >= 20) throw error;
+            if ((error as { code?: unknown }).code !== '42501' || Date.now() > deadline) throw error;
             await new Promise((settle) => setTimeout(settle, 250));
           }
         }
-      } finally {
-        await admin.end();
-      }
-    },
+      }),
   };
+}
+
+async function withAdmin<T>(adminUrl: string, work: (admin: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.end();
+  }
 }
 
 export const progress = (line: string): void => {
