@@ -418,10 +418,10 @@ describe('live board in Chromium', () => {
   });
 
   it('draws a new black spot on the map as soon as its alert fires, not at the next minute', async () => {
-    // Ten accidents within 30 m near Ariyalur's headquarters, and a rule only they can fire: the simulator's
-    // own black spots (40% of a district's accidents within ~150 m of one of its hot points) fired a looser
-    // rule (3 within 1 km) on their own in a slow run, and its alert was taken for ours: our spot was then
-    // drawn at the next minute's read, 58 s after "its" alert.
+    // Ten accidents within 30 m near Ariyalur's headquarters, and a rule only they can fire. The simulator
+    // puts 40% of a district's accidents within ~150 m of one of its hot points, so it can fire a looser rule
+    // (3 within 1 km) by itself, and that alert would be taken for ours: the likeliest reason one slow run
+    // drew our spot at the next minute's read, 58 s after "its" alert.
     const district = 'TN-ARI';
     const centre = { lat: 11.1381, lon: 79.0739 };
     const count = 10;
