@@ -40,8 +40,8 @@ async function evaluate(...args: string[]): Promise<{ tasks: Report[] }> {
   return JSON.parse(stdout) as { tasks: Report[] };
 }
 
-// The limits are hang guards, not speed claims: 4 to 8 times what each took in this machine's full runs
-// (T1 ~260 s, T2 150-240 s, NAB 380-460 s). \`npm test\` runs the evaluation at nice 10 beside the board
+// The limits are hang guards, not speed claims: roughly 4 to 8 times what each took in this machine's full runs
+// (T1 ~260 s, T2 150-240 s, NAB 380-460 s). `npm test` runs the evaluation at nice 10 beside the board
 // tests, so other work on the machine starves it first: with two busy loops at normal priority beside the
 // suite, T1 and T2 timed out at their former limits of 600 s and 900 s.
 const T1_LIMIT_MS = 1_200_000;
