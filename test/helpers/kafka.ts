@@ -33,6 +33,16 @@ export async function createTopics(
         { topic: topics.accidentDeadLetter, numPartitions: 1, configEntries },
       ],
     });
+    // A broker started seconds ago can still answer a metadata request for the new topics with "This
+    // server does not host this topic-partition" (it failed the first two fault tests of a clean clone):
+    // the topics are ready when their metadata is served.
+    const names = [topics.incident, topics.accident, topics.incidentDeadLetter, topics.accidentDeadLetter];
+    await waitFor(`metadata of ${names.join(', ')}`, async () => {
+      const { topics: served } = await admin.fetchTopicMetadata({ topics: names });
+      return served.every((topic) => topic.partitions.every((partition) => partition.leader >= 0))
+        ? true
+        : undefined;
+    });
   } finally {
     await admin.disconnect();
   }
